@@ -1,0 +1,1 @@
+//! The trigram language model (CMU Sphinx binary trie format).

@@ -1,0 +1,1 @@
+//! Tokenizer that keeps byte offsets and case.
