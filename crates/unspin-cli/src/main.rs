@@ -1,1 +1,133 @@
-fn main() {}
+//! `unspin`: find machine-spun text and put the original words back.
+
+mod input;
+mod output;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use unspin_core::{Detector, Model};
+
+#[derive(Parser)]
+#[command(
+    name = "unspin",
+    version,
+    about = "Find machine-spun text and put the original words back"
+)]
+struct Cli {
+    /// Model file to use instead of the embedded one (also: UNSPIN_MODEL).
+    #[arg(long, global = true, env = "UNSPIN_MODEL")]
+    model: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Score texts and show their suspicious spans with suggestions.
+    Check {
+        /// One JSON object per document on its own line.
+        #[arg(long)]
+        json: bool,
+        /// Colour: auto, always or never.
+        #[arg(long, default_value = "auto")]
+        color: output::ColorChoice,
+        /// Files to check; `-` or nothing reads standard input.
+        files: Vec<PathBuf>,
+    },
+    /// Print the text with the spun spans put back; every other byte stays as it was.
+    Restore {
+        /// Show what changed as a word diff instead of the restored text.
+        #[arg(long)]
+        diff: bool,
+        /// Colour for --diff: auto, always or never.
+        #[arg(long, default_value = "auto")]
+        color: output::ColorChoice,
+        /// File to restore; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+    },
+    /// Show what is in the model.
+    Model,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("unspin: {e:#}");
+        std::process::exit(2);
+    }
+}
+
+/// Loads the model: `--model`, else the one embedded at build time.
+pub fn load_model(path: Option<&PathBuf>) -> Result<Model> {
+    if let Some(p) = path {
+        return Model::open(p).with_context(|| format!("cannot load model {}", p.display()));
+    }
+    embedded()
+}
+
+#[cfg(embedded_model)]
+fn embedded() -> Result<Model> {
+    static BYTES: &[u8] = include_bytes!(env!("UNSPIN_EMBEDDED_MODEL_PATH"));
+    Model::from_bytes(unspin_core::Bytes::from_static(BYTES))
+        .context("the embedded model is corrupt")
+}
+
+#[cfg(not(embedded_model))]
+fn embedded() -> Result<Model> {
+    anyhow::bail!(
+        "no model: this binary was built without one. Run `scripts/setup.sh` (it fetches the data, builds \
+         models/default.unspin and rebuilds unspin with it embedded), or pass --model PATH"
+    )
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match cli.cmd {
+        Cmd::Check { json, color, files } => {
+            let det = Detector::new(load_model(cli.model.as_ref())?);
+            let inputs = if files.is_empty() {
+                vec![PathBuf::from("-")]
+            } else {
+                files
+            };
+            let color = color.enabled();
+            for f in &inputs {
+                let doc = input::read(f)?;
+                let report = det.check(&doc.text);
+                if json {
+                    output::json_line(&mut out, &doc.name, &report)?;
+                } else {
+                    output::human(&mut out, &doc.name, &doc.text, &report, color)?;
+                }
+            }
+        }
+        Cmd::Restore { diff, color, file } => {
+            let det = Detector::new(load_model(cli.model.as_ref())?);
+            let doc = input::read(&file.unwrap_or_else(|| PathBuf::from("-")))?;
+            let report = det.check(&doc.text);
+            if diff {
+                output::word_diff(&mut out, &doc.text, &report, color.enabled())?;
+            } else {
+                out.write_all(
+                    unspin_core::report::apply_spans(&doc.text, &report.spans).as_bytes(),
+                )?;
+            }
+        }
+        Cmd::Model => {
+            let m = load_model(cli.model.as_ref())?;
+            writeln!(out, "size: {} bytes", m.size())?;
+            writeln!(out, "phrases: {}", m.lexicon().len())?;
+            writeln!(out, "candidate pairs: {}", m.lexicon().candidate_count())?;
+            writeln!(out, "fingerprints: {}", m.fingerprint_count())?;
+            writeln!(out, "metadata: {}", m.metadata())?;
+            for (k, v) in m.params().entries() {
+                writeln!(out, "param {k} {v}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -37,13 +37,21 @@ unsafe impl Sync for Bytes {}
 impl Bytes {
     /// Wraps bytes that live for the whole program, such as `include_bytes!` data.
     pub fn from_static(b: &'static [u8]) -> Bytes {
-        Bytes { ptr: b.as_ptr(), len: b.len(), _owner: Arc::new(Owner::Static) }
+        Bytes {
+            ptr: b.as_ptr(),
+            len: b.len(),
+            _owner: Arc::new(Owner::Static),
+        }
     }
 
     /// Takes ownership of a vector.
     pub fn from_vec(v: Vec<u8>) -> Bytes {
         let (ptr, len) = (v.as_ptr(), v.len());
-        Bytes { ptr, len, _owner: Arc::new(Owner::Vec(v)) }
+        Bytes {
+            ptr,
+            len,
+            _owner: Arc::new(Owner::Vec(v)),
+        }
     }
 
     /// Memory-maps a file read-only.
@@ -55,13 +63,24 @@ impl Bytes {
         // SAFETY: see the doc comment: model files are replaced atomically, never modified.
         let m = unsafe { memmap2::Mmap::map(file)? };
         let (ptr, len) = (m.as_ptr(), m.len());
-        Ok(Bytes { ptr, len, _owner: Arc::new(Owner::Mmap(m)) })
+        Ok(Bytes {
+            ptr,
+            len,
+            _owner: Arc::new(Owner::Mmap(m)),
+        })
     }
 
     /// A sub-slice sharing the same owner. Panics if `r` is out of bounds, like slice indexing.
     pub fn slice(&self, r: Range<usize>) -> Bytes {
-        assert!(r.start <= r.end && r.end <= self.len, "Bytes::slice out of bounds");
-        Bytes { ptr: unsafe { self.ptr.add(r.start) }, len: r.end - r.start, _owner: self._owner.clone() }
+        assert!(
+            r.start <= r.end && r.end <= self.len,
+            "Bytes::slice out of bounds"
+        );
+        Bytes {
+            ptr: unsafe { self.ptr.add(r.start) },
+            len: r.end - r.start,
+            _owner: self._owner.clone(),
+        }
     }
 }
 

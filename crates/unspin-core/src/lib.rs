@@ -25,10 +25,69 @@
 #![deny(missing_docs)]
 
 mod bytes;
+mod engine;
 mod error;
+#[doc(hidden)]
+pub mod fixture;
+mod model;
 
+pub mod format;
+pub mod lexicon;
 pub mod lm;
+pub mod params;
+pub mod report;
+pub mod tinylm;
 pub mod tokenize;
 
 pub use bytes::Bytes;
+pub use engine::{Detector, Evidence, MAX_PHRASE};
 pub use error::{Error, Result};
+pub use model::{Model, T_LM_CMU, T_LM_TINY, T_META, T_PARAMS, T_TORTURED};
+pub use report::{Report, Span, SpanKind, Verdict};
+
+/// A word's index in a language model's vocabulary.
+pub type WordId = u32;
+
+/// An empty context slot (before the start of a sentence's context).
+pub const NO_WORD: WordId = u32::MAX;
+
+/// A trigram language model as the decoder uses it.
+///
+/// Implemented by the CMU Sphinx trie reader ([`lm::CmuLm`]) and by [`tinylm::TinyLm`], the
+/// small model that fixtures are built with.
+pub trait Scorer: Send + Sync {
+    /// The id of a lowercase word, if the model knows it.
+    fn lookup(&self, word: &str) -> Option<WordId>;
+    /// The unknown-word id.
+    fn unk(&self) -> WordId;
+    /// The sentence-start id.
+    fn bos(&self) -> WordId;
+    /// The sentence-end id.
+    fn eos(&self) -> WordId;
+    /// The word with id `id`.
+    fn word(&self, id: WordId) -> &str;
+    /// log10 P(w3 | w1 w2); `w1` and/or `w2` may be [`NO_WORD`] for a shorter context.
+    fn logp(&self, w1: WordId, w2: WordId, w3: WordId) -> f32;
+}
+
+impl Scorer for lm::CmuLm {
+    fn lookup(&self, word: &str) -> Option<WordId> {
+        self.word_id(word)
+    }
+    fn unk(&self) -> WordId {
+        lm::CmuLm::unk(self)
+    }
+    fn bos(&self) -> WordId {
+        lm::CmuLm::bos(self)
+    }
+    fn eos(&self) -> WordId {
+        lm::CmuLm::eos(self)
+    }
+    fn word(&self, id: WordId) -> &str {
+        lm::CmuLm::word(self, id)
+    }
+    #[inline]
+    fn logp(&self, w1: WordId, w2: WordId, w3: WordId) -> f32 {
+        self.log10_prob3(w1, w2, w3)
+    }
+}

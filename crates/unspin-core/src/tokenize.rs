@@ -1,1 +1,303 @@
-//! Tokenizer that keeps byte offsets and case.
+//! A tokenizer that keeps byte offsets and case.
+//!
+//! Restoration must leave every byte outside a replaced span untouched, so tokens never own text:
+//! each is a byte range into the input. Whitespace is not a token; it is simply what lies
+//! between tokens, and so it survives restoration as it was.
+//!
+//! ```
+//! use unspin_core::tokenize::{tokenize, Kind};
+//!
+//! let text = "Mr. Long's \u{201c}inventory market\u{201d} fell 1.5%.";
+//! let toks = tokenize(text);
+//! let words: Vec<&str> = toks.iter().filter(|t| t.kind == Kind::Word).map(|t| t.text(text)).collect();
+//! assert_eq!(words, ["Mr", "Long's", "inventory", "market", "fell"]);
+//! // Offsets always point into the input.
+//! assert!(toks.iter().all(|t| text.get(t.start as usize..t.end as usize).is_some()));
+//! ```
+
+/// What a token is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Letters, with internal apostrophes (`don't`, `nation's`).
+    Word,
+    /// Digits, with internal `.` or `,` between digits (`1.5`, `10,000`).
+    Number,
+    /// Any other single non-space character.
+    Punct,
+}
+
+/// The capitalisation of a word, so that a restored word can follow the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Case {
+    /// `market`
+    Lower,
+    /// `Market`
+    Title,
+    /// `MARKET` (two letters or more)
+    Upper,
+    /// `iPhone`, `McDonald`
+    Mixed,
+}
+
+/// One token: a byte range into the text it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offset of the first byte.
+    pub start: u32,
+    /// Byte offset one past the last byte.
+    pub end: u32,
+    /// What the token is.
+    pub kind: Kind,
+}
+
+impl Token {
+    /// The token's text.
+    #[inline]
+    pub fn text<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.start as usize..self.end as usize]
+    }
+}
+
+#[inline]
+fn is_apostrophe(c: char) -> bool {
+    c == '\'' || c == '\u{2019}'
+}
+
+/// Splits `text` into tokens. Offsets are byte offsets on `char` boundaries; tokens are in order
+/// and never overlap.
+///
+/// Texts larger than `u32::MAX` bytes are not supported; callers split them first (the
+/// detector's document limit is far below that).
+pub fn tokenize(text: &str) -> Vec<Token> {
+    debug_assert!(text.len() <= u32::MAX as usize);
+    let mut out = Vec::with_capacity(text.len() / 5 + 1);
+    let mut it = text.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        let (kind, end) = if c.is_alphabetic() {
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = it.peek() {
+                if d.is_alphabetic() || is_combining(d) {
+                    it.next();
+                    end = j + d.len_utf8();
+                } else if is_apostrophe(d) {
+                    // Keep the apostrophe only when a letter follows: "don't", not "dogs' ".
+                    let after = text[j + d.len_utf8()..].chars().next();
+                    if after.is_some_and(|a| a.is_alphabetic()) {
+                        it.next();
+                        end = j + d.len_utf8();
+                    } else {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            (Kind::Word, end)
+        } else if c.is_ascii_digit() {
+            let mut end = i + 1;
+            while let Some(&(j, d)) = it.peek() {
+                if d.is_ascii_digit() {
+                    it.next();
+                    end = j + 1;
+                } else if (d == '.' || d == ',')
+                    && text
+                        .as_bytes()
+                        .get(j + 1)
+                        .is_some_and(|b| b.is_ascii_digit())
+                {
+                    it.next();
+                    end = j + 1;
+                } else {
+                    break;
+                }
+            }
+            (Kind::Number, end)
+        } else {
+            (Kind::Punct, i + c.len_utf8())
+        };
+        out.push(Token {
+            start: i as u32,
+            end: end as u32,
+            kind,
+        });
+    }
+    out
+}
+
+/// Combining marks stay inside the word they modify, so offsets never split a grapheme's
+/// base letter from its accent.
+#[inline]
+fn is_combining(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F | 0x200D)
+}
+
+/// The capitalisation of `word`.
+///
+/// ```
+/// use unspin_core::tokenize::{case_of, Case};
+/// assert_eq!(case_of("Market"), Case::Title);
+/// assert_eq!(case_of("NASA"), Case::Upper);
+/// assert_eq!(case_of("A"), Case::Title);
+/// ```
+pub fn case_of(word: &str) -> Case {
+    let mut chars = word.chars().filter(|c| c.is_alphabetic());
+    let Some(first) = chars.next() else {
+        return Case::Lower;
+    };
+    let (mut upper, mut lower) = (0usize, 0usize);
+    for c in chars {
+        if c.is_uppercase() {
+            upper += 1;
+        } else if c.is_lowercase() {
+            lower += 1;
+        }
+    }
+    match (first.is_uppercase(), upper, lower) {
+        (false, 0, _) => Case::Lower,
+        (true, 0, _) => Case::Title,
+        (true, _, 0) => Case::Upper,
+        _ => Case::Mixed,
+    }
+}
+
+/// Applies `case` to a lowercase `replacement`. Only the first word of a phrase is capitalised
+/// for [`Case::Title`], which is how a sentence-initial or name-initial word reads.
+///
+/// ```
+/// use unspin_core::tokenize::{apply_case, Case};
+/// assert_eq!(apply_case("stock market", Case::Title), "Stock market");
+/// assert_eq!(apply_case("said", Case::Upper), "SAID");
+/// ```
+pub fn apply_case(replacement: &str, case: Case) -> String {
+    match case {
+        Case::Lower | Case::Mixed => replacement.to_string(),
+        Case::Upper => replacement.to_uppercase(),
+        Case::Title => {
+            let mut cs = replacement.chars();
+            match cs.next() {
+                Some(f) => f.to_uppercase().chain(cs).collect(),
+                None => String::new(),
+            }
+        }
+    }
+}
+
+/// Lowercases a word for lexicon and language-model look-ups, folding the typographic
+/// apostrophe to `'`.
+pub fn normalize_word(word: &str, out: &mut String) {
+    out.clear();
+    for c in word.chars() {
+        if c == '\u{2019}' {
+            out.push('\'');
+        } else if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn texts(s: &str) -> Vec<(&str, Kind)> {
+        tokenize(s).iter().map(|t| (t.text(s), t.kind)).collect()
+    }
+
+    #[test]
+    fn words_numbers_punct() {
+        assert_eq!(
+            texts("It's 10,000 dollars—ok?"),
+            [
+                ("It's", Kind::Word),
+                ("10,000", Kind::Number),
+                ("dollars", Kind::Word),
+                ("—", Kind::Punct),
+                ("ok", Kind::Word),
+                ("?", Kind::Punct)
+            ]
+        );
+    }
+
+    #[test]
+    fn trailing_apostrophe_is_punct() {
+        assert_eq!(
+            texts("the dogs' toys"),
+            [
+                ("the", Kind::Word),
+                ("dogs", Kind::Word),
+                ("'", Kind::Punct),
+                ("toys", Kind::Word)
+            ]
+        );
+    }
+
+    #[test]
+    fn number_then_period() {
+        assert_eq!(
+            texts("in 1945."),
+            [
+                ("in", Kind::Word),
+                ("1945", Kind::Number),
+                (".", Kind::Punct)
+            ]
+        );
+    }
+
+    #[test]
+    fn spintax_is_punct_and_words() {
+        assert_eq!(
+            texts("{the|a}"),
+            [
+                ("{", Kind::Punct),
+                ("the", Kind::Word),
+                ("|", Kind::Punct),
+                ("a", Kind::Word),
+                ("}", Kind::Punct)
+            ]
+        );
+    }
+
+    #[test]
+    fn combining_marks_stay_in_word() {
+        let s = "cafe\u{301} noir";
+        assert_eq!(texts(s)[0].0, "cafe\u{301}");
+    }
+
+    #[test]
+    fn case_round_trip() {
+        assert_eq!(apply_case("market", case_of("MARKET")), "MARKET");
+        assert_eq!(case_of("iPhone"), Case::Mixed);
+        assert_eq!(case_of("x"), Case::Lower);
+    }
+
+    proptest! {
+        #[test]
+        fn offsets_in_bounds_ordered_on_boundaries(s in "\\PC{0,200}") {
+            let toks = tokenize(&s);
+            let mut prev = 0u32;
+            for t in &toks {
+                prop_assert!(t.start >= prev && t.start < t.end && t.end as usize <= s.len());
+                prop_assert!(s.is_char_boundary(t.start as usize) && s.is_char_boundary(t.end as usize));
+                prev = t.end;
+            }
+        }
+
+        #[test]
+        fn gaps_are_whitespace(s in "[a-zA-Z0-9 .,'\u{2019}\n\t{}|é-]{0,120}") {
+            // Everything that is not inside a token is whitespace: tokenizing loses nothing.
+            let toks = tokenize(&s);
+            let mut pos = 0usize;
+            for t in &toks {
+                prop_assert!(s[pos..t.start as usize].chars().all(char::is_whitespace));
+                pos = t.end as usize;
+            }
+            prop_assert!(s[pos..].chars().all(char::is_whitespace));
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! The model builder: reads every source, compiles the channel and writes the model file.
+
+use crate::{compile, sources};
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Instant;
+use unspin_core::format::ContainerWriter;
+use unspin_core::lexicon::{LexiconWriter, Src};
+use unspin_core::lm::CmuLm;
+use unspin_core::Bytes;
+
+/// Command-line arguments of `unspin-build`.
+#[derive(Parser)]
+#[command(about = "Compile unspin's language data into a model file")]
+pub struct Args {
+    /// Directory filled by scripts/fetch-data.sh.
+    #[arg(long, default_value = "data/raw")]
+    raw: PathBuf,
+    /// Tortured-phrase list (JSON with {"phrases": [{"tortured", "correct"}]}).
+    #[arg(long, default_value = "data/tortured-phrases/tortured-phrases.json")]
+    tortured: PathBuf,
+    /// Mined spinner pairs (TSV: spun, original, count, ...); skipped if absent.
+    #[arg(long, default_value = "data/mined/phrase-pairs.tsv")]
+    mined: PathBuf,
+    /// General English rewrite rules (TSV: spun, original); skipped if absent.
+    #[arg(long, default_value = "data/rules.tsv")]
+    rules: PathBuf,
+    /// Tuned parameters (`name value` lines); defaults if absent.
+    #[arg(long, default_value = "data/params.txt")]
+    params: PathBuf,
+    /// Candidates kept per spun phrase.
+    #[arg(long, default_value_t = 24)]
+    cap: usize,
+    /// Most frequent words that thesauri may not rewrite.
+    #[arg(long, default_value_t = 120)]
+    stopwords: usize,
+    /// Output model file.
+    #[arg(long, default_value = "models/default.unspin")]
+    out: PathBuf,
+}
+
+/// Builds the model described by `a`.
+pub fn run(a: Args) -> Result<()> {
+    let t0 = Instant::now();
+    let raw = sources::RawPaths::locate(&a.raw)?;
+    let lm_bytes =
+        std::fs::read(&raw.lm_bin).with_context(|| format!("reading {}", raw.lm_bin.display()))?;
+    let lm = CmuLm::parse(Bytes::from_vec(lm_bytes.clone()))
+        .context("parsing the CMU language model")?;
+
+    let unigrams = sources::load_unigrams(&raw.unigrams)?;
+    let total: f64 = unigrams.iter().map(|(_, c)| *c as f64).sum();
+    let freq_map: HashMap<&str, f32> = unigrams
+        .iter()
+        .map(|(w, c)| (w.as_str(), (*c as f64 / total).log10() as f32))
+        .collect();
+    let freq = |phrase: &str| -> f32 {
+        phrase
+            .split(' ')
+            .map(|w| freq_map.get(w).copied().unwrap_or(-9.0))
+            .fold(0.0f32, f32::min)
+    };
+    let stop = compile::stopwords(&unigrams, a.stopwords);
+    let in_lm = |p: &str| p.split(' ').all(|w| lm.word_id(w).is_some());
+    let keep = |p: &str| !p.contains('-') && in_lm(p) && !stop.contains(p);
+
+    let mut edges = sources::load_moby()?;
+    let n_moby = edges.len();
+    edges.extend(sources::load_wordnet(&raw.wordnet_dir)?);
+    let n_wn = edges.len() - n_moby;
+    edges.extend(sources::load_mythes(&raw.mythes)?);
+    let n_my = edges.len() - n_moby - n_wn;
+    eprintln!(
+        "thesauri: moby {n_moby}, wordnet {n_wn}, mythes {n_my} edges ({:.1?})",
+        t0.elapsed()
+    );
+
+    let mut ch = compile::Channel::default();
+    compile::add_thesaurus(&mut ch, &edges, &keep);
+    let mut pos_of: HashMap<(String, String), Option<sources::Pos>> = HashMap::new();
+    for e in &edges {
+        pos_of
+            .entry((e.syn.clone(), e.head.clone()))
+            .or_insert(e.pos);
+    }
+    drop(edges);
+    let infl = sources::load_inflections(&raw.infl_lu)?;
+    let morph = compile::Morph::new(&infl);
+    compile::inflect_channel(&mut ch, &morph, &pos_of);
+    eprintln!(
+        "thesaurus channel with inflections: {} pairs ({:.1?})",
+        ch.len(),
+        t0.elapsed()
+    );
+
+    let tortured = sources::load_tortured(&a.tortured)?;
+    let tw = compile::tortured_word_pairs(&tortured);
+    let tw: Vec<_> = tw
+        .into_iter()
+        .filter(|(s, o, _)| in_lm(s) && in_lm(o))
+        .collect();
+    compile::add_counted(&mut ch, &tw, 0.5, Src::TORTURED);
+    let mut extra = 0;
+    for (path, src) in [(&a.mined, Src::MINED), (&a.rules, Src::RULE)] {
+        if !path.exists() {
+            eprintln!("{}: absent, skipped", path.display());
+            continue;
+        }
+        let pairs = read_pairs(path)?;
+        let pairs: Vec<_> = pairs
+            .into_iter()
+            .filter(|(s, o, _)| !s.contains('-') && in_lm(o))
+            .collect();
+        extra += pairs.len();
+        compile::add_counted(&mut ch, &pairs, 1.0, src);
+    }
+    eprintln!(
+        "channel: {} pairs ({} tortured word pairs, {extra} mined/rule pairs)",
+        ch.len(),
+        tw.len()
+    );
+
+    let mut lex = LexiconWriter::default();
+    for (w, _) in &unigrams {
+        if in_lm(w) {
+            lex.set_freq(w, freq(w));
+        }
+    }
+    let n = compile::write_channel(ch, &mut lex, &freq, a.cap);
+    eprintln!(
+        "lexicon: {} phrases, {n} candidates ({:.1?})",
+        lex.len(),
+        t0.elapsed()
+    );
+
+    let mut c = ContainerWriter::new();
+    lex.write(&mut c);
+    c.add(unspin_core::T_LM_CMU, lm_bytes);
+    let mut fp = String::new();
+    for t in &tortured {
+        fp.push_str(&format!("{}\t{}\n", t.tortured, t.correct));
+    }
+    c.add(unspin_core::T_TORTURED, fp.into_bytes());
+    let params = if a.params.exists() {
+        let text = std::fs::read_to_string(&a.params)
+            .with_context(|| format!("reading {}", a.params.display()))?;
+        unspin_core::params::Params::parse(&text)
+            .with_context(|| format!("in {}", a.params.display()))?
+    } else {
+        unspin_core::params::Params::default()
+    };
+    c.add(unspin_core::T_PARAMS, params.to_text().into_bytes());
+    let manifest = std::fs::read_to_string(a.raw.join("MANIFEST.txt")).unwrap_or_default();
+    let meta = serde_json::json!({
+        "format": unspin_core::format::VERSION,
+        "builder": env!("CARGO_PKG_VERSION"),
+        "fingerprints": tortured.len(),
+        "candidates": n,
+        "sources_manifest_xxh3": format!("{:016x}", xxhash_rust::xxh3::xxh3_64(manifest.as_bytes())),
+    });
+    c.add(unspin_core::T_META, meta.to_string().into_bytes());
+    let bytes = c.finish();
+    if let Some(dir) = a.out.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    // Written beside the target and renamed, so a reader never maps a half-written model.
+    let tmp = a.out.with_extension("tmp");
+    std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &a.out).with_context(|| format!("renaming to {}", a.out.display()))?;
+    unspin_core::Model::open(&a.out).with_context(|| format!("re-reading {}", a.out.display()))?;
+    eprintln!(
+        "wrote {} ({:.1} MB) in {:.1?}",
+        a.out.display(),
+        bytes.len() as f64 / 1e6,
+        t0.elapsed()
+    );
+    Ok(())
+}
+
+/// Reads `spun \t original \t count ...` lines (a header line starting with `spun` is skipped).
+fn read_pairs(path: &std::path::Path) -> Result<Vec<(String, String, f64)>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() || (i == 0 && line.starts_with("spun\t"))
+        {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() < 2 {
+            bail!(
+                "{}:{}: expected `spun<TAB>original[<TAB>count]`",
+                path.display(),
+                i + 1
+            );
+        }
+        let count = f.get(2).and_then(|c| c.parse::<f64>().ok()).unwrap_or(1.0);
+        let norm = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        out.push((norm(f[0]), norm(f[1]), count));
+    }
+    Ok(out)
+}

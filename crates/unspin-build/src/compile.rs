@@ -1,0 +1,240 @@
+//! Compile parsed sources into the model's sections: the reverse channel (spun phrase ->
+//! originals, with priors), phrase frequencies, fingerprints and parameters.
+//!
+//! The channel prior of a pair is a mixture over sources:
+//!
+//! ```text
+//! P(spun | original) = Σ_k π_k · P_k(spun | original)
+//! ```
+//!
+//! where a thesaurus spreads its mass over an original's synonyms (by sense rank where it has
+//! one, uniformly where it has not), mined spinner pairs by their observed counts, and word
+//! pairs aligned inside the tortured-phrase list by theirs. Lemma pairs are carried to every
+//! inflection both sides share, so "mentioned" proposes "said" (past stays past).
+
+use crate::sources::{Inflection, Pos, Source, Synonym, Tortured};
+use std::collections::{HashMap, HashSet};
+use unspin_core::lexicon::{LexiconWriter, Src};
+
+/// Mixture weights of the thesauri in the channel prior.
+const PI_WORDNET: f64 = 0.35;
+const PI_MYTHES: f64 = 0.25;
+const PI_MOBY: f64 = 0.40;
+
+/// Per-source channel mass, keyed by (spun, original).
+#[derive(Default)]
+pub struct Channel {
+    pairs: HashMap<(String, String), (f64, Src)>,
+}
+
+impl Channel {
+    /// Adds probability mass `p` for (spun, original) from `src`.
+    pub fn add(&mut self, spun: &str, original: &str, p: f64, src: Src) {
+        if spun == original || p <= 0.0 {
+            return;
+        }
+        let e = self
+            .pairs
+            .entry((spun.to_string(), original.to_string()))
+            .or_insert((0.0, Src::default()));
+        e.0 += p;
+        e.1 |= src;
+    }
+
+    /// Number of pairs.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+}
+
+/// Spreads each thesaurus's mass over every original's synonyms.
+pub fn add_thesaurus(ch: &mut Channel, edges: &[Synonym], keep: &dyn Fn(&str) -> bool) {
+    // Weights per head and source: 1 / (rank + 1) for ranked thesauri, uniform for Moby.
+    let mut total: HashMap<(&str, Source), f64> = HashMap::new();
+    let w = |e: &Synonym| {
+        if e.source == Source::Moby {
+            1.0
+        } else {
+            1.0 / (e.rank as f64 + 1.0)
+        }
+    };
+    for e in edges.iter().filter(|e| keep(&e.syn) && keep(&e.head)) {
+        *total.entry((e.head.as_str(), e.source)).or_default() += w(e);
+    }
+    for e in edges.iter().filter(|e| keep(&e.syn) && keep(&e.head)) {
+        let (pi, src) = match e.source {
+            Source::WordNet => (PI_WORDNET, Src::WORDNET),
+            Source::MyThes => (PI_MYTHES, Src::MYTHES),
+            Source::Moby => (PI_MOBY, Src::MOBY),
+        };
+        let p = pi * w(e) / total[&(e.head.as_str(), e.source)];
+        ch.add(&e.syn, &e.head, p, src);
+    }
+}
+
+/// Adds counted pairs (spun, original, count): P(spun | original) = count / Σ count(·, original).
+pub fn add_counted(ch: &mut Channel, pairs: &[(String, String, f64)], weight: f64, src: Src) {
+    let mut total: HashMap<&str, f64> = HashMap::new();
+    for (_, o, c) in pairs {
+        *total.entry(o.as_str()).or_default() += c;
+    }
+    for (s, o, c) in pairs {
+        ch.add(s, o, weight * c / total[o.as_str()], src);
+    }
+}
+
+/// Word pairs aligned inside same-length tortured phrases ("profound learning" / "deep
+/// learning" gives profound -> deep), counted: how paper-mill spinners substitute.
+pub fn tortured_word_pairs(list: &[Tortured]) -> Vec<(String, String, f64)> {
+    let mut counts: HashMap<(String, String), f64> = HashMap::new();
+    for t in list {
+        let (a, b): (Vec<&str>, Vec<&str>) = (
+            t.tortured.split(' ').collect(),
+            t.correct.split(' ').collect(),
+        );
+        if a.len() != b.len() {
+            continue;
+        }
+        let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+        // Only clean alignments: at most two substituted words, the rest identical.
+        if diff.is_empty() || diff.len() > 2 {
+            continue;
+        }
+        for i in diff {
+            *counts
+                .entry((a[i].to_string(), b[i].to_string()))
+                .or_default() += 1.0;
+        }
+    }
+    counts.into_iter().map(|((s, o), c)| (s, o, c)).collect()
+}
+
+/// Inflection tables: form -> (lemma, pos, tag) and (lemma, pos, tag) -> preferred form.
+pub struct Morph {
+    forms: HashMap<(String, Pos, String), String>,
+    tags: HashMap<(String, Pos), Vec<String>>,
+}
+
+impl Morph {
+    /// Indexes lemminflect's table.
+    pub fn new(infl: &[Inflection]) -> Morph {
+        let mut forms = HashMap::new();
+        let mut tags: HashMap<(String, Pos), Vec<String>> = HashMap::new();
+        for i in infl {
+            let k = (i.lemma.clone(), i.pos, i.tag.clone());
+            if !forms.contains_key(&k) {
+                forms.insert(k, i.form.clone());
+                tags.entry((i.lemma.clone(), i.pos))
+                    .or_default()
+                    .push(i.tag.clone());
+            }
+        }
+        Morph { forms, tags }
+    }
+
+    fn form(&self, lemma: &str, pos: Pos, tag: &str) -> Option<&str> {
+        self.forms
+            .get(&(lemma.to_string(), pos, tag.to_string()))
+            .map(String::as_str)
+    }
+
+    /// Inflects a phrase by its head word: the first word for verbs ("make use of" ->
+    /// "made use of"), the last for nouns and adjectives ("stock market" -> "stock markets").
+    fn inflect(&self, phrase: &str, pos: Pos, tag: &str) -> Option<String> {
+        let words: Vec<&str> = phrase.split(' ').collect();
+        let hi = if pos == Pos::Verb { 0 } else { words.len() - 1 };
+        let f = self.form(words[hi], pos, tag)?;
+        let mut out: Vec<&str> = words.clone();
+        out[hi] = f;
+        Some(out.join(" "))
+    }
+
+    /// Every (tag, spun form, original form) that both sides of a lemma pair share.
+    pub fn expand(&self, spun: &str, original: &str, pos: Option<Pos>) -> Vec<(String, String)> {
+        let poss: Vec<Pos> = match pos {
+            Some(p) => vec![p],
+            None => vec![Pos::Noun, Pos::Verb, Pos::Adj, Pos::Adv],
+        };
+        let mut out = Vec::new();
+        for p in poss {
+            let head = |s: &str| {
+                let w: Vec<&str> = s.split(' ').collect();
+                (if p == Pos::Verb { w[0] } else { w[w.len() - 1] }).to_string()
+            };
+            let Some(tags) = self.tags.get(&(head(original), p)) else {
+                continue;
+            };
+            for t in tags {
+                let (Some(o), Some(s)) = (self.inflect(original, p, t), self.inflect(spun, p, t))
+                else {
+                    continue;
+                };
+                if (o != original || s != spun) && o != s {
+                    out.push((s, o));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Carries every lemma-level pair to the inflections both sides share.
+pub fn inflect_channel(
+    ch: &mut Channel,
+    morph: &Morph,
+    pos_of: &HashMap<(String, String), Option<Pos>>,
+) {
+    let base: Vec<((String, String), (f64, Src))> =
+        ch.pairs.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    for ((s, o), (p, src)) in base {
+        if src.contains(Src::TORTURED) && !src.contains(Src::MOBY) {
+            continue;
+        }
+        let pos = pos_of.get(&(s.clone(), o.clone())).copied().flatten();
+        for (fs, fo) in morph.expand(&s, &o, pos) {
+            ch.add(&fs, &fo, p, src | Src::INFLECTED);
+        }
+    }
+}
+
+/// Writes the channel into the lexicon: for every spun phrase the `cap` candidates with the
+/// best rank score, where the rank adds the original's frequency to its prior (spinners copy
+/// news text, whose words are mostly common).
+pub fn write_channel(
+    ch: Channel,
+    lex: &mut LexiconWriter,
+    freq: &dyn Fn(&str) -> f32,
+    cap: usize,
+) -> usize {
+    let mut by_spun: HashMap<String, Vec<(String, f64, Src)>> = HashMap::new();
+    for ((s, o), (p, src)) in ch.pairs {
+        by_spun.entry(s).or_default().push((o, p, src));
+    }
+    let mut n = 0;
+    let mut keys: Vec<String> = by_spun.keys().cloned().collect();
+    keys.sort();
+    for s in keys {
+        let mut v = by_spun.remove(&s).unwrap();
+        let rank = |o: &str, p: f64| p.log10() as f32 + 0.5 * freq(o).max(-9.0);
+        v.sort_by(|a, b| {
+            rank(&b.0, b.1)
+                .total_cmp(&rank(&a.0, a.1))
+                .then_with(|| a.0.cmp(&b.0))
+        });
+        v.truncate(cap);
+        for (o, p, src) in v {
+            lex.add_candidate(&s, &o, p.log10() as f32, src);
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The most frequent words, which thesauri must not rewrite (spinners that do are caught by
+/// mined pairs and rules instead): proposing "at" for every "in" would cost far more precision
+/// than it could buy.
+pub fn stopwords(unigrams: &[(String, u64)], n: usize) -> HashSet<String> {
+    let mut v: Vec<&(String, u64)> = unigrams.iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1));
+    v.into_iter().take(n).map(|(w, _)| w.clone()).collect()
+}

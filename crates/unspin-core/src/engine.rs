@@ -1,0 +1,798 @@
+//! The detector: decodes argmax P(W) · P(S | W) sentence by sentence and turns the evidence into
+//! spans and a document score.
+//!
+//! For each sentence the decoder
+//! 1. looks every word and phrase of up to four words up in the lexicon, which proposes the
+//!    originals a spinner could have replaced;
+//! 2. ranks those candidates cheaply by their local gain: the language model's score of the
+//!    window with the candidate against the window as written, plus the channel's log-odds
+//!    (the prior that a spinner holding the original writes this phrase, a frequency penalty
+//!    that keeps rare honest words from turning generic, and bonuses for spinner-attested
+//!    substitutions), and prunes all but a few per span;
+//! 3. runs a beam search over the lattice of "keep" and "replace" edges with the full trigram
+//!    model, left and right context included;
+//! 4. rescores every change of the best path against keeping the original in the same context:
+//!    that margin, through a calibrated sigmoid, is the change's confidence. Only changes above
+//!    the apply threshold get a suggestion.
+
+use crate::lexicon::{Src, FLAG_PREFIX, NO_FREQ};
+use crate::model::Model;
+use crate::params::Params;
+use crate::report::{Report, Span, SpanKind, Verdict};
+use crate::tokenize::{apply_case, case_of, normalize_word, tokenize, Case, Kind, Token};
+use crate::{WordId, NO_WORD};
+
+/// Longest phrase, in words, that the lexicon is searched for.
+pub const MAX_PHRASE: usize = 4;
+
+/// Checks and restores texts with one model. Cheap to clone; safe to share between threads.
+///
+/// ```no_run
+/// # let model = unspin_core::Model::open("models/default.unspin").unwrap();
+/// let det = unspin_core::Detector::new(model);
+/// let report = det.check("He mentioned the inventory market fell.");
+/// for s in &report.spans {
+///     println!("{}..{} {:?} -> {:?}", s.start, s.end, s.text, s.suggestion);
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Detector {
+    model: Model,
+    params: Params,
+}
+
+/// One word of a sentence, as the decoder sees it.
+#[derive(Clone, Debug)]
+struct Word {
+    tok: usize,
+    norm: String,
+    lm: WordId,
+    case: Case,
+    /// No phrase may span the gap before this word (punctuation stands there).
+    break_before: bool,
+    /// Names, acronyms and numbers are never rewritten.
+    protected: bool,
+}
+
+/// A replacement edge in the lattice.
+#[derive(Clone, Debug)]
+struct Proposal {
+    start: usize,
+    len: usize,
+    original: u32,
+    words: Vec<WordId>,
+    /// Channel log-odds of the change, independent of context.
+    channel: f32,
+    /// Local gain against the text as written (LM difference + channel).
+    gain: f32,
+    src: Src,
+}
+
+/// Internal evidence summary used by the document score and by tuning.
+#[derive(Clone, Debug, Default)]
+pub struct Evidence {
+    /// Words in the text.
+    pub words: usize,
+    /// Sum of the confidences of applied changes.
+    pub changes: f64,
+    /// Sum of positive local gains of all surviving proposals.
+    pub gain: f64,
+    /// Fingerprint matches.
+    pub fingerprints: usize,
+    /// Spintax debris.
+    pub artifacts: usize,
+    /// Mean log10 probability per word of the text as written.
+    pub mean_logprob: f64,
+}
+
+impl Detector {
+    /// A detector with the model's own parameters.
+    pub fn new(model: Model) -> Detector {
+        let params = model.params().clone();
+        Detector { model, params }
+    }
+
+    /// A detector with explicit parameters (for tuning).
+    pub fn with_params(model: Model, params: Params) -> Detector {
+        Detector { model, params }
+    }
+
+    /// The parameters in use.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The model in use.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Scores a text and lists its suspicious spans.
+    pub fn check(&self, text: &str) -> Report {
+        self.analyze(text).0
+    }
+
+    /// The text with every span that [`Detector::check`] reports with a suggestion replaced.
+    pub fn restore(&self, text: &str) -> String {
+        crate::report::apply_spans(text, &self.check(text).spans)
+    }
+
+    /// The report and the evidence behind the document score.
+    pub fn analyze(&self, text: &str) -> (Report, Evidence) {
+        let toks = tokenize(text);
+        let n_words = toks.iter().filter(|t| t.kind != Kind::Punct).count();
+        let mut ev = Evidence {
+            words: n_words,
+            ..Evidence::default()
+        };
+        if n_words == 0 {
+            return (Report::empty(0), ev);
+        }
+        let mut spans = Vec::new();
+        self.artifacts(text, &toks, &mut spans);
+        self.fingerprints(text, &toks, &mut spans);
+        ev.artifacts = spans
+            .iter()
+            .filter(|s| s.kind == SpanKind::Artifact)
+            .count();
+        ev.fingerprints = spans
+            .iter()
+            .filter(|s| s.kind == SpanKind::Fingerprint)
+            .count();
+        let taken: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
+        let mut logprob = 0f64;
+        for sent in self.sentences(text, &toks) {
+            logprob += self.decode(text, &toks, &sent, &taken, &mut spans, &mut ev);
+        }
+        ev.mean_logprob = logprob / n_words.max(1) as f64;
+        spans.sort_by_key(|s| s.start);
+        let score = self.doc_score(&ev);
+        let verdict = if (n_words as f32) < self.params.min_words {
+            Verdict::Unsure
+        } else if score >= self.params.spun_threshold as f64 {
+            Verdict::Spun
+        } else {
+            Verdict::Clean
+        };
+        (
+            Report {
+                score,
+                verdict,
+                words: n_words,
+                spans,
+            },
+            ev,
+        )
+    }
+
+    /// The calibrated document score: a logistic model over evidence rates.
+    pub fn doc_score(&self, ev: &Evidence) -> f64 {
+        let p = &self.params;
+        let per100 = 100.0 / ev.words.max(1) as f64;
+        let z = p.d_bias as f64
+            + p.d_changes as f64 * ev.changes * per100
+            + p.d_gain as f64 * ev.gain * per100
+            + p.d_fingerprints as f64 * ev.fingerprints as f64 * per100
+            + p.d_artifacts as f64 * (ev.artifacts.min(3)) as f64
+            + p.d_logprob as f64 * (ev.mean_logprob + 3.0);
+        1.0 / (1.0 + (-z).exp())
+    }
+
+    /// Splits the tokens into sentences of words for the language model.
+    fn sentences(&self, text: &str, toks: &[Token]) -> Vec<Vec<Word>> {
+        let lm = self.model.lm();
+        let mut out = Vec::new();
+        let mut cur: Vec<Word> = Vec::new();
+        let mut brk = false;
+        let mut sentence_start = true;
+        for (i, t) in toks.iter().enumerate() {
+            // A blank line ends a sentence even without punctuation (titles, list items).
+            if i > 0 && text[toks[i - 1].end as usize..t.start as usize].contains('\n') {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                sentence_start = true;
+            }
+            match t.kind {
+                Kind::Punct => {
+                    let p = t.text(text);
+                    if matches!(p, "." | "!" | "?" | ";" | ":") {
+                        if !cur.is_empty() {
+                            out.push(std::mem::take(&mut cur));
+                        }
+                        sentence_start = true;
+                    }
+                    brk = true;
+                    if matches!(p, "\"" | "\u{201c}" | "(" | "\u{2018}") {
+                        // A quotation or parenthesis may start with a capital.
+                        sentence_start = sentence_start || cur.is_empty();
+                    }
+                }
+                Kind::Word | Kind::Number => {
+                    let raw = t.text(text);
+                    let mut norm = String::new();
+                    normalize_word(raw, &mut norm);
+                    let case = case_of(raw);
+                    let protected = t.kind == Kind::Number
+                        || matches!(case, Case::Upper | Case::Mixed)
+                        || (case == Case::Title && !sentence_start)
+                        || raw.chars().count() > 40;
+                    let id = lm.lookup(&norm).unwrap_or(lm.unk());
+                    cur.push(Word {
+                        tok: i,
+                        norm,
+                        lm: id,
+                        case,
+                        break_before: brk,
+                        protected,
+                    });
+                    brk = false;
+                    sentence_start = false;
+                }
+            }
+        }
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+        out
+    }
+
+    /// Decodes one sentence; appends spans; returns the sentence's log10 probability as written.
+    fn decode(
+        &self,
+        text: &str,
+        toks: &[Token],
+        words: &[Word],
+        taken: &[(usize, usize)],
+        spans: &mut Vec<Span>,
+        ev: &mut Evidence,
+    ) -> f64 {
+        let lm = self.model.lm();
+        let lex = self.model.lexicon();
+        let p = &self.params;
+        let n = words.len();
+        let obs: Vec<WordId> = words.iter().map(|w| w.lm).collect();
+        // The sentence as written, scored once: the perplexity pass.
+        let mut written = 0f64;
+        {
+            let (mut h1, mut h2) = (NO_WORD, lm.bos());
+            for &w in obs.iter().chain(std::iter::once(&lm.eos())) {
+                written += lm.logp(h1, h2, w) as f64;
+                (h1, h2) = (h2, w);
+            }
+        }
+        // 1-2. Candidates from the lexicon, ranked by local gain, pruned.
+        let mut props: Vec<Proposal> = Vec::new();
+        let mut key = String::new();
+        for i in 0..n {
+            key.clear();
+            for len in 1..=MAX_PHRASE.min(n - i) {
+                let w = &words[i + len - 1];
+                if w.protected || (len > 1 && w.break_before) {
+                    break;
+                }
+                if len > 1 {
+                    key.push(' ');
+                }
+                key.push_str(&w.norm);
+                let Some(spun) = lex.find(&key) else {
+                    if len == 1 || !key.contains(' ') {
+                        // A word the lexicon lacks cannot start a longer key either.
+                    }
+                    if len == 1 {
+                        break;
+                    }
+                    continue;
+                };
+                let (s0, s1) = (
+                    toks[words[i].tok].start as usize,
+                    toks[words[i + len - 1].tok].end as usize,
+                );
+                if taken.iter().any(|&(a, b)| a < s1 && s0 < b) {
+                    break;
+                }
+                let spun_freq = lex.freq(spun);
+                let mut local: Vec<Proposal> = Vec::new();
+                for c in lex.candidates(spun).take(p.max_candidates as usize) {
+                    let orig = lex.phrase(c.original);
+                    let ids: Vec<WordId> = orig
+                        .split(' ')
+                        .map(|t| lm.lookup(t).unwrap_or(lm.unk()))
+                        .collect();
+                    if ids.iter().any(|&x| x == lm.unk()) {
+                        continue;
+                    }
+                    let channel = self.channel(c.prior, c.src, lex.freq(c.original), spun_freq);
+                    let dlm = self.local_delta(&obs, i, len, &ids);
+                    let gain = dlm + channel;
+                    if gain > p.prune {
+                        local.push(Proposal {
+                            start: i,
+                            len,
+                            original: c.original,
+                            words: ids,
+                            channel,
+                            gain,
+                            src: c.src,
+                        });
+                    }
+                }
+                local.sort_by(|a, b| b.gain.total_cmp(&a.gain));
+                local.truncate(p.keep_per_span as usize);
+                props.extend(local);
+                if lex.flags(spun) & FLAG_PREFIX == 0 {
+                    break;
+                }
+            }
+        }
+        if props.is_empty() {
+            return written;
+        }
+        for pr in &props {
+            ev.gain += pr.gain.max(0.0) as f64;
+        }
+        // 3. Beam search over the lattice.
+        let path = self.beam(&obs, &props);
+        // 4. Confidence of each change against keeping the text in the decoded context.
+        let mut out_ids: Vec<WordId> = Vec::with_capacity(n + 4);
+        let mut out_pos: Vec<(usize, Option<usize>)> = Vec::new(); // (index into out_ids, proposal)
+        let mut i = 0;
+        let mut pi = 0;
+        while i < n {
+            if let Some(&k) = path.get(pi).filter(|&&k| props[k].start == i) {
+                out_pos.push((out_ids.len(), Some(k)));
+                out_ids.extend_from_slice(&props[k].words);
+                i += props[k].len;
+                pi += 1;
+            } else {
+                out_ids.push(obs[i]);
+                i += 1;
+            }
+        }
+        for (at, k) in out_pos {
+            let Some(k) = k else { continue };
+            let pr = &props[k];
+            // Replace the change by the observed words inside the decoded sequence.
+            let mut kept: Vec<WordId> = out_ids[..at].to_vec();
+            kept.extend_from_slice(&obs[pr.start..pr.start + pr.len]);
+            let tail_at = at + pr.words.len();
+            kept.extend_from_slice(&out_ids[tail_at..]);
+            let with = self.window(&out_ids, at, pr.words.len());
+            let without = self.window(&kept, at, pr.len);
+            let margin = with - without + pr.channel;
+            let conf = sigmoid(p.conf_a * margin + p.conf_b);
+            self.push_span(text, toks, words, pr, conf, margin, spans, ev);
+        }
+        written
+    }
+
+    /// Channel log-odds of replacing back to an original with this prior and these sources.
+    fn channel(&self, prior: f32, src: Src, orig_freq: f32, spun_freq: f32) -> f32 {
+        let p = &self.params;
+        let of = if orig_freq == NO_FREQ {
+            -8.0
+        } else {
+            orig_freq
+        };
+        let sf = if spun_freq == NO_FREQ {
+            -8.0
+        } else {
+            spun_freq
+        };
+        let thesauri = [Src::MOBY, Src::WORDNET, Src::MYTHES]
+            .iter()
+            .filter(|s| src.contains(**s))
+            .count() as f32;
+        let mut c = p.log_rho + p.w_prior * prior - p.lambda_freq * (of - sf).max(0.0);
+        c += p.bonus_agree * (thesauri - 1.0).max(0.0);
+        if src.contains(Src::MINED) {
+            c += p.bonus_mined;
+        }
+        if src.contains(Src::TORTURED) {
+            c += p.bonus_tortured;
+        }
+        if src.contains(Src::RULE) {
+            c += p.bonus_rule;
+        }
+        c
+    }
+
+    /// LM gain of replacing `obs[i..i+len]` by `ids`, with the written text around it.
+    fn local_delta(&self, obs: &[WordId], i: usize, len: usize, ids: &[WordId]) -> f32 {
+        let mut with: Vec<WordId> = Vec::with_capacity(obs.len() + ids.len());
+        with.extend_from_slice(&obs[..i]);
+        with.extend_from_slice(ids);
+        with.extend_from_slice(&obs[i + len..]);
+        self.window(&with, i, ids.len()) - self.window(obs, i, len)
+    }
+
+    /// log10 probability of `seq[at..at+len]` and the two words after it (or the sentence end),
+    /// each in its trigram context.
+    fn window(&self, seq: &[WordId], at: usize, len: usize) -> f32 {
+        let lm = self.model.lm();
+        let ctx = |j: usize| -> WordId {
+            // Word at position j-1 relative to the sentence, with <s> before the start.
+            match j {
+                0 => NO_WORD,
+                1 => lm.bos(),
+                _ => seq[j - 2],
+            }
+        };
+        let mut s = 0f32;
+        let end = (at + len + 2).min(seq.len() + 1);
+        for j in at..end {
+            let w = if j < seq.len() { seq[j] } else { lm.eos() };
+            // Context of position j: positions j-2 and j-1 (or <s>).
+            let (h1, h2) = (ctx(j), ctx(j + 1));
+            s += lm.logp(h1, h2, w);
+        }
+        s
+    }
+
+    /// Beam search: returns the indices of the proposals on the best path, in order.
+    fn beam(&self, obs: &[WordId], props: &[Proposal]) -> Vec<usize> {
+        let lm = self.model.lm();
+        let n = obs.len();
+        let width = (self.params.beam as usize).max(1);
+        #[derive(Clone)]
+        struct Hyp {
+            score: f32,
+            h1: WordId,
+            h2: WordId,
+            back: Option<(usize, usize)>, // (position, hyp index) it came from
+            edge: Option<usize>,          // proposal taken to get here, if any
+        }
+        let mut by_start: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (k, pr) in props.iter().enumerate() {
+            by_start[pr.start].push(k);
+        }
+        let mut states: Vec<Vec<Hyp>> = vec![Vec::new(); n + 1];
+        states[0].push(Hyp {
+            score: 0.0,
+            h1: NO_WORD,
+            h2: lm.bos(),
+            back: None,
+            edge: None,
+        });
+        let push = |v: &mut Vec<Hyp>, h: Hyp| {
+            if let Some(o) = v.iter_mut().find(|o| o.h1 == h.h1 && o.h2 == h.h2) {
+                if h.score > o.score {
+                    *o = h;
+                }
+            } else {
+                v.push(h);
+            }
+        };
+        for pos in 0..n {
+            let mut cur = std::mem::take(&mut states[pos]);
+            cur.sort_by(|a, b| b.score.total_cmp(&a.score));
+            cur.truncate(width);
+            for (hi, h) in cur.iter().enumerate() {
+                // Keep the written word.
+                let w = obs[pos];
+                let s = h.score + lm.logp(h.h1, h.h2, w);
+                push(
+                    &mut states[pos + 1],
+                    Hyp {
+                        score: s,
+                        h1: h.h2,
+                        h2: w,
+                        back: Some((pos, hi)),
+                        edge: None,
+                    },
+                );
+                for &k in &by_start[pos] {
+                    let pr = &props[k];
+                    let (mut a, mut b, mut s) = (h.h1, h.h2, h.score + pr.channel);
+                    for &w in &pr.words {
+                        s += lm.logp(a, b, w);
+                        (a, b) = (b, w);
+                    }
+                    push(
+                        &mut states[pos + pr.len],
+                        Hyp {
+                            score: s,
+                            h1: a,
+                            h2: b,
+                            back: Some((pos, hi)),
+                            edge: Some(k),
+                        },
+                    );
+                }
+            }
+            states[pos] = cur;
+        }
+        let eos = lm.eos();
+        let best = states[n]
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (i, h.score + lm.logp(h.h1, h.h2, eos)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i);
+        let mut path = Vec::new();
+        let (mut pos, mut hi) = (n, best.unwrap_or(0));
+        while let Some(h) = states[pos].get(hi) {
+            if let Some(k) = h.edge {
+                path.push(k);
+            }
+            match h.back {
+                Some((p, i)) => (pos, hi) = (p, i),
+                None => break,
+            }
+        }
+        path.reverse();
+        path
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_span(
+        &self,
+        text: &str,
+        toks: &[Token],
+        words: &[Word],
+        pr: &Proposal,
+        conf: f32,
+        margin: f32,
+        spans: &mut Vec<Span>,
+        ev: &mut Evidence,
+    ) {
+        let p = &self.params;
+        if conf < p.flag {
+            return;
+        }
+        let first = &words[pr.start];
+        let last = &words[pr.start + pr.len - 1];
+        let (start, end) = (toks[first.tok].start as usize, toks[last.tok].end as usize);
+        let original = self.model.lexicon().phrase(pr.original);
+        let suggestion = (conf >= p.apply).then(|| apply_case(original, first.case));
+        if suggestion.is_some() {
+            ev.changes += conf as f64;
+        }
+        let mut sources = pr.src.names().join("+");
+        if sources.is_empty() {
+            sources.push_str("lexicon");
+        }
+        spans.push(Span {
+            start,
+            end,
+            text: text[start..end].to_string(),
+            suggestion,
+            confidence: round3(conf),
+            kind: SpanKind::Substitution,
+            evidence: format!(
+                "{sources}: \"{original}\"; language model prefers it by {margin:.2} (log10)"
+            ),
+        });
+    }
+
+    /// Unresolved spintax: `{a|b|c}` and one-option `{word}`.
+    fn artifacts(&self, text: &str, toks: &[Token], spans: &mut Vec<Span>) {
+        let lm = self.model.lm();
+        let b = text.as_bytes();
+        let mut i = 0;
+        while let Some(off) = text[i..].find('{') {
+            let s = i + off;
+            let rest = &text[s + 1..];
+            let close = rest
+                .find(['}', '{', '\n'])
+                .filter(|&c| rest.as_bytes()[c] == b'}' && c <= 200);
+            let Some(c) = close else {
+                i = s + 1;
+                continue;
+            };
+            let inner = &rest[..c];
+            let e = s + 1 + c + 1;
+            let opts: Vec<&str> = inner.split('|').map(str::trim).collect();
+            let wordy = opts.iter().all(|o| {
+                !o.is_empty()
+                    && o.chars()
+                        .all(|ch| ch.is_alphabetic() || ch == ' ' || ch == '\'' || ch == '-')
+            });
+            if wordy && !inner.is_empty() {
+                // Pick the option the language model likes best after the preceding word.
+                let prev = toks
+                    .iter()
+                    .rev()
+                    .find(|t| (t.end as usize) <= s && t.kind == Kind::Word)
+                    .map(|t| {
+                        let mut n = String::new();
+                        normalize_word(t.text(text), &mut n);
+                        lm.lookup(&n).unwrap_or(lm.unk())
+                    });
+                let best = opts
+                    .iter()
+                    .max_by(|a, c| {
+                        let score = |o: &str| {
+                            let w = o.split(' ').next().unwrap_or("").to_lowercase();
+                            lm.logp(
+                                NO_WORD,
+                                prev.unwrap_or(lm.bos()),
+                                lm.lookup(&w).unwrap_or(lm.unk()),
+                            )
+                        };
+                        score(a).total_cmp(&score(c))
+                    })
+                    .copied()
+                    .unwrap_or(inner);
+                let evidence = if opts.len() > 1 {
+                    format!("unresolved spintax with {} options", opts.len())
+                } else {
+                    "spintax braces around a single option".to_string()
+                };
+                spans.push(Span {
+                    start: s,
+                    end: e,
+                    text: text[s..e].to_string(),
+                    suggestion: Some(best.to_string()),
+                    confidence: if opts.len() > 1 { 0.99 } else { 0.9 },
+                    kind: SpanKind::Artifact,
+                    evidence,
+                });
+            }
+            i = e.min(b.len());
+        }
+    }
+
+    /// Known tortured phrases, leftmost-longest over the normalized word stream.
+    fn fingerprints(&self, text: &str, toks: &[Token], spans: &mut Vec<Span>) {
+        let Some(ac) = &self.model.inner.fingerprints else {
+            return;
+        };
+        // " w1 w2 | w3 " with a bar where punctuation breaks the stream, so no match crosses it;
+        // `at` maps each word's offset in the stream back to its token.
+        let mut stream = String::from(" ");
+        let mut at: Vec<(usize, usize)> = Vec::new();
+        let mut norm = String::new();
+        for (i, t) in toks.iter().enumerate() {
+            if t.kind == Kind::Word {
+                normalize_word(t.text(text), &mut norm);
+                at.push((stream.len(), i));
+                stream.push_str(&norm);
+                stream.push(' ');
+            } else if t.kind == Kind::Punct && t.text(text) != "-" {
+                stream.push_str("| ");
+            } else {
+                stream.push_str("# ");
+            }
+        }
+        for m in ac.find_iter(&stream) {
+            let first = at.partition_point(|&(o, _)| o < m.start() + 1);
+            let last = at.partition_point(|&(o, _)| o < m.end() - 1);
+            if first >= last || at[first].0 != m.start() + 1 {
+                continue;
+            }
+            let (t0, t1) = (at[first].1, at[last - 1].1);
+            let (start, end) = (toks[t0].start as usize, toks[t1].end as usize);
+            let (tortured, correct) = &self.model.inner.tortured[m.pattern().as_usize()];
+            spans.push(Span {
+                start,
+                end,
+                text: text[start..end].to_string(),
+                suggestion: Some(apply_case(correct, case_of(toks[t0].text(text)))),
+                confidence: 0.95,
+                kind: SpanKind::Fingerprint,
+                evidence: format!("known tortured phrase \"{tortured}\" for \"{correct}\""),
+            });
+        }
+    }
+}
+
+#[inline]
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn round3(x: f32) -> f64 {
+    (x as f64 * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::tiny_model;
+
+    fn det() -> Detector {
+        Detector::new(tiny_model())
+    }
+
+    #[test]
+    fn clean_text_is_left_alone() {
+        let t =
+            "The stock market fell sharply on Monday.\n\nThe president said the economy is strong.";
+        assert_eq!(det().restore(t), t);
+    }
+
+    #[test]
+    fn restores_spun_words_with_case() {
+        assert_eq!(
+            det().restore("The inventory market rose on Tuesday."),
+            "The stock market rose on Tuesday."
+        );
+        assert_eq!(
+            det().restore("She mentioned the  inventory market fell!"),
+            "She said the  stock market fell!"
+        );
+    }
+
+    #[test]
+    fn names_are_protected() {
+        let t = "She met Bob Inventory on Monday.";
+        assert_eq!(det().restore(t), t);
+    }
+
+    #[test]
+    fn spintax_and_fingerprints() {
+        let r = det().check("We apply profound learning to {the|a} data.");
+        let kinds: Vec<_> = r
+            .spans
+            .iter()
+            .map(|s| (s.kind, s.suggestion.clone()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (SpanKind::Fingerprint, Some("deep learning".into())),
+                (SpanKind::Artifact, Some("the".into()))
+            ]
+        );
+        assert_eq!(det().restore("We apply {data}."), "We apply data.");
+    }
+
+    #[test]
+    fn empty_and_blank() {
+        for t in ["", "   \n\t", "...!?"] {
+            let r = det().check(t);
+            assert_eq!(
+                (r.score, r.verdict, r.words, r.spans.len()),
+                (0.0, Verdict::Unsure, 0, 0)
+            );
+        }
+    }
+
+    #[test]
+    fn spans_are_in_bounds_and_ordered() {
+        let t = "He mentioned at a press convention on monday that the inventory market fell; {so|thus}.";
+        let r = det().check(t);
+        let mut prev = 0;
+        for s in &r.spans {
+            assert!(s.start >= prev && s.end <= t.len() && &t[s.start..s.end] == s.text);
+            prev = s.end;
+        }
+    }
+
+    #[test]
+    fn snapshot_check() {
+        let t = "He mentioned at a press convention on Monday that the inventory market fell.";
+        insta::assert_json_snapshot!(det().check(t));
+    }
+
+    #[test]
+    fn snapshot_restore() {
+        let t = "The minister stated the plan will work. The economic system is sturdy.\n\nWe apply profound learning.";
+        insta::assert_snapshot!(det().restore(t));
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(128))]
+            #[test]
+            fn spans_valid_and_restore_without_spans_is_identity(s in "[a-zA-Z .,{}|'\n]{0,160}") {
+                let d = det();
+                let r = d.check(&s);
+                let mut prev = 0;
+                for sp in &r.spans {
+                    prop_assert!(sp.start >= prev && sp.start < sp.end && sp.end <= s.len());
+                    prop_assert!(s.is_char_boundary(sp.start) && s.is_char_boundary(sp.end));
+                    prev = sp.end;
+                }
+                // Restoring with no suggestion kept is the identity.
+                let none: Vec<Span> = r.spans.iter().cloned().map(|mut x| { x.suggestion = None; x }).collect();
+                prop_assert_eq!(crate::report::apply_spans(&s, &none), s.clone());
+                prop_assert!((0.0..=1.0).contains(&r.score));
+            }
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! The lexicon: every phrase the engine knows, its frequency, and the originals a spun phrase
+//! could stand for (the reverse channel), each with a prior and the sources that propose it.
+//!
+//! Phrases are lowercase words joined by single spaces, sorted bytewise, so a look-up is a
+//! binary search over a string table in place, with nothing to build at load time. Candidates are
+//! stored in CSR form: phrase `p`'s candidates are `cand_off[p]..cand_off[p + 1]`, sorted by
+//! prior, best first.
+//!
+//! ```
+//! use unspin_core::lexicon::{Lexicon, LexiconWriter, Src};
+//! use unspin_core::format::{Container, ContainerWriter};
+//! use unspin_core::Bytes;
+//!
+//! let mut w = LexiconWriter::default();
+//! w.set_freq("stock", -3.5);
+//! w.add_candidate("inventory", "stock", -1.0, Src::MOBY);
+//! let mut c = ContainerWriter::new();
+//! w.write(&mut c);
+//! let lex = Lexicon::parse(&Container::parse(Bytes::from_vec(c.finish())).unwrap()).unwrap();
+//! let spun = lex.find("inventory").unwrap();
+//! let cands: Vec<_> = lex.candidates(spun).map(|c| lex.phrase(c.original)).collect();
+//! assert_eq!(cands, ["stock"]);
+//! ```
+
+use crate::format::{f32_at, u32_at, Container, ContainerWriter};
+use crate::{Bytes, Error, Result};
+use std::collections::BTreeMap;
+
+/// Bit set of the sources that propose a candidate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Src(pub u8);
+
+impl Src {
+    /// The Moby thesaurus.
+    pub const MOBY: Src = Src(1);
+    /// WordNet synsets.
+    pub const WORDNET: Src = Src(2);
+    /// The MyThes thesaurus.
+    pub const MYTHES: Src = Src(4);
+    /// Substitutions observed in aligned spun/original articles or spinner dictionaries.
+    pub const MINED: Src = Src(8);
+    /// The tortured-phrase list.
+    pub const TORTURED: Src = Src(16);
+    /// General English rewrites (function words, auxiliaries, compounds).
+    pub const RULE: Src = Src(32);
+    /// The pair was derived by inflecting a lemma pair.
+    pub const INFLECTED: Src = Src(64);
+
+    /// Whether every bit of `o` is set.
+    pub fn contains(self, o: Src) -> bool {
+        self.0 & o.0 == o.0
+    }
+
+    /// Names of the sources, for evidence strings.
+    pub fn names(self) -> Vec<&'static str> {
+        let all = [
+            (Src::MOBY, "moby"),
+            (Src::WORDNET, "wordnet"),
+            (Src::MYTHES, "mythes"),
+            (Src::MINED, "mined"),
+            (Src::TORTURED, "tortured"),
+            (Src::RULE, "rule"),
+            (Src::INFLECTED, "inflected"),
+        ];
+        all.iter()
+            .filter(|(s, _)| self.contains(*s))
+            .map(|&(_, n)| n)
+            .collect()
+    }
+}
+
+impl std::ops::BitOr for Src {
+    type Output = Src;
+    fn bitor(self, o: Src) -> Src {
+        Src(self.0 | o.0)
+    }
+}
+
+impl std::ops::BitOrAssign for Src {
+    fn bitor_assign(&mut self, o: Src) {
+        self.0 |= o.0;
+    }
+}
+
+/// One candidate original for a spun phrase.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Candidate {
+    /// Phrase id of the original.
+    pub original: u32,
+    /// log10 P(spun | original): how likely a spinner holding the original writes the spun
+    /// phrase.
+    pub prior: f32,
+    /// Who proposes it.
+    pub src: Src,
+}
+
+/// Phrase flag: the phrase is the first word of a longer key, so longer look-ups are worth
+/// trying.
+pub const FLAG_PREFIX: u8 = 1;
+/// Phrase flag: a closed-class (function) word, which spinners change less often.
+pub const FLAG_FUNCTION: u8 = 2;
+
+const T_STRS: [u8; 8] = *b"LEXSTRS\0";
+const T_OFFS: [u8; 8] = *b"LEXOFFS\0";
+const T_FREQ: [u8; 8] = *b"LEXFREQ\0";
+const T_FLAG: [u8; 8] = *b"LEXFLAG\0";
+const T_COFF: [u8; 8] = *b"CANDOFF\0";
+const T_CIDS: [u8; 8] = *b"CANDIDS\0";
+const T_CPRI: [u8; 8] = *b"CANDPRI\0";
+const T_CSRC: [u8; 8] = *b"CANDSRC\0";
+
+/// Frequency stored for phrases with no count.
+pub const NO_FREQ: f32 = -99.0;
+
+/// Builds the lexicon sections. Used by the model builder and by tests.
+#[derive(Default)]
+pub struct LexiconWriter {
+    phrases: BTreeMap<String, Entry>,
+}
+
+#[derive(Default)]
+struct Entry {
+    freq: Option<f32>,
+    flags: u8,
+    cands: Vec<(String, f32, Src)>,
+}
+
+impl LexiconWriter {
+    /// Sets the log10 relative frequency of a phrase (creating it).
+    pub fn set_freq(&mut self, phrase: &str, log10_freq: f32) {
+        self.phrases.entry(phrase.to_string()).or_default().freq = Some(log10_freq);
+    }
+
+    /// Sets flag bits on a phrase (creating it).
+    pub fn set_flags(&mut self, phrase: &str, flags: u8) {
+        self.phrases.entry(phrase.to_string()).or_default().flags |= flags;
+    }
+
+    /// Adds a candidate original for a spun phrase. A repeated pair keeps the best prior and
+    /// the union of sources.
+    pub fn add_candidate(&mut self, spun: &str, original: &str, prior: f32, src: Src) {
+        self.phrases.entry(original.to_string()).or_default();
+        let e = self.phrases.entry(spun.to_string()).or_default();
+        if let Some(c) = e.cands.iter_mut().find(|c| c.0 == original) {
+            c.1 = c.1.max(prior);
+            c.2 |= src;
+        } else {
+            e.cands.push((original.to_string(), prior, src));
+        }
+    }
+
+    /// Keeps at most `k` candidates per spun phrase, the ones with the best priors.
+    pub fn cap(&mut self, k: usize) {
+        for e in self.phrases.values_mut() {
+            e.cands
+                .sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            e.cands.truncate(k);
+        }
+    }
+
+    /// Number of phrases so far.
+    pub fn len(&self) -> usize {
+        self.phrases.len()
+    }
+
+    /// Whether there are no phrases.
+    pub fn is_empty(&self) -> bool {
+        self.phrases.is_empty()
+    }
+
+    /// Writes the sections into `c`.
+    pub fn write(mut self, c: &mut ContainerWriter) {
+        // Multi-word keys mark their first word, so the decoder tries longer look-ups only there.
+        let prefixes: Vec<String> = self
+            .phrases
+            .iter()
+            .filter(|(k, e)| !e.cands.is_empty() && k.contains(' '))
+            .map(|(k, _)| k.split(' ').next().unwrap().to_string())
+            .collect();
+        for p in prefixes {
+            self.set_flags(&p, FLAG_PREFIX);
+        }
+        let ids: BTreeMap<&str, u32> = self
+            .phrases
+            .keys()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i as u32))
+            .collect();
+        let (mut strs, mut offs, mut freq, mut flags) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut coff, mut cids, mut cpri, mut csrc) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        offs.extend_from_slice(&0u32.to_le_bytes());
+        coff.extend_from_slice(&0u32.to_le_bytes());
+        let mut ncand = 0u32;
+        for (k, e) in &self.phrases {
+            strs.extend_from_slice(k.as_bytes());
+            offs.extend_from_slice(&(strs.len() as u32).to_le_bytes());
+            freq.extend_from_slice(&e.freq.unwrap_or(NO_FREQ).to_le_bytes());
+            flags.push(e.flags);
+            let mut cands = e.cands.clone();
+            cands.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            for (o, p, s) in cands {
+                cids.extend_from_slice(&ids[o.as_str()].to_le_bytes());
+                cpri.extend_from_slice(&p.to_le_bytes());
+                csrc.push(s.0);
+                ncand += 1;
+            }
+            coff.extend_from_slice(&ncand.to_le_bytes());
+        }
+        c.add(T_STRS, strs);
+        c.add(T_OFFS, offs);
+        c.add(T_FREQ, freq);
+        c.add(T_FLAG, flags);
+        c.add(T_COFF, coff);
+        c.add(T_CIDS, cids);
+        c.add(T_CPRI, cpri);
+        c.add(T_CSRC, csrc);
+    }
+}
+
+/// The lexicon, read in place from a model container.
+#[derive(Clone, Debug)]
+pub struct Lexicon {
+    strs: Bytes,
+    offs: Bytes,
+    freq: Bytes,
+    flags: Bytes,
+    coff: Bytes,
+    cids: Bytes,
+    cpri: Bytes,
+    csrc: Bytes,
+    n: usize,
+}
+
+impl Lexicon {
+    /// Locates and validates the lexicon sections.
+    pub fn parse(c: &Container) -> Result<Lexicon> {
+        let lex = Lexicon {
+            strs: c.section(T_STRS)?,
+            offs: c.section(T_OFFS)?,
+            freq: c.section(T_FREQ)?,
+            flags: c.section(T_FLAG)?,
+            coff: c.section(T_COFF)?,
+            cids: c.section(T_CIDS)?,
+            cpri: c.section(T_CPRI)?,
+            csrc: c.section(T_CSRC)?,
+            n: 0,
+        };
+        let bad = |what: &str| Err(Error::Corrupt(format!("lexicon: {what}")));
+        if lex.offs.len() % 4 != 0 || lex.offs.len() < 4 {
+            return bad("bad offset table");
+        }
+        let n = lex.offs.len() / 4 - 1;
+        let m = lex.cids.len() / 4;
+        if lex.freq.len() != 4 * n || lex.flags.len() != n || lex.coff.len() != 4 * (n + 1) {
+            return bad("section sizes disagree");
+        }
+        if lex.cids.len() % 4 != 0 || lex.cpri.len() != 4 * m || lex.csrc.len() != m {
+            return bad("candidate sections disagree");
+        }
+        // Monotone offsets within bounds make every later access safe without checks.
+        let mut prev = 0;
+        for i in 0..=n {
+            let o = u32_at(&lex.offs, 4 * i) as usize;
+            if o < prev || o > lex.strs.len() {
+                return bad("string offsets out of order");
+            }
+            prev = o;
+        }
+        let mut prev = 0;
+        for i in 0..=n {
+            let o = u32_at(&lex.coff, 4 * i) as usize;
+            if o < prev || o > m {
+                return bad("candidate offsets out of order");
+            }
+            prev = o;
+        }
+        for i in 0..m {
+            if u32_at(&lex.cids, 4 * i) as usize >= n {
+                return bad("candidate id out of range");
+            }
+        }
+        if std::str::from_utf8(&lex.strs).is_err() {
+            return bad("strings are not UTF-8");
+        }
+        Ok(Lexicon { n, ..lex })
+    }
+
+    /// Number of phrases.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Whether the lexicon has no phrases.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The text of phrase `id`.
+    #[inline]
+    pub fn phrase(&self, id: u32) -> &str {
+        let i = id as usize;
+        let (a, b) = (
+            u32_at(&self.offs, 4 * i) as usize,
+            u32_at(&self.offs, 4 * i + 4) as usize,
+        );
+        // Validated at parse: the whole table is UTF-8 and phrases are ASCII-space separated.
+        std::str::from_utf8(&self.strs[a..b]).unwrap_or("")
+    }
+
+    /// The id of `phrase` (lowercase, single spaces), if the lexicon has it.
+    pub fn find(&self, phrase: &str) -> Option<u32> {
+        let (mut lo, mut hi) = (0usize, self.n);
+        let key = phrase.as_bytes();
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.phrase(mid as u32).as_bytes().cmp(key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid as u32),
+            }
+        }
+        None
+    }
+
+    /// log10 relative frequency of a phrase, or [`NO_FREQ`].
+    #[inline]
+    pub fn freq(&self, id: u32) -> f32 {
+        f32_at(&self.freq, 4 * id as usize)
+    }
+
+    /// Flag bits of a phrase.
+    #[inline]
+    pub fn flags(&self, id: u32) -> u8 {
+        self.flags[id as usize]
+    }
+
+    /// The candidate originals of spun phrase `id`, best prior first.
+    pub fn candidates(&self, id: u32) -> impl ExactSizeIterator<Item = Candidate> + '_ {
+        let i = id as usize;
+        let (a, b) = (
+            u32_at(&self.coff, 4 * i) as usize,
+            u32_at(&self.coff, 4 * i + 4) as usize,
+        );
+        (a..b).map(move |j| Candidate {
+            original: u32_at(&self.cids, 4 * j),
+            prior: f32_at(&self.cpri, 4 * j),
+            src: Src(self.csrc[j]),
+        })
+    }
+
+    /// Number of candidate pairs in the lexicon.
+    pub fn candidate_count(&self) -> usize {
+        self.cids.len() / 4
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lex(w: LexiconWriter) -> Lexicon {
+        let mut c = ContainerWriter::new();
+        w.write(&mut c);
+        Lexicon::parse(&Container::parse(Bytes::from_vec(c.finish())).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn candidates_sorted_and_merged() {
+        let mut w = LexiconWriter::default();
+        w.add_candidate("mentioned", "said", -1.0, Src::MOBY);
+        w.add_candidate("mentioned", "noted", -2.0, Src::WORDNET);
+        w.add_candidate("mentioned", "said", -0.5, Src::MINED);
+        w.add_candidate("inventory market", "stock market", -0.3, Src::MINED);
+        let l = lex(w);
+        let m = l.find("mentioned").unwrap();
+        let c: Vec<_> = l.candidates(m).collect();
+        assert_eq!(l.phrase(c[0].original), "said");
+        assert_eq!(c[0].prior, -0.5);
+        assert!(c[0].src.contains(Src::MOBY) && c[0].src.contains(Src::MINED));
+        assert_eq!(l.phrase(c[1].original), "noted");
+        assert_eq!(
+            l.flags(l.find("inventory").unwrap()) & FLAG_PREFIX,
+            FLAG_PREFIX
+        );
+        assert_eq!(l.freq(m), NO_FREQ);
+        assert!(l.find("absent").is_none());
+    }
+
+    #[test]
+    fn cap_keeps_best() {
+        let mut w = LexiconWriter::default();
+        for (i, o) in ["a", "b", "c"].iter().enumerate() {
+            w.add_candidate("x", o, -(i as f32), Src::MOBY);
+        }
+        w.cap(2);
+        let l = lex(w);
+        assert_eq!(l.candidates(l.find("x").unwrap()).len(), 2);
+    }
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Generate crates/unspin-core/tests/data/lm/reference.tsv: reference n-gram scores from pocketsphinx.
+
+    python3 -m venv /tmp/psvenv && /tmp/psvenv/bin/pip install pocketsphinx==5.1.1
+    /tmp/psvenv/bin/python crates/unspin-core/src/lm/make_reference.py \
+        [data/raw/en-us.lm.bin] [crates/unspin-core/tests/data/lm/reference.tsv]
+
+`pocketsphinx.NGramModel.prob(words)` calls `ngram_prob()`: `words[0]` is the predicted word and
+`words[1:]` its history, most recent first. It returns the raw backed-off log probability (no
+language weight, no insertion penalty) as an int in log base 1.0001, truncated toward zero, so
+log10 = value * log10(1.0001) to within 4.4e-5. An unknown predicted word gives `log_zero`
+(-536870912, probability zero); an unknown history word cuts the history there.
+
+Output columns (tab-separated; lines starting with # are comments):
+    ngram        the words in text order, space-separated: context (oldest first), then the word
+    ps_score     pocketsphinx's int score, log base 1.0001
+    log10        ps_score * log10(1.0001), or "-inf" when ps_score is log_zero
+"""
+
+import math
+import random
+import struct
+import sys
+
+import pocketsphinx
+
+LOG_ZERO = -536870912
+LOG10_OF_BASE = math.log10(1.0001)
+
+SENTENCES = """\
+the stock market fell sharply on monday
+the president said the economy is growing
+we will discuss the results of the study in the next section
+it is important to note that these findings are preliminary
+she didn't want to go to the party
+the company's profits rose by ten percent last year
+there is no evidence that the drug is effective
+in this paper we propose a new method for speech recognition
+the weather will be cold and rainy tomorrow
+he bought a new car and drove it to new york
+the children played in the park after school
+according to the report the number of people without jobs increased
+""".splitlines()
+
+UNKNOWN = ["qwxzzy", "Stock", "THE", "<unk>", "<UNK>", "unspinnable"]
+
+
+def vocabulary(path):
+    """The word strings of a pocketsphinx trie LM (see the layout in cmu.rs)."""
+    data = open(path, "rb").read()
+    assert data[:19] == b"Trie Language Model"
+    order = data[19]
+    counts = struct.unpack_from("<%dI" % order, data, 20)
+    pos = 20 + 4 * order
+    if order >= 2:
+        pos += 4 + 4 * (2 * (order - 2) + 1) * 65536
+    pos += 12 * (counts[0] + 1)
+
+    def bits(x):
+        return x.bit_length()
+
+    for n in range(2, order + 1):
+        cap = counts[n - 1]
+        extra = 16 if n == order else 32 + bits(counts[n])
+        pos += ((cap + 1) * (bits(counts[0]) + extra) + 7) // 8 + 8
+    (k,) = struct.unpack_from("<I", data, pos)
+    words = data[pos + 4 : pos + 4 + k].split(b"\0")[:-1]
+    assert len(words) == counts[0]
+    return [w.decode() for w in words]
+
+
+def main():
+    lm_path = sys.argv[1] if len(sys.argv) > 1 else "data/raw/en-us.lm.bin"
+    out_path = sys.argv[2] if len(sys.argv) > 2 else "crates/unspin-core/tests/data/lm/reference.tsv"
+    lm = pocketsphinx.NGramModel.readfile(lm_path)
+    vocab = vocabulary(lm_path)
+    rng = random.Random(20240601)
+
+    queries = []  # each a list of words in text order; the last one is predicted
+
+    # Every unigram, bigram and trigram of some sentences, with sentence boundaries.
+    for s in SENTENCES:
+        toks = ["<s>"] + s.split() + ["</s>"]
+        for i in range(1, len(toks)):
+            for n in (1, 2, 3):
+                if i - n + 1 >= 0:
+                    queries.append(toks[i - n + 1 : i + 1])
+    # Boundary words as predictions.
+    queries += [["<s>"], ["</s>"], ["<s>", "</s>"], ["the", "<s>"], ["<s>", "the", "</s>"]]
+    # Random vocabulary words: mostly unseen bigrams and trigrams, so backoff paths.
+    for _ in range(40):
+        queries.append(rng.sample(vocab, 3))
+    for _ in range(15):
+        queries.append(rng.sample(vocab, 2))
+    # Frequent contexts followed by random words (seen bigram context, unseen trigram).
+    for ctx in (["of", "the"], ["in", "a"], ["<s>", "the"], ["it", "is"]):
+        for _ in range(5):
+            queries.append(ctx + [rng.choice(vocab)])
+    # Contexts longer than the model's order: only the last two words count.
+    queries += [["we", "will", "discuss", "the"], ["<s>", "the", "stock", "market", "fell"]]
+    # Unknown words, predicted and in each context position.
+    for u in UNKNOWN:
+        queries += [[u], ["the", u], [u, "market"], [u, "stock", "market"], ["the", u, "market"]]
+
+    seen = set()
+    rows = []
+    for q in queries:
+        key = " ".join(q)
+        if key in seen:
+            continue
+        seen.add(key)
+        score = lm.prob(list(reversed(q)))
+        log10 = "-inf" if score == LOG_ZERO else "%.6f" % (score * LOG10_OF_BASE)
+        rows.append("%s\t%d\t%s" % (key, score, log10))
+
+    with open(out_path, "w") as f:
+        f.write("# Reference scores from pocketsphinx %s NGramModel.prob() on en-us.lm.bin;\n"
+                % getattr(pocketsphinx, "__version__", "5.1.1"))
+        f.write("# generated by crates/unspin-core/src/lm/make_reference.py.\n")
+        f.write("# ngram (text order, last word predicted)\tps_score (log base 1.0001, int)\tlog10\n")
+        for r in rows:
+            f.write(r + "\n")
+    print("wrote %d queries to %s" % (len(rows), out_path))
+
+
+if __name__ == "__main__":
+    main()

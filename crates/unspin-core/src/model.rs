@@ -1,0 +1,158 @@
+//! A complete model: container, lexicon, language model, fingerprints and tuned parameters.
+
+use crate::format::Container;
+use crate::lexicon::Lexicon;
+use crate::params::Params;
+use crate::tinylm::TinyLm;
+use crate::{Bytes, Error, Result, Scorer, WordId};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Section holding the CMU Sphinx binary trie LM, byte for byte.
+pub const T_LM_CMU: [u8; 8] = *b"LMCMU\0\0\0";
+/// Section holding a [`TinyLm`] (fixtures and tests).
+pub const T_LM_TINY: [u8; 8] = *b"LMTINY\0\0";
+/// Section holding the tortured-phrase fingerprints: lines `tortured\tcorrect`.
+pub const T_TORTURED: [u8; 8] = *b"TORTURED";
+/// Section holding decoder and detector parameters: lines `name value`.
+pub const T_PARAMS: [u8; 8] = *b"PARAMS\0\0";
+/// Section holding build metadata (JSON text), shown by `unspin model info`.
+pub const T_META: [u8; 8] = *b"METADATA";
+
+/// A loaded model. Cheap to clone and share between threads: everything large stays in the
+/// memory map.
+#[derive(Clone)]
+pub struct Model {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub container: Container,
+    pub lexicon: Lexicon,
+    pub lm: Box<dyn Scorer>,
+    pub tortured: Vec<(String, String)>,
+    pub fingerprints: Option<aho_corasick::AhoCorasick>,
+    pub params: Params,
+    pub meta: String,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("bytes", &self.inner.container.len())
+            .field("phrases", &self.inner.lexicon.len())
+            .field("fingerprints", &self.inner.tortured.len())
+            .finish()
+    }
+}
+
+impl Model {
+    /// Memory-maps and parses a model file.
+    pub fn open(path: impl AsRef<Path>) -> Result<Model> {
+        let f = std::fs::File::open(path.as_ref())?;
+        Model::from_bytes(Bytes::map_file(&f)?)
+    }
+
+    /// Parses a model from bytes (a map, a vector or `include_bytes!` data), verifying its magic
+    /// number, version and checksum.
+    pub fn from_bytes(bytes: Bytes) -> Result<Model> {
+        let container = Container::parse(bytes)?;
+        let lexicon = Lexicon::parse(&container)?;
+        let lm: Box<dyn Scorer> = if container.has(T_LM_CMU) {
+            Box::new(crate::lm::CmuLm::parse(container.section(T_LM_CMU)?)?)
+        } else {
+            Box::new(TinyLm::parse(container.section(T_LM_TINY)?)?)
+        };
+        let text = |tag| -> Result<String> {
+            if !container.has(tag) {
+                return Ok(String::new());
+            }
+            String::from_utf8(container.section(tag)?.to_vec())
+                .map_err(|_| Error::Corrupt("a text section is not UTF-8".into()))
+        };
+        let tortured: Vec<(String, String)> = text(T_TORTURED)?
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        let fingerprints = if tortured.is_empty() {
+            None
+        } else {
+            Some(
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(tortured.iter().map(|(t, _)| format!(" {t} ")))
+                    .map_err(|e| Error::Corrupt(format!("fingerprints: {e}")))?,
+            )
+        };
+        let params = Params::parse(&text(T_PARAMS)?)?;
+        let meta = text(T_META)?;
+        Ok(Model {
+            inner: Arc::new(Inner {
+                container,
+                lexicon,
+                lm,
+                tortured,
+                fingerprints,
+                params,
+                meta,
+            }),
+        })
+    }
+
+    /// The lexicon.
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.inner.lexicon
+    }
+
+    /// The language model.
+    pub fn lm(&self) -> &dyn Scorer {
+        &*self.inner.lm
+    }
+
+    /// The parameters stored in the model.
+    pub fn params(&self) -> &Params {
+        &self.inner.params
+    }
+
+    /// Build metadata (JSON text, possibly empty).
+    pub fn metadata(&self) -> &str {
+        &self.inner.meta
+    }
+
+    /// Size of the model in bytes.
+    pub fn size(&self) -> usize {
+        self.inner.container.len()
+    }
+
+    /// Number of tortured-phrase fingerprints.
+    pub fn fingerprint_count(&self) -> usize {
+        self.inner.tortured.len()
+    }
+
+    /// log10 probability of a whole text under the language model, and its word count: the
+    /// plain perplexity pass that detection is compared against.
+    pub fn log10_prob(&self, text: &str) -> (f64, usize) {
+        let lm = self.lm();
+        let mut norm = String::new();
+        let (mut total, mut n) = (0f64, 0usize);
+        let (mut h1, mut h2) = (crate::NO_WORD, lm.bos());
+        for t in crate::tokenize::tokenize(text) {
+            match t.kind {
+                crate::tokenize::Kind::Word | crate::tokenize::Kind::Number => {
+                    crate::tokenize::normalize_word(t.text(text), &mut norm);
+                    let w: WordId = lm.lookup(&norm).unwrap_or(lm.unk());
+                    total += lm.logp(h1, h2, w) as f64;
+                    (h1, h2) = (h2, w);
+                    n += 1;
+                }
+                crate::tokenize::Kind::Punct if matches!(t.text(text), "." | "!" | "?") => {
+                    total += lm.logp(h1, h2, lm.eos()) as f64;
+                    (h1, h2) = (crate::NO_WORD, lm.bos());
+                }
+                _ => {}
+            }
+        }
+        (total, n)
+    }
+}

@@ -1,0 +1,135 @@
+//! Decoder and detector parameters. Defaults live here; a model may override any of them in
+//! its `PARAMS` section (lines `name value`), which is how tuned values ship.
+
+use crate::{Error, Result};
+
+macro_rules! params {
+    ($($(#[doc = $doc:literal])* $name:ident = $default:expr;)*) => {
+        /// Decoder and detector parameters (log10 units where they score).
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct Params {
+            $($(#[doc = $doc])* pub $name: f32,)*
+        }
+
+        impl Default for Params {
+            fn default() -> Self {
+                Params { $($name: $default,)* }
+            }
+        }
+
+        impl Params {
+            /// Every parameter's name and value.
+            pub fn entries(&self) -> Vec<(&'static str, f32)> {
+                vec![$((stringify!($name), self.$name),)*]
+            }
+
+            /// Sets a parameter by name.
+            pub fn set(&mut self, name: &str, value: f32) -> Result<()> {
+                match name {
+                    $(stringify!($name) => self.$name = value,)*
+                    _ => return Err(Error::Corrupt(format!("unknown parameter {name:?}"))),
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+params! {
+    /// Candidates per spun phrase considered before the language model (lexicon order).
+    max_candidates = 24.0;
+    /// Candidates per span kept after cheap ranking, for the lattice.
+    keep_per_span = 3.0;
+    /// log10 of the prior probability that a spinner changed a given word.
+    log_rho = -0.8;
+    /// Weight of the channel prior log10 P(spun | original).
+    w_prior = 0.3;
+    /// Penalty per log10 unit that the original is more frequent than the spun word: keeps
+    /// rare honest words from becoming generic ones.
+    lambda_freq = 0.6;
+    /// Bonus for substitutions seen in spinner data.
+    bonus_mined = 1.0;
+    /// Bonus for tortured-phrase fingerprints.
+    bonus_tortured = 3.0;
+    /// Bonus for general English rewrite rules.
+    bonus_rule = 0.3;
+    /// Bonus per extra thesaurus that agrees.
+    bonus_agree = 0.3;
+    /// Candidates whose local gain falls below this are pruned before decoding.
+    prune = -0.5;
+    /// Beam width per lattice position.
+    beam = 6.0;
+    /// Confidence = sigmoid(conf_a * margin + conf_b).
+    conf_a = 1.2;
+    /// Confidence offset.
+    conf_b = -1.5;
+    /// A change is applied when its confidence reaches this.
+    apply = 0.5;
+    /// A span is reported without suggestion when its confidence reaches this.
+    flag = 0.35;
+    /// Document score: bias.
+    d_bias = -4.0;
+    /// Document score: weight of confident changes per 100 words.
+    d_changes = 0.9;
+    /// Document score: weight of summed positive local gains per 100 words.
+    d_gain = 0.05;
+    /// Document score: weight of fingerprints per 100 words.
+    d_fingerprints = 3.0;
+    /// Document score: weight of spintax debris (count, capped at 3).
+    d_artifacts = 2.0;
+    /// Document score: weight of the mean log10 probability per word, offset by 3.
+    d_logprob = 0.0;
+    /// Score at or above which a document is "spun".
+    spun_threshold = 0.5;
+    /// Documents with fewer words are "unsure".
+    min_words = 25.0;
+}
+
+impl Params {
+    /// Parses `name value` lines over the defaults. Blank lines and `#` comments are skipped.
+    ///
+    /// ```
+    /// let p = unspin_core::params::Params::parse("apply 0.7\n# tuned\n").unwrap();
+    /// assert_eq!(p.apply, 0.7);
+    /// ```
+    pub fn parse(text: &str) -> Result<Params> {
+        let mut p = Params::default();
+        for line in text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            let (k, v) = line
+                .split_once(char::is_whitespace)
+                .ok_or_else(|| Error::Corrupt(format!("parameter line {line:?} has no value")))?;
+            let v: f32 = v
+                .trim()
+                .parse()
+                .map_err(|_| Error::Corrupt(format!("parameter {k}: bad value {v:?}")))?;
+            p.set(k, v)?;
+        }
+        Ok(p)
+    }
+
+    /// Serializes as `name value` lines.
+    pub fn to_text(&self) -> String {
+        self.entries()
+            .iter()
+            .map(|(k, v)| format!("{k} {v}\n"))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let mut p = Params::default();
+        p.apply = 0.8;
+        assert_eq!(Params::parse(&p.to_text()).unwrap(), p);
+        assert!(Params::parse("nope 1").is_err());
+        assert!(Params::parse("apply x").is_err());
+    }
+}
