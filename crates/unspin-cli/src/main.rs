@@ -1,5 +1,6 @@
 //! `unspin`: find machine-spun text and put the original words back.
 
+mod eval;
 mod input;
 mod output;
 
@@ -19,6 +20,9 @@ struct Cli {
     /// Model file to use instead of the embedded one (also: UNSPIN_MODEL).
     #[arg(long, global = true, env = "UNSPIN_MODEL")]
     model: Option<PathBuf>,
+    /// Override a decoder parameter, as NAME=VALUE (repeatable; `unspin model` lists them).
+    #[arg(long = "param", global = true, value_name = "NAME=VALUE")]
+    params: Vec<String>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -49,6 +53,26 @@ enum Cmd {
     },
     /// Show what is in the model.
     Model,
+    /// Plain perplexity pass with the model's trigram LM (the speed baseline).
+    Perplexity {
+        /// File to score; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+    },
+    /// Measure restoration and detection on development sets (see bench/).
+    #[command(hide = true)]
+    Eval {
+        /// Clean texts (JSONL with "text").
+        #[arg(long)]
+        clean: Option<PathBuf>,
+        /// Records per file at most.
+        #[arg(long, default_value_t = usize::MAX)]
+        limit: usize,
+        /// Write every change considered, with its features and label, as JSON lines.
+        #[arg(long)]
+        dump: Option<PathBuf>,
+        /// Spun texts with gold spans (JSONL with "spun" and "spans").
+        spun: Vec<PathBuf>,
+    },
 }
 
 fn main() {
@@ -82,22 +106,40 @@ fn embedded() -> Result<Model> {
     )
 }
 
+/// A detector over the chosen model, with `--param` overrides applied.
+fn detector(cli: &Cli) -> Result<Detector> {
+    let model = load_model(cli.model.as_ref())?;
+    let mut params = model.params().clone();
+    for kv in &cli.params {
+        let (k, v) = kv
+            .split_once('=')
+            .with_context(|| format!("--param {kv:?}: expected NAME=VALUE"))?;
+        let v: f32 = v
+            .parse()
+            .with_context(|| format!("--param {kv:?}: {v:?} is not a number"))?;
+        params
+            .set(k, v)
+            .with_context(|| format!("--param {kv:?}"))?;
+    }
+    Ok(Detector::with_params(model, params))
+}
+
 fn run(cli: Cli) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    match cli.cmd {
+    match &cli.cmd {
         Cmd::Check { json, color, files } => {
-            let det = Detector::new(load_model(cli.model.as_ref())?);
+            let det = detector(&cli)?;
             let inputs = if files.is_empty() {
                 vec![PathBuf::from("-")]
             } else {
-                files
+                files.clone()
             };
             let color = color.enabled();
             for f in &inputs {
                 let doc = input::read(f)?;
                 let report = det.check(&doc.text);
-                if json {
+                if *json {
                     output::json_line(&mut out, &doc.name, &report)?;
                 } else {
                     output::human(&mut out, &doc.name, &doc.text, &report, color)?;
@@ -105,16 +147,36 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Cmd::Restore { diff, color, file } => {
-            let det = Detector::new(load_model(cli.model.as_ref())?);
-            let doc = input::read(&file.unwrap_or_else(|| PathBuf::from("-")))?;
+            let det = detector(&cli)?;
+            let doc = input::read(file.as_deref().unwrap_or(std::path::Path::new("-")))?;
             let report = det.check(&doc.text);
-            if diff {
+            if *diff {
                 output::word_diff(&mut out, &doc.text, &report, color.enabled())?;
             } else {
                 out.write_all(
                     unspin_core::report::apply_spans(&doc.text, &report.spans).as_bytes(),
                 )?;
             }
+        }
+        Cmd::Eval {
+            clean,
+            limit,
+            dump,
+            spun,
+        } => {
+            let det = detector(&cli)?;
+            eval::run(&det, spun, clean.as_ref(), *limit, dump.as_ref(), &mut out)?;
+        }
+        Cmd::Perplexity { file } => {
+            let m = load_model(cli.model.as_ref())?;
+            let doc = input::read(file.as_deref().unwrap_or(std::path::Path::new("-")))?;
+            let (lp, n) = m.log10_prob(&doc.text);
+            let ppl = 10f64.powf(-lp / n.max(1) as f64);
+            writeln!(
+                out,
+                "{{\"path\":{},\"words\":{n},\"log10_prob\":{lp:.3},\"perplexity\":{ppl:.3}}}",
+                serde_json::to_string(&doc.name)?
+            )?;
         }
         Cmd::Model => {
             let m = load_model(cli.model.as_ref())?;

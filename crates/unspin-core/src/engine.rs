@@ -57,6 +57,15 @@ struct Word {
 /// A replacement edge in the lattice.
 #[derive(Clone, Debug)]
 struct Proposal {
+    /// How far this proposal's local gain beats the best other original for the same span
+    /// (capped): a spun word with two good readings is uncertain.
+    alt_gap: f32,
+    /// How many originals for the same span survived pruning.
+    alts: usize,
+    /// Lexicon id of the spun phrase.
+    spun: u32,
+    /// Its log10 frequency.
+    spun_freq: f32,
     start: usize,
     len: usize,
     original: u32,
@@ -73,7 +82,8 @@ struct Proposal {
 pub struct Evidence {
     /// Words in the text.
     pub words: usize,
-    /// Sum of the confidences of applied changes.
+    /// Sum of the confidences of every change on the decoded paths, applied or not: weak
+    /// evidence adds up across a document.
     pub changes: f64,
     /// Sum of positive local gains of all surviving proposals.
     pub gain: f64,
@@ -83,6 +93,45 @@ pub struct Evidence {
     pub artifacts: usize,
     /// Mean log10 probability per word of the text as written.
     pub mean_logprob: f64,
+    /// Every change on a decoded path, with the features its confidence was computed from
+    /// (for calibration: see `unspin eval --dump`).
+    pub decisions: Vec<Decision>,
+}
+
+/// Names of the change features, in the order of [`Decision::features`] and of the `c_*`
+/// weights in [`Params`].
+pub const FEATURES: [&str; 16] = [
+    "margin",
+    "dlm",
+    "prior",
+    "moby",
+    "wordnet",
+    "mythes",
+    "mined",
+    "tortured",
+    "inflected",
+    "freq_orig",
+    "freq_spun",
+    "fit",
+    "spun_len",
+    "orig_len",
+    "alt_gap",
+    "alts",
+];
+
+/// One change the decoder considered applying.
+#[derive(Clone, Debug)]
+pub struct Decision {
+    /// Byte offset where the span starts.
+    pub start: usize,
+    /// Byte offset where it ends.
+    pub end: usize,
+    /// The original proposed (lowercase).
+    pub original: String,
+    /// The feature vector ([`FEATURES`]).
+    pub features: [f32; 16],
+    /// The confidence given.
+    pub confidence: f32,
 }
 
 impl Detector {
@@ -254,10 +303,13 @@ impl Detector {
         let obs: Vec<WordId> = words.iter().map(|w| w.lm).collect();
         // The sentence as written, scored once: the perplexity pass.
         let mut written = 0f64;
+        let mut obs_lp: Vec<f32> = Vec::with_capacity(n + 1);
         {
             let (mut h1, mut h2) = (NO_WORD, lm.bos());
             for &w in obs.iter().chain(std::iter::once(&lm.eos())) {
-                written += lm.logp(h1, h2, w) as f64;
+                let l = self.lp(h1, h2, w);
+                obs_lp.push(l);
+                written += l as f64;
                 (h1, h2) = (h2, w);
             }
         }
@@ -291,22 +343,38 @@ impl Detector {
                 if taken.iter().any(|&(a, b)| a < s1 && s0 < b) {
                     break;
                 }
+                // Words that the model finds likely where they stand (and that make the next word
+                // likely) are not worth expanding: spun words read oddly in context.
+                let fit = obs_lp[i..=i + len].iter().sum::<f32>() / (len + 1) as f32;
+                if fit > p.suspect {
+                    if lex.flags(spun) & FLAG_PREFIX == 0 {
+                        break;
+                    }
+                    continue;
+                }
                 let spun_freq = lex.freq(spun);
+                let obs_window = self.window(&obs, i, len);
                 let mut local: Vec<Proposal> = Vec::new();
                 for c in lex.candidates(spun).take(p.max_candidates as usize) {
-                    let orig = lex.phrase(c.original);
-                    let ids: Vec<WordId> = orig
-                        .split(' ')
-                        .map(|t| lm.lookup(t).unwrap_or(lm.unk()))
-                        .collect();
-                    if ids.iter().any(|&x| x == lm.unk()) {
+                    let mut ids: Vec<WordId> = Vec::with_capacity(4);
+                    if !lex.lm_ids(c.original, &mut ids) {
+                        // Lexicons built without ids (fixtures) fall back to string look-ups.
+                        ids.clear();
+                        let orig = lex.phrase(c.original);
+                        ids.extend(orig.split(' ').map(|t| lm.lookup(t).unwrap_or(lm.unk())));
+                    }
+                    if ids.is_empty() || ids.iter().any(|&x| x == lm.unk()) {
                         continue;
                     }
                     let channel = self.channel(c.prior, c.src, lex.freq(c.original), spun_freq);
-                    let dlm = self.local_delta(&obs, i, len, &ids);
+                    let dlm = self.window_with(&obs, i, &ids, i + len) - obs_window;
                     let gain = dlm + channel;
                     if gain > p.prune {
                         local.push(Proposal {
+                            alt_gap: 0.0,
+                            alts: 0,
+                            spun,
+                            spun_freq,
                             start: i,
                             len,
                             original: c.original,
@@ -318,6 +386,17 @@ impl Detector {
                     }
                 }
                 local.sort_by(|a, b| b.gain.total_cmp(&a.gain));
+                let alts = local.len();
+                for k in 0..local.len() {
+                    let best_other = local
+                        .iter()
+                        .enumerate()
+                        .filter(|&(j, _)| j != k)
+                        .map(|(_, o)| o.gain)
+                        .fold(f32::NEG_INFINITY, f32::max);
+                    local[k].alt_gap = (local[k].gain - best_other).min(5.0);
+                    local[k].alts = alts;
+                }
                 local.truncate(p.keep_per_span as usize);
                 props.extend(local);
                 if lex.flags(spun) & FLAG_PREFIX == 0 {
@@ -352,18 +431,70 @@ impl Detector {
         for (at, k) in out_pos {
             let Some(k) = k else { continue };
             let pr = &props[k];
-            // Replace the change by the observed words inside the decoded sequence.
-            let mut kept: Vec<WordId> = out_ids[..at].to_vec();
-            kept.extend_from_slice(&obs[pr.start..pr.start + pr.len]);
-            let tail_at = at + pr.words.len();
-            kept.extend_from_slice(&out_ids[tail_at..]);
+            // The change against the observed words, both inside the decoded sequence.
             let with = self.window(&out_ids, at, pr.words.len());
-            let without = self.window(&kept, at, pr.len);
+            let without = self.window_with(
+                &out_ids,
+                at,
+                &obs[pr.start..pr.start + pr.len],
+                at + pr.words.len(),
+            );
             let margin = with - without + pr.channel;
-            let conf = sigmoid(p.conf_a * margin + p.conf_b);
-            self.push_span(text, toks, words, pr, conf, margin, spans, ev);
+            let f = self.features(pr, margin, with - without, &obs_lp);
+            let conf = sigmoid(
+                p.weights()
+                    .iter()
+                    .zip(f.iter())
+                    .map(|(w, x)| w * x)
+                    .sum::<f32>()
+                    + p.c_bias,
+            );
+            let (start, end) = (
+                toks[words[pr.start].tok].start as usize,
+                toks[words[pr.start + pr.len - 1].tok].end as usize,
+            );
+            ev.changes += conf as f64;
+            ev.decisions.push(Decision {
+                start,
+                end,
+                original: self.model.lexicon().phrase(pr.original).to_string(),
+                features: f,
+                confidence: conf,
+            });
+            self.push_span(text, toks, words, pr, conf, margin, spans);
         }
         written
+    }
+
+    /// The feature vector of a change ([`FEATURES`]).
+    fn features(&self, pr: &Proposal, margin: f32, dlm: f32, obs_lp: &[f32]) -> [f32; 16] {
+        let lex = self.model.lexicon();
+        let b = |s: Src| if pr.src.contains(s) { 1.0 } else { 0.0 };
+        let fr = |x: f32| if x == NO_FREQ { -9.0 } else { x };
+        let fit = obs_lp[pr.start..=pr.start + pr.len].iter().sum::<f32>() / (pr.len + 1) as f32;
+        let orig_words = lex.phrase(pr.original).split(' ').count();
+        let prior = lex
+            .candidates(pr.spun)
+            .find(|c| c.original == pr.original)
+            .map_or(-9.0, |c| c.prior);
+        [
+            margin,
+            dlm,
+            prior,
+            b(Src::MOBY),
+            b(Src::WORDNET),
+            b(Src::MYTHES),
+            b(Src::MINED),
+            b(Src::TORTURED),
+            b(Src::INFLECTED),
+            fr(lex.freq(pr.original)),
+            fr(pr.spun_freq),
+            fit,
+            pr.len as f32,
+            orig_words as f32,
+            pr.alt_gap,
+            pr.alts as f32,
+        ]
     }
 
     /// Channel log-odds of replacing back to an original with this prior and these sources.
@@ -397,36 +528,43 @@ impl Detector {
         c
     }
 
-    /// LM gain of replacing `obs[i..i+len]` by `ids`, with the written text around it.
-    fn local_delta(&self, obs: &[WordId], i: usize, len: usize, ids: &[WordId]) -> f32 {
-        let mut with: Vec<WordId> = Vec::with_capacity(obs.len() + ids.len());
-        with.extend_from_slice(&obs[..i]);
-        with.extend_from_slice(ids);
-        with.extend_from_slice(&obs[i + len..]);
-        self.window(&with, i, ids.len()) - self.window(obs, i, len)
+    /// log10 probability of `seq[at..at+len]` followed by `repl_tail`: the two words after the
+    /// span (or the sentence end), each in its trigram context. `seq` supplies the left context.
+    fn window(&self, seq: &[WordId], at: usize, len: usize) -> f32 {
+        self.window_with(seq, at, &seq[at..at + len], at + len)
     }
 
-    /// log10 probability of `seq[at..at+len]` and the two words after it (or the sentence end),
-    /// each in its trigram context.
-    fn window(&self, seq: &[WordId], at: usize, len: usize) -> f32 {
+    /// log10 probability of `ids` put in place of `seq[at..resume]`, plus the two words of
+    /// `seq` from `resume` on (or the sentence end), with `seq[..at]` as left context.
+    fn window_with(&self, seq: &[WordId], at: usize, ids: &[WordId], resume: usize) -> f32 {
         let lm = self.model.lm();
-        let ctx = |j: usize| -> WordId {
-            // Word at position j-1 relative to the sentence, with <s> before the start.
-            match j {
-                0 => NO_WORD,
-                1 => lm.bos(),
-                _ => seq[j - 2],
-            }
+        let (mut h1, mut h2) = match at {
+            0 => (NO_WORD, lm.bos()),
+            1 => (lm.bos(), seq[0]),
+            _ => (seq[at - 2], seq[at - 1]),
         };
         let mut s = 0f32;
-        let end = (at + len + 2).min(seq.len() + 1);
-        for j in at..end {
-            let w = if j < seq.len() { seq[j] } else { lm.eos() };
-            // Context of position j: positions j-2 and j-1 (or <s>).
-            let (h1, h2) = (ctx(j), ctx(j + 1));
-            s += lm.logp(h1, h2, w);
+        let tail = &seq[resume..(resume + 2).min(seq.len())];
+        for &w in ids.iter().chain(tail) {
+            s += self.lp(h1, h2, w);
+            (h1, h2) = (h2, w);
+        }
+        if resume + 2 > seq.len() {
+            s += self.lp(h1, h2, lm.eos());
         }
         s
+    }
+
+    /// log10 P(w | h1 h2), with unknown words scored as a rare word rather than the model's
+    /// impossible -100: otherwise any known word would "win" against an honest rare one.
+    #[inline]
+    fn lp(&self, h1: WordId, h2: WordId, w: WordId) -> f32 {
+        let lm = self.model.lm();
+        if w == lm.unk() {
+            self.params.unk_logp
+        } else {
+            lm.logp(h1, h2, w)
+        }
     }
 
     /// Beam search: returns the indices of the proposals on the best path, in order.
@@ -470,7 +608,7 @@ impl Detector {
             for (hi, h) in cur.iter().enumerate() {
                 // Keep the written word.
                 let w = obs[pos];
-                let s = h.score + lm.logp(h.h1, h.h2, w);
+                let s = h.score + self.lp(h.h1, h.h2, w);
                 push(
                     &mut states[pos + 1],
                     Hyp {
@@ -485,7 +623,7 @@ impl Detector {
                     let pr = &props[k];
                     let (mut a, mut b, mut s) = (h.h1, h.h2, h.score + pr.channel);
                     for &w in &pr.words {
-                        s += lm.logp(a, b, w);
+                        s += self.lp(a, b, w);
                         (a, b) = (b, w);
                     }
                     push(
@@ -534,7 +672,6 @@ impl Detector {
         conf: f32,
         margin: f32,
         spans: &mut Vec<Span>,
-        ev: &mut Evidence,
     ) {
         let p = &self.params;
         if conf < p.flag {
@@ -545,9 +682,7 @@ impl Detector {
         let (start, end) = (toks[first.tok].start as usize, toks[last.tok].end as usize);
         let original = self.model.lexicon().phrase(pr.original);
         let suggestion = (conf >= p.apply).then(|| apply_case(original, first.case));
-        if suggestion.is_some() {
-            ev.changes += conf as f64;
-        }
+
         let mut sources = pr.src.names().join("+");
         if sources.is_empty() {
             sources.push_str("lexicon");

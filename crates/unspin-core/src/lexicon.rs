@@ -108,6 +108,8 @@ const T_COFF: [u8; 8] = *b"CANDOFF\0";
 const T_CIDS: [u8; 8] = *b"CANDIDS\0";
 const T_CPRI: [u8; 8] = *b"CANDPRI\0";
 const T_CSRC: [u8; 8] = *b"CANDSRC\0";
+const T_LOFF: [u8; 8] = *b"PHRLMOFF";
+const T_LIDS: [u8; 8] = *b"PHRLMIDS";
 
 /// Frequency stored for phrases with no count.
 pub const NO_FREQ: f32 = -99.0;
@@ -168,8 +170,9 @@ impl LexiconWriter {
         self.phrases.is_empty()
     }
 
-    /// Writes the sections into `c`.
-    pub fn write(mut self, c: &mut ContainerWriter) {
+    /// Marks the first word of every multi-word key (creating it), so the decoder tries longer
+    /// look-ups only there. Idempotent; run before phrase ids are assigned.
+    fn mark_prefixes(&mut self) {
         // Multi-word keys mark their first word, so the decoder tries longer look-ups only there.
         let prefixes: Vec<String> = self
             .phrases
@@ -180,6 +183,32 @@ impl LexiconWriter {
         for p in prefixes {
             self.set_flags(&p, FLAG_PREFIX);
         }
+    }
+
+    /// Writes the sections into `c`, with each phrase's language-model word ids so the decoder
+    /// never looks a candidate's words up by string. A phrase with a word `lm_id` does not know
+    /// gets no ids, and the decoder skips it as a candidate.
+    pub fn write_with_lm(mut self, c: &mut ContainerWriter, lm_id: &dyn Fn(&str) -> Option<u32>) {
+        self.mark_prefixes();
+        let (mut loff, mut lids) = (Vec::new(), Vec::new());
+        let mut n = 0u32;
+        loff.extend_from_slice(&0u32.to_le_bytes());
+        for k in self.phrases.keys() {
+            let ids: Option<Vec<u32>> = k.split(' ').map(lm_id).collect();
+            for id in ids.unwrap_or_default() {
+                lids.extend_from_slice(&id.to_le_bytes());
+                n += 1;
+            }
+            loff.extend_from_slice(&n.to_le_bytes());
+        }
+        c.add(T_LOFF, loff);
+        c.add(T_LIDS, lids);
+        self.write(c);
+    }
+
+    /// Writes the sections into `c`.
+    pub fn write(mut self, c: &mut ContainerWriter) {
+        self.mark_prefixes();
         let ids: BTreeMap<&str, u32> = self
             .phrases
             .keys()
@@ -230,6 +259,8 @@ pub struct Lexicon {
     cids: Bytes,
     cpri: Bytes,
     csrc: Bytes,
+    loff: Option<Bytes>,
+    lids: Option<Bytes>,
     n: usize,
 }
 
@@ -245,6 +276,16 @@ impl Lexicon {
             cids: c.section(T_CIDS)?,
             cpri: c.section(T_CPRI)?,
             csrc: c.section(T_CSRC)?,
+            loff: if c.has(T_LOFF) {
+                Some(c.section(T_LOFF)?)
+            } else {
+                None
+            },
+            lids: if c.has(T_LIDS) {
+                Some(c.section(T_LIDS)?)
+            } else {
+                None
+            },
             n: 0,
         };
         let bad = |what: &str| Err(Error::Corrupt(format!("lexicon: {what}")));
@@ -281,8 +322,29 @@ impl Lexicon {
                 return bad("candidate id out of range");
             }
         }
-        if std::str::from_utf8(&lex.strs).is_err() {
+        let Ok(all) = std::str::from_utf8(&lex.strs) else {
             return bad("strings are not UTF-8");
+        };
+        // Every phrase boundary on a char boundary makes `phrase` sound without re-checking.
+        if (0..=n).any(|i| !all.is_char_boundary(u32_at(&lex.offs, 4 * i) as usize)) {
+            return bad("a phrase boundary splits a character");
+        }
+        match (&lex.loff, &lex.lids) {
+            (None, None) => {}
+            (Some(lo), Some(li)) => {
+                if lo.len() != 4 * (n + 1) || li.len() % 4 != 0 {
+                    return bad("LM id sections disagree");
+                }
+                let mut prev = 0;
+                for i in 0..=n {
+                    let o = u32_at(lo, 4 * i) as usize;
+                    if o < prev || o > li.len() / 4 {
+                        return bad("LM id offsets out of order");
+                    }
+                    prev = o;
+                }
+            }
+            _ => return bad("one LM id section without the other"),
         }
         Ok(Lexicon { n, ..lex })
     }
@@ -305,8 +367,9 @@ impl Lexicon {
             u32_at(&self.offs, 4 * i) as usize,
             u32_at(&self.offs, 4 * i + 4) as usize,
         );
-        // Validated at parse: the whole table is UTF-8 and phrases are ASCII-space separated.
-        std::str::from_utf8(&self.strs[a..b]).unwrap_or("")
+        // SAFETY: `parse` checked that the table is UTF-8 and that every offset is a char
+        // boundary, so each phrase is valid UTF-8.
+        unsafe { std::str::from_utf8_unchecked(&self.strs[a..b]) }
     }
 
     /// The id of `phrase` (lowercase, single spaces), if the lexicon has it.
@@ -348,6 +411,19 @@ impl Lexicon {
             prior: f32_at(&self.cpri, 4 * j),
             src: Src(self.csrc[j]),
         })
+    }
+
+    /// The language-model ids of phrase `id`'s words, appended to `out`. Returns false when the
+    /// model has no ids for it (a word the LM lacks, or a lexicon built without them).
+    #[inline]
+    pub fn lm_ids(&self, id: u32, out: &mut Vec<u32>) -> bool {
+        let (Some(lo), Some(li)) = (&self.loff, &self.lids) else {
+            return false;
+        };
+        let i = id as usize;
+        let (a, b) = (u32_at(lo, 4 * i) as usize, u32_at(lo, 4 * i + 4) as usize);
+        out.extend((a..b).map(|j| u32_at(li, 4 * j)));
+        a < b
     }
 
     /// Number of candidate pairs in the lexicon.

@@ -40,7 +40,7 @@ pub mod tinylm;
 pub mod tokenize;
 
 pub use bytes::Bytes;
-pub use engine::{Detector, Evidence, MAX_PHRASE};
+pub use engine::{Decision, Detector, Evidence, FEATURES, MAX_PHRASE};
 pub use error::{Error, Result};
 pub use model::{Model, T_LM_CMU, T_LM_TINY, T_META, T_PARAMS, T_TORTURED};
 pub use report::{Report, Span, SpanKind, Verdict};

@@ -130,8 +130,9 @@ impl Model {
         self.inner.tortured.len()
     }
 
-    /// log10 probability of a whole text under the language model, and its word count: the
-    /// plain perplexity pass that detection is compared against.
+    /// log10 probability of a whole text under the language model, and the number of words
+    /// scored (out-of-vocabulary words are skipped): the plain perplexity pass that detection
+    /// is compared against.
     pub fn log10_prob(&self, text: &str) -> (f64, usize) {
         let lm = self.lm();
         let mut norm = String::new();
@@ -142,9 +143,12 @@ impl Model {
                 crate::tokenize::Kind::Word | crate::tokenize::Kind::Number => {
                     crate::tokenize::normalize_word(t.text(text), &mut norm);
                     let w: WordId = lm.lookup(&norm).unwrap_or(lm.unk());
-                    total += lm.logp(h1, h2, w) as f64;
+                    // Out-of-vocabulary words are left out of the sum, as perplexity filters do.
+                    if w != lm.unk() {
+                        total += lm.logp(h1, h2, w) as f64;
+                        n += 1;
+                    }
                     (h1, h2) = (h2, w);
-                    n += 1;
                 }
                 crate::tokenize::Kind::Punct if matches!(t.text(text), "." | "!" | "?") => {
                     total += lm.logp(h1, h2, lm.eos()) as f64;

@@ -37,7 +37,7 @@ macro_rules! params {
 
 params! {
     /// Candidates per spun phrase considered before the language model (lexicon order).
-    max_candidates = 24.0;
+    max_candidates = 12.0;
     /// Candidates per span kept after cheap ranking, for the lattice.
     keep_per_span = 3.0;
     /// log10 of the prior probability that a spinner changed a given word.
@@ -50,19 +50,54 @@ params! {
     /// Bonus for substitutions seen in spinner data.
     bonus_mined = 1.0;
     /// Bonus for tortured-phrase fingerprints.
-    bonus_tortured = 3.0;
+    bonus_tortured = 0.5;
     /// Bonus for general English rewrite rules.
     bonus_rule = 0.3;
     /// Bonus per extra thesaurus that agrees.
     bonus_agree = 0.3;
+    /// log10 probability given to a word the language model does not know.
+    unk_logp = -6.0;
+    /// Spans whose mean observed log10 probability (the span and the word after it) is above
+    /// this are not expanded: they fit their context too well to be spun.
+    suspect = 0.0;
     /// Candidates whose local gain falls below this are pruned before decoding.
     prune = -0.5;
     /// Beam width per lattice position.
     beam = 6.0;
-    /// Confidence = sigmoid(conf_a * margin + conf_b).
-    conf_a = 1.2;
-    /// Confidence offset.
-    conf_b = -1.5;
+    /// Change confidence = sigmoid(c_bias + Σ c_k · feature_k): weight of the decoded margin.
+    c_margin = 1.2;
+    /// Weight of the language-model gain alone.
+    c_dlm = 0.0;
+    /// Weight of the channel prior.
+    c_prior = 0.0;
+    /// Weight of Moby proposing the original.
+    c_moby = 0.0;
+    /// Weight of WordNet proposing it.
+    c_wordnet = 0.0;
+    /// Weight of MyThes proposing it.
+    c_mythes = 0.0;
+    /// Weight of mined spinner pairs proposing it.
+    c_mined = 0.0;
+    /// Weight of tortured-phrase word pairs proposing it.
+    c_tortured = 0.0;
+    /// Weight of the pair being an inflected lemma pair.
+    c_inflected = 0.0;
+    /// Weight of the original's log10 frequency.
+    c_freq_orig = 0.0;
+    /// Weight of the spun phrase's log10 frequency.
+    c_freq_spun = 0.0;
+    /// Weight of how well the written words fit their context.
+    c_fit = 0.0;
+    /// Weight of the spun phrase's length in words.
+    c_spun_len = 0.0;
+    /// Weight of the original's length in words.
+    c_orig_len = 0.0;
+    /// Weight of the gap to the best other original for the same span.
+    c_alt_gap = 0.0;
+    /// Weight of the number of originals that survived pruning for the span.
+    c_alts = 0.0;
+    /// Change confidence bias.
+    c_bias = -1.5;
     /// A change is applied when its confidence reaches this.
     apply = 0.5;
     /// A span is reported without suggestion when its confidence reaches this.
@@ -86,6 +121,28 @@ params! {
 }
 
 impl Params {
+    /// The change-confidence weights, in the order of [`crate::engine::FEATURES`].
+    pub fn weights(&self) -> [f32; 16] {
+        [
+            self.c_margin,
+            self.c_dlm,
+            self.c_prior,
+            self.c_moby,
+            self.c_wordnet,
+            self.c_mythes,
+            self.c_mined,
+            self.c_tortured,
+            self.c_inflected,
+            self.c_freq_orig,
+            self.c_freq_spun,
+            self.c_fit,
+            self.c_spun_len,
+            self.c_orig_len,
+            self.c_alt_gap,
+            self.c_alts,
+        ]
+    }
+
     /// Parses `name value` lines over the defaults. Blank lines and `#` comments are skipped.
     ///
     /// ```

@@ -8,7 +8,8 @@
 //! use unspin_core::Scorer;
 //!
 //! let lm = TinyLm::parse(unspin_core::Bytes::from_vec(TinyLmWriter::train(["the stock market fell"]))).unwrap();
-//! let (the, stock, market) = (lm.id("the"), lm.id("stock"), lm.id("market"));
+//! let id = |w: &str| lm.lookup(w).unwrap();
+//! let (the, stock, market) = (id("the"), id("stock"), id("market"));
 //! assert!(lm.logp(the, stock, market) > lm.logp(the, market, stock));
 //! ```
 

@@ -30,6 +30,10 @@
 //! returns edges without duplicates (per head, syn and pos; the lowest rank wins) in a deterministic
 //! order (file order of first occurrence).
 
+// This module is the data API of unspin-build; the builder uses a subset of it at any one time,
+// and the rest (tag counts, exceptions, tagged MyThes relations...) must not warn.
+#![allow(dead_code)]
+
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -44,11 +48,17 @@ mod symspell;
 mod tortured;
 mod wordnet;
 
+#[allow(unused_imports)]
 pub use lemminflect::load_inflections;
+#[allow(unused_imports)]
 pub use moby::load_moby;
+#[allow(unused_imports)]
 pub use mythes::{load_mythes, load_mythes_tagged, MythesRelation};
+#[allow(unused_imports)]
 pub use symspell::{load_bigrams, load_unigrams};
+#[allow(unused_imports)]
 pub use tortured::{default_tortured_path, load_tortured};
+#[allow(unused_imports)]
 pub use wordnet::{
     load_wordnet, load_wordnet_exceptions, load_wordnet_tag_counts, SenseCount, WordNetException,
 };
@@ -82,8 +92,9 @@ pub struct Synonym {
     /// `None` for Moby (no part of speech in that thesaurus).
     pub pos: Option<Pos>,
     /// 0 = first / most common sense of `head`. WordNet: sense rank of the shared synset in
-    /// `head`'s index entry. MyThes: index of the meaning in `head`'s entry (WordNet-derived, so
-    /// also sense order). Moby: always 0 (its lists are alphabetical, position means nothing).
+    /// `head`'s index entry. MyThes: index of the meaning among `head`'s meanings of the same part
+    /// of speech (WordNet-derived, so also sense order). Moby: always 0 (its lists are
+    /// alphabetical, position means nothing).
     pub rank: u16,
 }
 
@@ -444,5 +455,94 @@ mod tests {
         let paths = RawPaths::locate(&dir).unwrap();
         assert_eq!(paths.mythes, dir.join("mythes/th_en_US_v2.dat"));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Loads every real source from data/raw (or $UNSPIN_DATA_RAW) and prints counts and times.
+    /// Needs scripts/fetch-data.sh first:
+    /// `cargo test --release -p unspin-build load_all_sources -- --ignored --nocapture`
+    #[test]
+    #[ignore = "needs data/raw (scripts/fetch-data.sh)"]
+    fn load_all_sources() {
+        use std::time::Instant;
+        let raw = std::env::var_os("UNSPIN_DATA_RAW")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/raw"));
+        let p = RawPaths::locate(&raw).unwrap();
+        let all = Instant::now();
+        fn report<T>(name: &str, t: Instant, v: anyhow::Result<Vec<T>>) -> Vec<T> {
+            let v = v.unwrap();
+            println!(
+                "{name:<26} {:>9} records {:>7.3} s",
+                v.len(),
+                t.elapsed().as_secs_f64()
+            );
+            assert!(!v.is_empty(), "{name}: no records");
+            v
+        }
+        let t = Instant::now();
+        report("unigrams", t, load_unigrams(&p.unigrams));
+        let t = Instant::now();
+        report("bigrams", t, load_bigrams(&p.bigrams));
+        let t = Instant::now();
+        let infl = report("inflections", t, load_inflections(&p.infl_lu));
+        let t = Instant::now();
+        let wn = report("wordnet synonyms", t, load_wordnet(&p.wordnet_dir));
+        let t = Instant::now();
+        report(
+            "wordnet tag counts",
+            t,
+            load_wordnet_tag_counts(&p.wordnet_dir),
+        );
+        let t = Instant::now();
+        report(
+            "wordnet exceptions",
+            t,
+            load_wordnet_exceptions(&p.wordnet_dir),
+        );
+        let t = Instant::now();
+        let my = report("mythes (tagged)", t, load_mythes_tagged(&p.mythes));
+        let t = Instant::now();
+        let moby = report("moby", t, load_moby());
+        let t = Instant::now();
+        report("tortured", t, load_tortured(&default_tortured_path(&raw)));
+        println!(
+            "{:<26} {:>9} {:>15.3} s",
+            "total",
+            "",
+            all.elapsed().as_secs_f64()
+        );
+
+        let mut rels = std::collections::BTreeMap::new();
+        for (_, r) in &my {
+            *rels.entry(format!("{r:?}")).or_insert(0usize) += 1;
+        }
+        println!("mythes relations: {rels:?}");
+        let has = |v: &[Synonym], h: &str, s: &str| v.iter().any(|e| e.head == h && e.syn == s);
+        assert!(has(&moby, "stock market", "market") || has(&moby, "market", "stock market"));
+        assert!(has(&wn, "say", "state"));
+        assert!(infl
+            .iter()
+            .any(|i| i.lemma == "say" && i.tag == "VBD" && i.form == "said"));
+        let unknown_rank = wn.iter().filter(|e| e.rank == u16::MAX).count();
+        println!("wordnet edges without an index rank: {unknown_rank}");
+        for word in ["say", "market"] {
+            let show = |name: &str, v: &mut dyn Iterator<Item = &Synonym>| {
+                let v: Vec<String> = v
+                    .filter(|e| e.head == word)
+                    .take(12)
+                    .map(|e| format!("{}({:?},{})", e.syn, e.pos, e.rank))
+                    .collect();
+                println!("{name} {word}: {}", v.join(" "));
+            };
+            show("wordnet", &mut wn.iter());
+            show("mythes", &mut my.iter().map(|(e, _)| e));
+            show("moby", &mut moby.iter());
+        }
+        let say: Vec<String> = infl
+            .iter()
+            .filter(|i| i.lemma == "say" || i.lemma == "be")
+            .map(|i| format!("{}/{:?}/{}={}", i.lemma, i.pos, i.tag, i.form))
+            .collect();
+        println!("inflections: {}", say.join(" "));
     }
 }

@@ -34,8 +34,9 @@ const ANNOTATIONS: [(&str, MythesRelation); 4] = [
     ("(antonym)", MythesRelation::Antonym),
 ];
 
-/// Load MyThes edges, antonyms dropped; synonyms, similar, related and generic terms kept
-/// (rank = meaning index). Use [`load_mythes_tagged`] to tell them apart.
+/// Load MyThes edges, antonyms dropped; synonyms, similar, related and generic terms (hypernyms,
+/// about half of all edges) kept. Rank = index of the meaning among the headword's meanings of the
+/// same part of speech (WordNet sense order). Use [`load_mythes_tagged`] to tell relations apart.
 pub fn load_mythes(path: &Path) -> anyhow::Result<Vec<Synonym>> {
     Ok(load_mythes_tagged(path)?
         .into_iter()
@@ -105,7 +106,9 @@ pub(crate) fn parse_mythes(bytes: &[u8]) -> anyhow::Result<Vec<(Synonym, MythesR
             .and_then(|(w, n)| Some((w, n.trim().parse::<usize>().ok()?)))
             .with_context(|| format!("line {}: expected `word|count`, got {line:?}", no + 1))?;
         let head = normalize_cow(word);
-        for meaning in 0..n {
+        // Meanings are grouped by part of speech (nouns first, ...): rank counts within one.
+        let mut seen_pos: Vec<Pos> = Vec::new();
+        for _ in 0..n {
             let Some((mno, mline)) = lines.next() else {
                 bail!("line {}: entry {word:?} ends early", no + 1);
             };
@@ -118,7 +121,12 @@ pub(crate) fn parse_mythes(bytes: &[u8]) -> anyhow::Result<Vec<(Synonym, MythesR
                 continue;
             };
             let pos = parse_pos(pos_field);
-            let rank = meaning.min(u16::MAX as usize) as u16;
+            let rank = seen_pos
+                .iter()
+                .filter(|p| **p == pos)
+                .count()
+                .min(u16::MAX as usize) as u16;
+            seen_pos.push(pos);
             for term in fields {
                 let (term, rel) = split_annotation(term);
                 let Some(syn) = normalize_cow(term) else {
@@ -175,14 +183,14 @@ mod tests {
         );
         assert_eq!(find("say", "express").unwrap().1, MythesRelation::Generic);
         let (e, _) = find("say", "voice").unwrap();
-        assert_eq!((e.pos, e.rank), (Some(Pos::Noun), 1));
+        assert_eq!((e.pos, e.rank), (Some(Pos::Noun), 0)); // first noun meaning
         assert_eq!(find("big", "huge").unwrap().1, MythesRelation::Similar);
         assert_eq!(find("big", "small").unwrap().1, MythesRelation::Antonym);
         assert_eq!(find("big", "size").unwrap().1, MythesRelation::Related);
         assert_eq!(find("big", "heavy").unwrap().0.rank, 1);
         assert!(find("say", "say").is_none());
         assert!(v.iter().all(|(e, _)| e.head != ".22" && e.syn != "a.d."));
-        assert_eq!(v.len(), 9);
+        assert_eq!(v.len(), 10);
         assert!(v.iter().all(|(e, _)| e.source == Source::MyThes));
     }
 
@@ -194,7 +202,7 @@ mod tests {
         std::fs::write(&p, SAMPLE).unwrap();
         let v = load_mythes(&p).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(v.len(), 8);
+        assert_eq!(v.len(), 9);
         assert!(!v.iter().any(|e| e.syn == "small"));
     }
 

@@ -23,8 +23,8 @@
 //!
 //! The trie is *reversed*: an n-gram `a b c` is found by starting at the unigram entry of `c`, then
 //! looking `b` up among the bigram entries that `c`'s entry points to, then `a` among that
-//! bigram's trigram entries. Entry *i* of an order's array occupies bits
-//! `[i·w, (i+1)·w)`, counted from bit 0 of the array's first byte (a bit at position *p* is bit
+//! bigram's trigram entries. With entries *w* bits wide, entry *i* of an order's array occupies
+//! bits `[i·w, (i+1)·w)`, counted from bit 0 of the array's first byte (a bit at position *p* is bit
 //! `p % 8` of byte `p / 8`). An entry holds, from its lowest bit up:
 //!
 //! * the word id, in `bits(V)` bits (`bits(x)` is the bit length of `x`, 0 for 0);
@@ -37,11 +37,12 @@
 //! `⌈(count + 1) · w / 8⌉ + 8`. Within one parent, children are sorted by word id, which the
 //! lookup exploits with an interpolation search.
 //!
-//! The header counts are **capacities**, not the number of n-grams: pocketsphinx's count fixing
-//! over-estimates the number of blank n-grams it needs to add, so the arrays end in unused,
-//! zeroed entries (in `en-us.lm.bin`, 6 of the 2 051 547 bigram slots). The real count of an order
-//! is the `next` pointer that ends the previous order. pocketsphinx's own ARPA export asserts that
-//! the two agree, which is why it fails on this file.
+//! The header counts are **capacities**, not the number of n-grams: pocketsphinx sizes the arrays
+//! with an estimate of the blank n-grams it will add (`lm_trie_fix_counts`) that can exceed the
+//! n-grams actually inserted, so the arrays can end in unused, zeroed entries (in `en-us.lm.bin`, 6 of the 2 051 547 bigram slots). The real count of an order
+//! is the `next` pointer that ends the previous order. pocketsphinx's own ARPA export trusts the
+//! header counts; on this file (5.1.1) it writes nonsense bigram probabilities (about −2·10¹⁶)
+//! and the process dies partway through the bigrams.
 //!
 //! *Blank* n-grams: when the ARPA model has a trigram `a b c` but no bigram `b c`, the trie gets a
 //! bigram `b c` whose probability is the backed-off `P(c) + bo(b)` and whose backoff is 0, so that

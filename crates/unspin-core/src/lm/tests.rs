@@ -17,7 +17,7 @@ const L10: f64 = 4.342_727_686_266_485e-5;
 /// Quantization table `t`, entry `c`, in log base 1.0001: even tables hold probabilities, odd
 /// tables backoffs (with an exact 0 at code 32768).
 fn qv(t: usize, c: u16) -> f32 {
-    if t % 2 == 0 {
+    if t & 1 == 0 {
         -(c as f32) * (2.0 + t as f32) - 1.0
     } else {
         (c as f32 - 32768.0) * 2.0
@@ -327,6 +327,12 @@ fn tiny_model_scores() {
 }
 
 #[test]
+fn model_is_shareable_between_threads() {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<CmuLm>();
+}
+
+#[test]
 fn random_models_match_textbook_backoff() {
     let mut rng = Rng(0x5eed);
     for round in 0..300 {
@@ -627,6 +633,40 @@ fn real_model_shape() {
     assert!((lm.log10_prob(&[], lm.bos()) + 99.0).abs() < 1e-3);
 }
 
+/// The claims of the (`no_run`) doc examples.
+#[test]
+fn real_model_doc_examples() {
+    let Some(lm) = real_lm() else { return };
+    let id = |w| lm.word_id(w).unwrap();
+    let (stock, market) = (id("stock"), id("market"));
+    assert_eq!(
+        lm.log10_prob(&[lm.bos(), stock], market),
+        lm.log10_prob3(lm.bos(), stock, market)
+    );
+    assert_eq!(
+        lm.log10_prob(&[], market),
+        lm.log10_prob3(NONE, NONE, market)
+    );
+    assert!(
+        lm.log10_prob(&[id("the"), stock], market)
+            > lm.log10_prob(&[id("the"), id("inventory")], market)
+    );
+    assert_eq!(lm.word(market), "market");
+    assert_eq!(lm.word_id("Market"), None);
+    assert_eq!(lm.word_id("<unk>"), Some(lm.unk()));
+    assert_eq!(
+        lm.log10_prob(&[lm.unk()], market),
+        lm.log10_prob(&[], market)
+    );
+    assert_eq!(lm.unk_log10_prob(), -100.0);
+    let (a, b, c) = (id("of"), id("the"), id("year"));
+    assert_eq!(lm.log10_prob3(a, b, c), lm.log10_prob(&[a, b], c));
+    assert_eq!(lm.log10_prob3(NONE, b, c), lm.log10_prob(&[b], c));
+    let mut lm = lm.clone();
+    lm.set_unk_log10_prob(-12.0);
+    assert_eq!(lm.log10_prob(&[], lm.unk()), -12.0);
+}
+
 /// Compares with pocketsphinx 5.1.1's `NGramModel.prob()` (see `make_reference.py`).
 ///
 /// pocketsphinx truncates its float score to an int in log base 1.0001, so the reference is
@@ -815,4 +855,18 @@ impl std::io::Write for CountingSink {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// Writes the real model as ARPA to `$UNSPIN_ARPA_OUT` (for a KenLM baseline):
+/// `UNSPIN_ARPA_OUT=/tmp/en-us.arpa cargo test --release -p unspin-core lm::tests::export -- --ignored`.
+#[test]
+#[ignore]
+fn export_arpa_file() {
+    let Some(lm) = real_lm() else { return };
+    let Some(path) = std::env::var_os("UNSPIN_ARPA_OUT") else {
+        eprintln!("set UNSPIN_ARPA_OUT to the file to write");
+        return;
+    };
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    lm.write_arpa(&mut out).unwrap();
 }

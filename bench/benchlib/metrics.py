@@ -1,0 +1,167 @@
+"""Quality metrics for restoration and detection (standard library only).
+
+Restoration, exact: a gold span is restored when the engine reports a span with the same [start, end)
+(UTF-8 byte offsets into the spun text) and a suggestion equal to the gold original (case-insensitive,
+whitespace-normalised).  Recall = restored gold spans / gold spans; precision = exactly right
+suggestions / all reported suggestions.
+
+Restoration, lenient (token level): apply the engine's suggestions to the spun text (the "restored"
+text) and align texts by diffs on lower-cased word tokens.  The *lost* tokens are the original tokens
+inside gold spans that the spun text does not have ("stock" in "inventory market", but not "will" in
+"will probably be"); the *new* tokens are the tokens suggestions wrote that the spun text did not have.
+Recall = lost tokens that the restored text has again / lost tokens; precision = new tokens that line
+up with an original token / new tokens (a suggestion that only deletes words writes no new token).
+This credits a right restoration whose span boundaries differ from the gold ones
+("inventory market" -> "stock market" as one span).
+
+Detection: AUROC of the passage score (spun passages positive, clean passages negative; ties count
+one half) and the true-positive rate at a 1 % false-positive rate (threshold: the lowest score that
+at most 1 % of clean passages exceed).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, fields
+
+from .textspan import count_words, original_ranges
+
+_TOKEN_RE = re.compile(r"[^\W_]+")
+
+
+def norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def suggestions(spans: list[dict]) -> list[dict]:
+    """Reported spans that propose a change: a suggestion that differs from the span's text."""
+    return [s for s in spans if s.get("suggestion") is not None and norm(s["suggestion"]) != norm(s.get("text", ""))]
+
+
+@dataclass
+class Counts:
+    """Counters summed over passages (micro-averages)."""
+    gold: int = 0             # gold spans
+    suggested: int = 0        # reported suggestions
+    exact: int = 0            # gold spans restored exactly (== exactly right suggestions)
+    tok_gold: int = 0         # lost tokens: original tokens of gold spans missing from the spun text
+    tok_gold_back: int = 0    # ... that the restored text has again
+    tok_sugg: int = 0         # new tokens: written by suggestions, missing from the spun text
+    tok_sugg_right: int = 0   # ... that line up with an original token
+    words: int = 0
+    flags: int = 0            # all reported spans
+
+    def add(self, other: "Counts") -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+def ratio(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def exact_matches(gold: list[dict], reported: list[dict]) -> int:
+    """Number of gold spans restored exactly (each reported span can restore at most one gold span)."""
+    by_range = {(g["start"], g["end"]): norm(g["original"]) for g in gold}
+    hits = set()
+    for s in suggestions(reported):
+        key = (s["start"], s["end"])
+        if key in by_range and key not in hits and norm(s["suggestion"]) == by_range[key]:
+            hits.add(key)
+    return len(hits)
+
+
+def apply_suggestions(spun: str, reported: list[dict]) -> tuple[str, list[tuple[int, int]]]:
+    """Apply non-overlapping suggestions (leftmost first) to ``spun``.
+
+    Returns the restored text and the character ranges in it written by suggestions.
+    """
+    data = spun.encode("utf-8")
+    parts: list[str] = []
+    written: list[tuple[int, int]] = []
+    pos_b, pos_c = 0, 0
+    for s in sorted(suggestions(reported), key=lambda s: (s["start"], -s["end"])):
+        if s["start"] < pos_b or s["end"] > len(data) or s["start"] > s["end"]:
+            continue  # overlaps an earlier suggestion or out of range: ignored
+        keep = data[pos_b:s["start"]].decode("utf-8", errors="replace")
+        parts.append(keep)
+        pos_c += len(keep)
+        parts.append(s["suggestion"])
+        written.append((pos_c, pos_c + len(s["suggestion"])))
+        pos_c += len(s["suggestion"])
+        pos_b = s["end"]
+    parts.append(data[pos_b:].decode("utf-8", errors="replace"))
+    return "".join(parts), written
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group().casefold(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def _inside(tokens: list[tuple[str, int, int]], ranges: list[tuple[int, int]]) -> set[int]:
+    """Indexes of tokens overlapping any of the (sorted) char ranges."""
+    out, j = set(), 0
+    ranges = sorted(ranges)
+    for i, (_, s, e) in enumerate(tokens):
+        while j < len(ranges) and ranges[j][1] <= s:
+            j += 1
+        if j < len(ranges) and ranges[j][0] < e:
+            out.add(i)
+    return out
+
+
+def _matched(a: list[tuple[str, int, int]], b: list[tuple[str, int, int]]) -> tuple[set[int], set[int]]:
+    """Indexes of the tokens of ``a`` and of ``b`` that a token diff lines up as equal."""
+    ma, mb = set(), set()
+    sm = difflib.SequenceMatcher(None, [t[0] for t in a], [t[0] for t in b], autojunk=False)
+    for i, j, n in sm.get_matching_blocks():
+        ma.update(range(i, i + n))
+        mb.update(range(j, j + n))
+    return ma, mb
+
+
+def passage_counts(original: str, spun: str, gold: list[dict], reported: list[dict]) -> Counts:
+    """All restoration counters for one passage."""
+    c = Counts(gold=len(gold), suggested=len(suggestions(reported)), exact=exact_matches(gold, reported),
+               flags=len(reported), words=count_words(original))
+    restored, written = apply_suggestions(spun, reported)
+    o_toks, s_toks, r_toks = _tokens(original), _tokens(spun), _tokens(restored)
+    o_in_s, _ = _matched(o_toks, s_toks)
+    _, r_from_s = _matched(s_toks, r_toks)
+    o_in_r, r_in_o = _matched(o_toks, r_toks)
+    # Lost: original tokens of gold spans that the spun text does not have ("stock" in "inventory market";
+    # not "will" in "will probably be").  New: tokens a suggestion wrote that the spun text did not have.
+    lost = _inside(o_toks, original_ranges(spun, gold)) - o_in_s
+    new = _inside(r_toks, written) - r_from_s
+    c.tok_gold, c.tok_gold_back = len(lost), len(lost & o_in_r)
+    c.tok_sugg, c.tok_sugg_right = len(new), len(new & r_in_o)
+    return c
+
+
+def auroc(pos: list[float], neg: list[float]) -> float | None:
+    """Area under the ROC curve = P(score(pos) > score(neg)) + 0.5 P(equal)."""
+    if not pos or not neg:
+        return None
+    ranked = sorted([(s, 1) for s in pos] + [(s, 0) for s in neg])
+    # Rank-sum with average ranks for ties.
+    rank_sum_pos, i = 0.0, 0
+    while i < len(ranked):
+        j = i
+        while j < len(ranked) and ranked[j][0] == ranked[i][0]:
+            j += 1
+        avg_rank = (i + 1 + j) / 2.0
+        rank_sum_pos += avg_rank * sum(1 for k in range(i, j) if ranked[k][1] == 1)
+        i = j
+    n_pos, n_neg = len(pos), len(neg)
+    return (rank_sum_pos - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg)
+
+
+def tpr_at_fpr(pos: list[float], neg: list[float], max_fpr: float = 0.01) -> float | None:
+    """Largest TPR with FPR <= max_fpr, flagging passages whose score is strictly above a threshold."""
+    if not pos or not neg:
+        return None
+    allowed = int(max_fpr * len(neg) + 1e-9)  # clean passages allowed above the threshold
+    neg_sorted = sorted(neg, reverse=True)
+    threshold = neg_sorted[allowed] if allowed < len(neg_sorted) else float("-inf")
+    return sum(1 for s in pos if s > threshold) / len(pos)

@@ -1,0 +1,176 @@
+"""Tests for the benchmark's metric and span code (no network, no engine, no devset needed)."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BENCH))
+
+from benchlib.metrics import (apply_suggestions, auroc, exact_matches, passage_counts,  # noqa: E402
+                              tpr_at_fpr)
+from benchlib.textspan import (SpunBuilder, changed_word_fraction, check_record,  # noqa: E402
+                               original_ranges, rebuild_by_token_diff, restore_from_spans)
+
+
+def spun_record(pieces):
+    """Build a record from [("kept text", None), ("new", "orig"), ...]."""
+    b, orig, pos = SpunBuilder(), [], 0
+    for text, original in pieces:
+        if original is None:
+            b.keep(text)
+            orig.append(text)
+        else:
+            b.change(text, original, pos)
+            orig.append(original)
+        pos += len(original if original is not None else text)
+    return {"id": "x", "original": "".join(orig), "spun": b.text(), "spans": b.spans}, b
+
+
+REC, BUILDER = spun_record([("The ", None), ("inventory", "stock"), (" market ", None),
+                            ("mentioned", "said"), (" that café prices will ", None),
+                            ("probably be", "be"), (" high.", None)])
+
+
+def sugg(span, suggestion):
+    return dict(span, suggestion=suggestion, confidence=1.0, kind="substitution")
+
+
+def test_builder_offsets_are_utf8_bytes_and_restore():
+    check_record(REC)
+    last = REC["spans"][-1]
+    assert REC["spun"].encode()[last["start"]:last["end"]].decode() == "probably be"
+    assert last["start"] != REC["spun"].index("probably be")  # "é" is two bytes: offsets are bytes
+    assert restore_from_spans(REC["spun"], REC["spans"]) == REC["original"]
+    orig = REC["original"]
+    assert [orig[s:e] for s, e in original_ranges(REC["spun"], REC["spans"])] == ["stock", "said", "be"]
+    assert [orig[s:e] for s, e in BUILDER.orig_ranges] == ["stock", "said", "be"]
+
+
+def test_case_only_change_is_no_change():
+    b = SpunBuilder()
+    b.change("Congress", "congress", 0)
+    assert b.spans == [] and b.text() == "congress"
+
+
+def test_check_record_rejects_bad_offsets():
+    bad = dict(REC, spans=[dict(REC["spans"][0], start=REC["spans"][0]["start"] + 1)])
+    with pytest.raises(ValueError):
+        check_record(bad)
+
+
+def test_changed_word_fraction():
+    text = "one two three four"
+    assert changed_word_fraction(text, [(4, 7)]) == 0.25
+    assert changed_word_fraction(text, [(0, 7), (14, 18)]) == 0.75
+
+
+def test_rebuild_by_token_diff_keeps_original_spacing():
+    token_re = re.compile(r"\w+|[^\w\s]")
+    original = "The stock market ,rose  (sharply) today."
+    augmented = "The inventory market , rose ( steeply ) today ."
+    b = rebuild_by_token_diff(original, augmented, token_re)
+    rec = {"original": original, "spun": b.text(), "spans": b.spans}
+    check_record(rec)
+    assert rec["spun"] == "The inventory market ,rose  (steeply) today."
+    assert [(s["text"], s["original"]) for s in b.spans] == [("inventory", "stock"), ("steeply", "sharply")]
+
+
+def test_rebuild_by_token_diff_widens_insertions():
+    token_re = re.compile(r"\w+|[^\w\s]")
+    b = rebuild_by_token_diff("the law holds", "the natural law holds", token_re)
+    check_record({"original": "the law holds", "spun": b.text(), "spans": b.spans})
+    assert b.text() == "the natural law holds"
+
+
+def test_exact_matches_and_precision():
+    s0, s1, s2 = REC["spans"]
+    reported = [sugg(s0, "Stock"), sugg(s1, "stated"), sugg(dict(s2, start=s2["start"] - 1), "be")]
+    assert exact_matches(REC["spans"], reported) == 1  # case-insensitive; wrong word; wrong offsets
+    c = passage_counts(REC["original"], REC["spun"], REC["spans"], reported)
+    assert (c.gold, c.suggested, c.exact) == (3, 3, 1)
+
+
+def test_null_and_identity_suggestions_are_not_changes():
+    s0 = REC["spans"][0]
+    reported = [dict(s0, suggestion=None, confidence=0.5, kind="fingerprint"), sugg(s0, "inventory")]
+    c = passage_counts(REC["original"], REC["spun"], REC["spans"], reported)
+    assert (c.suggested, c.exact, c.flags) == (0, 0, 2)
+
+
+def test_token_level_credits_wider_span():
+    # One span over "inventory market" restoring "stock market": exact misses, token level hits "stock".
+    s0 = REC["spans"][0]
+    start, end = s0["start"], s0["end"] + len(" market")
+    reported = [{"start": start, "end": end, "text": "inventory market", "suggestion": "stock market"}]
+    c = passage_counts(REC["original"], REC["spun"], REC["spans"], reported)
+    assert c.exact == 0
+    # Lost tokens: "stock", "said" ("be" survives in "probably be"); "stock" comes back.
+    assert (c.tok_gold, c.tok_gold_back) == (2, 1)
+    assert (c.tok_sugg, c.tok_sugg_right) == (1, 1)  # "stock" is the only new token
+
+
+def test_token_level_oracle_and_nothing():
+    oracle = [sugg(s, s["original"]) for s in REC["spans"]]
+    c = passage_counts(REC["original"], REC["spun"], REC["spans"], oracle)
+    assert c.exact == 3 and c.tok_gold == c.tok_gold_back and c.tok_sugg == c.tok_sugg_right
+    assert apply_suggestions(REC["spun"], oracle)[0] == REC["original"]
+    c = passage_counts(REC["original"], REC["spun"], REC["spans"], [])
+    assert (c.exact, c.tok_gold_back, c.tok_sugg) == (0, 0, 0)
+
+
+def test_overlapping_suggestions_are_skipped():
+    s0 = REC["spans"][0]
+    reported = [sugg(s0, "stock"), {"start": s0["start"], "end": s0["end"] - 2, "text": "invento", "suggestion": "q"}]
+    text, written = apply_suggestions(REC["spun"], reported)
+    assert text.startswith("The stock market") and len(written) == 1
+
+
+def test_auroc():
+    assert auroc([0.9, 0.8], [0.1, 0.2]) == 1.0
+    assert auroc([0.1], [0.9]) == 0.0
+    assert auroc([0.5, 0.5], [0.5, 0.5]) == 0.5
+    assert auroc([0.3, 0.7], [0.5]) == 0.5
+    assert auroc([], [0.1]) is None
+
+
+def test_tpr_at_fpr():
+    neg = [i / 100 for i in range(100)]  # 0.00 .. 0.99
+    # 1 % of 100 = one clean passage may be above the threshold (0.98).
+    assert tpr_at_fpr([0.985, 0.5, 0.99], neg) == pytest.approx(2 / 3)
+    assert tpr_at_fpr([1.0, 1.0], [0.0] * 50) == 1.0  # 1 % of 50 rounds down to 0 allowed
+    assert tpr_at_fpr([0.2], [0.2] * 10) == 0.0       # ties with clean scores do not count
+
+
+def _tiny_devset(root: Path) -> None:
+    (root / "test").mkdir(parents=True)
+    rows = [REC | {"id": "p1", "year": 1950}, spun_record([("Words ", None), ("amongst", "among"),
+                                                           (" friends.", None)])[0] | {"id": "p2", "year": 1951}]
+    with open(root / "test" / "farm-25.jsonl", "w") as fh:
+        for r in rows:
+            fh.write(json.dumps(r) + "\n")
+    with open(root / "test" / "clean.jsonl", "w") as fh:
+        for r in rows:
+            fh.write(json.dumps({"id": r["id"], "year": r["year"], "text": r["original"]}) + "\n")
+
+
+@pytest.mark.parametrize("mode,recall,auc", [("oracle", 1.0, 1.0), ("nothing", 0.0, 0.5), ("half", 0.75, 1.0)])
+def test_quality_script_with_fake_engine(tmp_path, mode, recall, auc):
+    # "half" reports spans 0 and 2 of passage 1 (3 spans) and span 0 of passage 2: 3 of 4.
+    _tiny_devset(tmp_path / "dev")
+    out = tmp_path / "q.json"
+    env = dict(os.environ, FAKE_UNSPIN_MODE=mode, FAKE_UNSPIN_DEVSET=str(tmp_path / "dev"))
+    engine = f"{sys.executable} {BENCH / 'tests' / 'fake_unspin.py'}"
+    subprocess.run([sys.executable, str(BENCH / "quality.py"), "--engine", engine, "--devset", str(tmp_path / "dev"),
+                    "--json-out", str(out)], check=True, env=env, capture_output=True)
+    m = json.loads(out.read_text())
+    farm = m["sets"]["farm-25"]
+    assert farm["gold_spans"] == 4
+    assert farm["recall"] == pytest.approx(recall)
+    assert farm["auroc"] == pytest.approx(auc)
+    assert m["clean"]["false_changes_per_1k_words"] == 0.0

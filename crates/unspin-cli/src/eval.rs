@@ -1,0 +1,160 @@
+//! `unspin eval`: restoration and detection metrics over development sets, in process, so that
+//! parameter sweeps are quick. The devset format is the one `bench/make_devset.py` writes:
+//! spun files hold `{"spun", "spans": [{"start", "end", "original"}]}` per line, clean files
+//! `{"text"}`.
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::io::Write;
+use std::path::PathBuf;
+use unspin_core::Detector;
+
+#[derive(Deserialize)]
+struct GoldSpan {
+    start: usize,
+    end: usize,
+    original: String,
+}
+
+#[derive(Deserialize)]
+struct SpunDoc {
+    spun: String,
+    spans: Vec<GoldSpan>,
+}
+
+#[derive(Deserialize)]
+struct CleanDoc {
+    text: String,
+}
+
+fn read_jsonl<T: for<'de> Deserialize<'de>>(p: &PathBuf, limit: usize) -> Result<Vec<T>> {
+    let text =
+        std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(limit)
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .with_context(|| format!("{}:{}: bad record", p.display(), i + 1))
+        })
+        .collect()
+}
+
+/// Area under the ROC curve of positive vs negative scores (ties count half).
+pub fn auroc(pos: &[f64], neg: &[f64]) -> f64 {
+    if pos.is_empty() || neg.is_empty() {
+        return f64::NAN;
+    }
+    let mut wins = 0f64;
+    for p in pos {
+        for n in neg {
+            wins += if p > n {
+                1.0
+            } else if p == n {
+                0.5
+            } else {
+                0.0
+            };
+        }
+    }
+    wins / (pos.len() * neg.len()) as f64
+}
+
+/// True-positive rate at the threshold that lets through at most `fpr` of the negatives.
+pub fn tpr_at(pos: &[f64], neg: &[f64], fpr: f64) -> f64 {
+    let mut n = neg.to_vec();
+    n.sort_by(|a, b| b.total_cmp(a));
+    let k = ((neg.len() as f64) * fpr).floor() as usize;
+    let thr = n.get(k).copied().unwrap_or(f64::NEG_INFINITY);
+    pos.iter().filter(|&&p| p > thr).count() as f64 / pos.len().max(1) as f64
+}
+
+/// Runs the evaluation and prints one JSON line of metrics per spun file, then one for clean text.
+pub fn run(
+    det: &Detector,
+    spun: &[PathBuf],
+    clean: Option<&PathBuf>,
+    limit: usize,
+    dump: Option<&PathBuf>,
+    out: &mut impl Write,
+) -> Result<()> {
+    // With --dump, every change considered is written with its features and whether it is right,
+    // for fitting the change scorer (bench/fit_scorer.py).
+    let mut dump = match dump {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => None,
+    };
+    let mut write_dump = |ev: &unspin_core::Evidence,
+                          gold: &[GoldSpan],
+                          words: usize|
+     -> Result<()> {
+        if let Some(w) = dump.as_mut() {
+            let per100 = 100.0 / words.max(1) as f64;
+            let doc = serde_json::json!({"doc": 1, "y": !gold.is_empty() as u8, "f": [
+                ev.changes * per100, ev.gain * per100, ev.fingerprints as f64 * per100,
+                ev.artifacts.min(3) as f64, ev.mean_logprob + 3.0]});
+            writeln!(w, "{doc}")?;
+            for d in &ev.decisions {
+                let ok = gold.iter().any(|g| {
+                    g.start == d.start && g.end == d.end && g.original.to_lowercase() == d.original
+                });
+                let v = serde_json::json!({"y": ok as u8, "x": d.features, "clean": gold.is_empty(), "words": words});
+                writeln!(w, "{v}")?;
+            }
+        }
+        Ok(())
+    };
+    let mut neg = Vec::new();
+    if let Some(c) = clean {
+        let docs: Vec<CleanDoc> = read_jsonl(c, limit)?;
+        let (mut changes, mut words) = (0usize, 0usize);
+        for d in &docs {
+            let (r, ev) = det.analyze(&d.text);
+            write_dump(&ev, &[], r.words)?;
+            changes += r.spans.iter().filter(|s| s.suggestion.is_some()).count();
+            words += r.words;
+            neg.push(r.score);
+        }
+        let v = serde_json::json!({"file": c, "docs": docs.len(), "words": words,
+            "false_changes_per_1k": 1000.0 * changes as f64 / words.max(1) as f64});
+        writeln!(out, "{v}")?;
+    }
+    for f in spun {
+        let docs: Vec<SpunDoc> = read_jsonl(f, limit)?;
+        let (mut gold, mut hit, mut made, mut right) = (0usize, 0usize, 0usize, 0usize);
+        let mut pos = Vec::new();
+        for d in &docs {
+            let (r, ev) = det.analyze(&d.spun);
+            write_dump(&ev, &d.spans, r.words)?;
+            pos.push(r.score);
+            gold += d.spans.len();
+            for s in r.spans.iter().filter(|s| s.suggestion.is_some()) {
+                made += 1;
+                let sug = s.suggestion.as_deref().unwrap_or_default().to_lowercase();
+                if d.spans.iter().any(|g| {
+                    g.start == s.start && g.end == s.end && g.original.to_lowercase() == sug
+                }) {
+                    right += 1;
+                }
+            }
+            for g in &d.spans {
+                if r.spans.iter().any(|s| {
+                    s.start == g.start
+                        && s.end == g.end
+                        && s.suggestion.as_deref().map(str::to_lowercase)
+                            == Some(g.original.to_lowercase())
+                }) {
+                    hit += 1;
+                }
+            }
+        }
+        let v = serde_json::json!({"file": f, "docs": docs.len(), "gold_spans": gold,
+            "recall": hit as f64 / gold.max(1) as f64, "precision": right as f64 / made.max(1) as f64,
+            "changes": made, "auroc": auroc(&pos, &neg), "tpr_at_1pct_fpr": tpr_at(&pos, &neg, 0.01)});
+        writeln!(out, "{v}")?;
+    }
+    Ok(())
+}

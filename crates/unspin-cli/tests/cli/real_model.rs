@@ -1,0 +1,140 @@
+//! End to end on the real model: `models/default.unspin` if it exists, else the model embedded
+//! in the binary. Without either these tests print a notice and pass, unless
+//! `UNSPIN_REQUIRE_DATA=1` (as `scripts/test.sh` sets when the model exists), when they fail.
+
+use crate::common::*;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// The model arguments for the real model, or `None` (after a notice) when there is none.
+fn real_model(test: &str) -> Option<Vec<OsString>> {
+    static FOUND: OnceLock<Option<Vec<OsString>>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/default.unspin");
+        if file.is_file() {
+            return Some(vec!["--model".into(), file.into_os_string()]);
+        }
+        // No file: is a model embedded in the binary?
+        let out = run([os("model")], b"");
+        (out.code == Some(0)).then(Vec::new)
+    });
+    if found.is_none() {
+        let msg = "no real model: models/default.unspin is absent and none is embedded (run scripts/setup.sh)";
+        assert!(
+            std::env::var("UNSPIN_REQUIRE_DATA").as_deref() != Ok("1"),
+            "UNSPIN_REQUIRE_DATA=1 but {msg}"
+        );
+        eprintln!("skipping {test}: {msg}");
+    }
+    found.clone()
+}
+
+fn args(model: &[OsString]) -> Vec<&std::ffi::OsStr> {
+    model.iter().map(OsString::as_os_str).collect()
+}
+
+/// A news paragraph put through a thesaurus spinner.
+const SPUN: &str =
+    "The inventory market plunged sharply on Monday as financiers fretted over climbing \
+loan costs, the administration mentioned in an announcement. Authorities stated that the economic \
+system stays sturdy, however numerous specialists cautioned that expansion could decelerate in the \
+approaching months. The national bank is anticipated to elevate loan costs once more at its \
+subsequent gathering.\n";
+
+/// The original paragraph.
+const CLEAN: &str = "The stock market fell sharply on Monday as investors worried about rising \
+interest rates, the government said in a statement. Officials said that the economy remains strong, \
+but many economists warned that growth could slow in the coming months. The central bank is \
+expected to raise interest rates again at its next meeting.\n";
+
+/// Another clean paragraph, of another kind (plain narrative).
+const CLEAN_2: &str = "When the river rose in the spring, the farmers moved their animals to higher \
+ground and waited. Some of them had lived through the great flood of their childhood, and they \
+knew that the water would take what it wanted. By the end of the week the roads were closed, the \
+schools were empty, and the town hall had become a shelter for families who had lost their homes.\n";
+
+fn changed(r: &Report) -> usize {
+    r.spans.iter().filter(|s| s.suggestion.is_some()).count()
+}
+
+#[test]
+fn spun_paragraph_is_flagged_and_restored() {
+    let Some(model) = real_model("spun_paragraph_is_flagged_and_restored") else {
+        return;
+    };
+    let (report, restored) = assert_restore_consistent(&args(&model), SPUN);
+    eprintln!(
+        "spun paragraph: score {} verdict {} words {} spans {} restored {}\n{restored}",
+        report.score,
+        report.verdict,
+        report.words,
+        report.spans.len(),
+        changed(&report)
+    );
+    assert_eq!(report.verdict, "spun", "{report:#?}");
+    assert!(report.score >= 0.5, "score {}", report.score);
+    assert!(
+        changed(&report) >= 5,
+        "at least 5 spans restored: {report:#?}"
+    );
+    assert!(restored.contains("stock market"), "{restored}");
+    assert!(restored.contains(" said "), "{restored}");
+}
+
+#[test]
+fn clean_paragraphs_stay_mostly_unchanged() {
+    let Some(model) = real_model("clean_paragraphs_stay_mostly_unchanged") else {
+        return;
+    };
+    let spun = check_stdin(&args(&model), SPUN);
+    for clean in [CLEAN, CLEAN_2] {
+        let (report, restored) = assert_restore_consistent(&args(&model), clean);
+        eprintln!(
+            "clean paragraph: score {} verdict {} words {} spans {} restored {}",
+            report.score,
+            report.verdict,
+            report.words,
+            report.spans.len(),
+            changed(&report)
+        );
+        // At most one word in ten changed; far fewer than in the spun text.
+        assert!(
+            changed(&report) * 10 <= report.words as usize,
+            "too many changes to a clean paragraph:\n{restored}\n{report:#?}"
+        );
+        assert!(changed(&report) * 2 < changed(&spun), "{report:#?}");
+        assert!(report.score <= spun.score);
+    }
+}
+
+#[test]
+fn tortured_phrase_fingerprint_is_restored() {
+    let Some(model) = real_model("tortured_phrase_fingerprint_is_restored") else {
+        return;
+    };
+    let input = "In this paper we study counterfeit consciousness for medical images.";
+    let (report, restored) = assert_restore_consistent(&args(&model), input);
+    let fp = report
+        .spans
+        .iter()
+        .find(|s| s.kind == "fingerprint")
+        .unwrap_or_else(|| panic!("a fingerprint span: {report:#?}"));
+    assert_eq!(fp.text, "counterfeit consciousness");
+    assert_eq!(fp.suggestion.as_deref(), Some("artificial intelligence"));
+    assert!(restored.contains("artificial intelligence"), "{restored}");
+}
+
+#[test]
+fn restore_keeps_layout_with_the_real_model() {
+    let Some(model) = real_model("restore_keeps_layout_with_the_real_model") else {
+        return;
+    };
+    let messy = format!(
+        "\u{feff}Title:\tA “report”\r\n\r\n{}\r\n  — 東京, 2024 🙂\t\r\n{}",
+        SPUN.trim_end().replace(". ", ".\r\n\t"),
+        CLEAN.replace(", ", ",  ")
+    );
+    let (report, _) = assert_restore_consistent(&args(&model), &messy);
+    assert!(changed(&report) >= 5, "{report:#?}");
+}

@@ -1,0 +1,1 @@
+//! The unspin HTTP server.

@@ -1,0 +1,1 @@
+//! Trace spun copies to their sources.

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Run every check of the project, stopping at the first failure:
+#
+#   1. cargo fmt --all --check
+#   2. cargo clippy --workspace --all-targets -- -D warnings
+#   3. cargo test --workspace        (with UNSPIN_REQUIRE_DATA=1 when models/default.unspin exists,
+#                                     so that tests on the real data fail instead of skipping)
+#   4. python3 -m pytest -q bench/tests   (when bench/tests exists; pytest is installed if missing)
+#
+# Usage: scripts/test.sh [--no-lint]      (--no-lint skips steps 1 and 2)
+# Run scripts/setup.sh first for the real-data tests.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+LINT=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-lint) LINT=0 ;;
+    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "test: unknown argument: $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+T_START=$SECONDS
+SUMMARY=()
+
+say() { printf 'test: %s\n' "$*" >&2; }
+
+# run_step NAME CMD...: run one check; on failure say which and how to reproduce it, and stop.
+run_step() {
+  local name=$1 t0=$SECONDS rc=0
+  shift
+  printf '\n==> test: %s\n    $ %s\n' "$name" "$*" >&2
+  "$@" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    printf '\ntest: FAILED: %s (exit %d) after %d s\ntest: reproduce with: %s\n' \
+      "$name" "$rc" "$((SECONDS - t0))" "$*" >&2
+    exit "$rc"
+  fi
+  SUMMARY+=("$(printf '%-8s %4d s  %s' ok "$((SECONDS - t0))" "$name")")
+}
+
+if [ "$LINT" = 1 ]; then
+  run_step "formatting (cargo fmt)" cargo fmt --all --check
+  run_step "lints (cargo clippy)" cargo clippy --workspace --all-targets -- -D warnings
+else
+  say "skipping fmt and clippy (--no-lint)"
+fi
+
+if [ -s models/default.unspin ]; then
+  export UNSPIN_REQUIRE_DATA=1
+  say "models/default.unspin exists: UNSPIN_REQUIRE_DATA=1 (real-data tests must run, not skip)"
+else
+  unset UNSPIN_REQUIRE_DATA
+  say "models/default.unspin is absent: real-data tests will skip (run scripts/setup.sh first)"
+fi
+# Tests pick their model themselves; a model from the caller's environment must not leak in.
+unset UNSPIN_MODEL
+run_step "Rust tests (cargo test)" cargo test --workspace
+
+# pytest_bench: python3 -m pytest, where exit 5 ("no tests collected") counts as success.
+pytest_bench() {
+  local rc=0
+  python3 -m pytest -q -p no:cacheprovider bench/tests || rc=$?
+  if [ "$rc" -eq 5 ]; then
+    say "pytest collected no tests in bench/tests (exit 5): nothing to run"
+    return 0
+  fi
+  return "$rc"
+}
+
+if [ -d bench/tests ]; then
+  if ! python3 -m pytest --version >/dev/null 2>&1; then
+    say "pytest is missing: installing it with pip"
+    python3 -m pip install -q --disable-pip-version-check pytest ||
+      { say "error: could not install pytest (python3 -m pip install pytest)"; exit 1; }
+  fi
+  run_step "Python bench tests (pytest)" pytest_bench
+else
+  say "no bench/tests: skipping the Python tests"
+fi
+
+printf '\ntest: all checks passed in %d s\n' "$((SECONDS - T_START))" >&2
+for line in "${SUMMARY[@]}"; do printf '  %s\n' "$line" >&2; done
