@@ -51,12 +51,27 @@ enum Cmd {
         /// File to restore; `-` or nothing reads standard input.
         file: Option<PathBuf>,
     },
+    /// Scan corpora (JSONL, .gz/.zst, Common Crawl WET, text) and add a score to every record.
+    Scan(unspin_scan::ScanArgs),
+    /// Serve the HTTP API and the web page.
+    Serve(unspin_server::ServeArgs),
+    /// Build or extend an index of reference documents for `trace`.
+    #[command(subcommand)]
+    Index(unspin_trace::IndexCmd),
+    /// Find the sources of spun copies in an index.
+    Trace(unspin_trace::TraceArgs),
     /// Show what is in the model.
     Model,
     /// Plain perplexity pass with the model's trigram LM (the speed baseline).
     Perplexity {
         /// File to score; `-` or nothing reads standard input.
         file: Option<PathBuf>,
+    },
+    /// Write the model's trigram LM as an ARPA file (for KenLM baselines).
+    #[command(hide = true)]
+    ExportArpa {
+        /// Output file.
+        out: PathBuf,
     },
     /// Measure restoration and detection on development sets (see bench/).
     #[command(hide = true)]
@@ -166,6 +181,27 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let det = detector(&cli)?;
             eval::run(&det, spun, clean.as_ref(), *limit, dump.as_ref(), &mut out)?;
+        }
+        Cmd::Scan(args) => {
+            let det = detector(&cli)?;
+            let code = unspin_scan::run(args, &det)?;
+            out.flush()?;
+            if code != 0 {
+                std::process::exit(code);
+            }
+        }
+        Cmd::Serve(args) => unspin_server::run(args, detector(&cli)?)?,
+        Cmd::Index(cmd) => unspin_trace::run_index(cmd, &detector(&cli)?)?,
+        Cmd::Trace(args) => unspin_trace::run_trace(args, &detector(&cli)?)?,
+        Cmd::ExportArpa { out: path } => {
+            let m = load_model(cli.model.as_ref())?;
+            let f = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            if !m.write_arpa(&mut w)? {
+                anyhow::bail!("this model's language model has no ARPA form (a fixture model?)");
+            }
+            w.flush()?;
         }
         Cmd::Perplexity { file } => {
             let m = load_model(cli.model.as_ref())?;

@@ -110,6 +110,17 @@ impl Model {
         &*self.inner.lm
     }
 
+    /// Writes the model's trigram LM as an ARPA file (for KenLM and other toolkits), if it is
+    /// the CMU LM. Returns false for fixture models, which have no ARPA form.
+    pub fn write_arpa(&self, out: &mut dyn std::io::Write) -> Result<bool> {
+        if !self.inner.container.has(T_LM_CMU) {
+            return Ok(false);
+        }
+        let lm = crate::lm::CmuLm::parse(self.inner.container.section(T_LM_CMU)?)?;
+        lm.write_arpa(out)?;
+        Ok(true)
+    }
+
     /// The parameters stored in the model.
     pub fn params(&self) -> &Params {
         &self.inner.params
