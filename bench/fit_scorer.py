@@ -18,7 +18,7 @@ import sys
 import numpy as np
 
 FEATURES = ["margin", "dlm", "prior", "moby", "wordnet", "mythes", "mined", "tortured", "inflected",
-            "freq_orig", "freq_spun", "fit", "spun_len", "orig_len", "alt_gap", "alts"]
+            "freq_orig", "freq_spun", "fit", "spun_len", "orig_len", "alt_gap", "alts", "bigram_gain"]
 
 
 def load(path):

@@ -105,7 +105,7 @@ import json, os, shlex, statistics, subprocess, sys, time
 
 
 def run_once(cmd):
-    """Wall seconds and peak RSS (KiB, from wait4) of one run; output discarded."""
+    """Wall seconds, peak RSS (KiB, from wait4) and CPU seconds of one run; output discarded."""
     t0 = time.perf_counter()
     p = subprocess.Popen(shlex.split(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     err = p.stderr.read().decode(errors="replace")
@@ -114,7 +114,7 @@ def run_once(cmd):
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         sys.exit(f"speed: `{cmd}` failed (exit {code}): {err.strip()[-2000:]}")
-    return wall, ru.ru_maxrss
+    return wall, ru.ru_maxrss, ru.ru_utime + ru.ru_stime
 
 
 def peak_rss(cmd):
@@ -149,14 +149,18 @@ def main():
     for name, cmd in zip(names, cmds):
         if timer.startswith("hyperfine"):
             with open(os.path.join(out, f"hyperfine-{name}.json")) as f:
-                times = json.load(f)["results"][0]["times"]
+                res = json.load(f)["results"][0]
+            times = res["times"]
+            cpu = res["user"] + res["system"]  # hyperfine keeps only the mean
         else:
             print(f"speed: timing loop: {name} ({runs} runs)", file=sys.stderr)
             if name in ("load", "perplexity"):
                 run_once(cmd)  # warm-up; the long ones were warmed by the probe
-            times = [run_once(cmd)[0] for _ in range(runs)]
+            samples = [run_once(cmd) for _ in range(runs)]
+            times = [t for t, _, _ in samples]
+            cpu = statistics.median(c for _, _, c in samples)
         rows[name] = {"cmd": cmd, "times": times, "median": statistics.median(times),
-                      "min": min(times), "max": max(times), "rss_kib": rss[name]}
+                      "min": min(times), "max": max(times), "cpu": cpu, "rss_kib": rss[name]}
     load = rows["load"]["median"]
     mb = nbytes / 1e6
     labels = {"load": "load (check, 1 sentence)", "perplexity": "perplexity (baseline)",
@@ -165,7 +169,7 @@ def main():
     print(f"unspin speed: {mb:.2f} MB corpus (State of the Union 1945-1989), one core, "
           f"median of {runs} runs, {timer}")
     print()
-    hdr = (f"{'command':<26} {'median s':>9} {'min s':>8} {'max s':>8} {'MB/s':>7} "
+    hdr = (f"{'command':<26} {'median s':>9} {'min s':>8} {'max s':>8} {'cpu s':>8} {'MB/s':>7} "
            f"{'MB/s net':>9} {'peak RSS MB':>12}")
     print(hdr)
     print("-" * len(hdr))
@@ -176,15 +180,27 @@ def main():
             tput = f"{mb / r['median']:.3f}"
             net = f"{mb / max(r['median'] - load, 1e-9):.3f}"
         print(f"{labels[name]:<26} {r['median']:>9.3f} {r['min']:>8.3f} {r['max']:>8.3f} "
-              f"{tput:>7} {net:>9} {r['rss_kib'] / 1024:>12.1f}")
+              f"{r['cpu']:>8.3f} {tput:>7} {net:>9} {r['rss_kib'] / 1024:>12.1f}")
     ratio = rows["check"]["median"] / rows["perplexity"]["median"]
     ratio_net = (rows["check"]["median"] - load) / max(rows["perplexity"]["median"] - load, 1e-9)
     print()
-    print(f"check / perplexity: {ratio:.1f}x the time ({ratio_net:.1f}x without the load time)")
-    print("MB/s net = corpus MB / (median - load median)")
+    ratio_cpu = rows["check"]["cpu"] / max(rows["perplexity"]["cpu"], 1e-9)
+    print(f"check / perplexity: {ratio:.1f}x the time ({ratio_net:.1f}x without the load time, "
+          f"{ratio_cpu:.1f}x the CPU time)")
+    print("MB/s net = corpus MB / (median - load median); "
+          + ("cpu s = mean user+system (hyperfine)" if timer.startswith("hyperfine")
+             else "cpu s = median user+system"))
+    try:
+        load_avg = os.getloadavg()[0]
+        if load_avg > 1.5:
+            print(f"note: load average {load_avg:.1f} during the run: wall times include waiting "
+                  f"for the CPU; compare cpu s")
+    except OSError:
+        pass
     with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump({"corpus_bytes": nbytes, "runs": runs, "timer": timer, "rows": rows,
-                   "check_over_perplexity": ratio, "check_over_perplexity_net": ratio_net},
+                   "check_over_perplexity": ratio, "check_over_perplexity_net": ratio_net,
+                   "check_over_perplexity_cpu": ratio_cpu},
                   f, indent=1)
 
 

@@ -25,15 +25,21 @@ done
 
 T_START=$SECONDS
 SUMMARY=()
+PASSED=0
+FAILED=0
+SKIPPED=0
+LOG="$(mktemp "${TMPDIR:-/tmp}/unspin-test.XXXXXX")"
+trap 'rm -f "$LOG"' EXIT
 
 say() { printf 'test: %s\n' "$*" >&2; }
 
 # run_step NAME CMD...: run one check; on failure say which and how to reproduce it, and stop.
+# Its output is also kept in $LOG, where the test counts are read from the runners' result lines.
 run_step() {
   local name=$1 t0=$SECONDS rc=0
   shift
   printf '\n==> test: %s\n    $ %s\n' "$name" "$*" >&2
-  "$@" || rc=$?
+  "$@" 2>&1 | tee "$LOG" || rc=$?
   if [ "$rc" -ne 0 ]; then
     printf '\ntest: FAILED: %s (exit %d) after %d s\ntest: reproduce with: %s\n' \
       "$name" "$rc" "$((SECONDS - t0))" "$*" >&2
@@ -59,6 +65,15 @@ fi
 # Tests pick their model themselves; a model from the caller's environment must not leak in.
 unset UNSPIN_MODEL
 run_step "Rust tests (cargo test)" cargo test --workspace
+# cargo test: "test result: ok. 25 passed; 0 failed; 1 ignored; ..." per test binary.
+count_cargo() {
+  local p f i
+  read -r p f i < <(awk '/^test result:/ { for (k = 1; k <= NF; k++) {
+      if ($(k+1) ~ /^passed/) p += $k; if ($(k+1) ~ /^failed/) f += $k; if ($(k+1) ~ /^ignored/) i += $k } }
+    END { print p + 0, f + 0, i + 0 }' "$LOG")
+  PASSED=$((PASSED + p)) FAILED=$((FAILED + f)) SKIPPED=$((SKIPPED + i))
+}
+count_cargo
 
 # pytest_bench: python3 -m pytest, where exit 5 ("no tests collected") counts as success.
 pytest_bench() {
@@ -77,10 +92,16 @@ if [ -d bench/tests ]; then
     python3 -m pip install -q --disable-pip-version-check pytest ||
       { say "error: could not install pytest (python3 -m pip install pytest)"; exit 1; }
   fi
-  run_step "Python bench tests (pytest)" pytest_bench
+  run_step "Python bench tests (python3 -m pytest -q bench/tests)" pytest_bench
+  # pytest -q closes with e.g. "18 passed, 2 skipped in 0.87s".
+  read -r p f sk < <(awk '/ in [0-9.]+s/ { for (k = 1; k < NF; k++) {
+      if ($(k+1) ~ /^passed/) p += $k; if ($(k+1) ~ /^failed/) f += $k; if ($(k+1) ~ /^skipped/) s += $k } }
+    END { print p + 0, f + 0, s + 0 }' "$LOG")
+  PASSED=$((PASSED + p)) FAILED=$((FAILED + f)) SKIPPED=$((SKIPPED + sk))
 else
   say "no bench/tests: skipping the Python tests"
 fi
 
 printf '\ntest: all checks passed in %d s\n' "$((SECONDS - T_START))" >&2
 for line in "${SUMMARY[@]}"; do printf '  %s\n' "$line" >&2; done
+printf 'tests: %d passed, %d failed, %d skipped\n' "$PASSED" "$FAILED" "$SKIPPED"

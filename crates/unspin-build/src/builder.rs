@@ -64,7 +64,8 @@ pub fn run(a: Args) -> Result<()> {
     };
     let stop = compile::stopwords(&unigrams, a.stopwords);
     let in_lm = |p: &str| p.split(' ').all(|w| lm.word_id(w).is_some());
-    let keep = |p: &str| !p.contains('-') && in_lm(p) && !stop.contains(p);
+    let keep_orig = |p: &str| !p.contains('-') && in_lm(p);
+    let keep_spun = |p: &str| keep_orig(p) && !stop.contains(p);
 
     let mut edges = sources::load_moby()?;
     let n_moby = edges.len();
@@ -78,7 +79,7 @@ pub fn run(a: Args) -> Result<()> {
     );
 
     let mut ch = compile::Channel::default();
-    compile::add_thesaurus(&mut ch, &edges, &keep);
+    compile::add_thesaurus(&mut ch, &edges, &keep_spun, &keep_orig);
     let mut pos_of: HashMap<(String, String), Option<sources::Pos>> = HashMap::new();
     for e in &edges {
         pos_of
@@ -129,6 +130,12 @@ pub fn run(a: Args) -> Result<()> {
         }
     }
     let n = compile::write_channel(ch, &mut lex, &freq, a.cap);
+    let bigrams = sources::load_bigrams(&raw.bigrams)?;
+    for (w1, w2, count) in &bigrams {
+        if in_lm(w1) && in_lm(w2) {
+            lex.add_bigram(w1, w2, (*count as f64).log10() as f32);
+        }
+    }
     eprintln!(
         "lexicon: {} phrases, {n} candidates ({:.1?})",
         lex.len(),

@@ -21,6 +21,10 @@ const PI_WORDNET: f64 = 0.35;
 const PI_MYTHES: f64 = 0.25;
 const PI_MOBY: f64 = 0.40;
 
+/// Weight of the original's log10 frequency when ranking candidates: 1 is Bayes,
+/// P(original | spun) ∝ P(spun | original) · P(original).
+pub const RANK_FREQ_WEIGHT: f32 = 1.0;
+
 /// Per-source channel mass, keyed by (spun, original).
 #[derive(Default)]
 pub struct Channel {
@@ -48,7 +52,15 @@ impl Channel {
 }
 
 /// Spreads each thesaurus's mass over every original's synonyms.
-pub fn add_thesaurus(ch: &mut Channel, edges: &[Synonym], keep: &dyn Fn(&str) -> bool) {
+/// `keep_spun` decides which phrases may be read as spun, `keep_orig` which may be proposed as
+/// originals: common words are often the originals spinners replace, but reading every "in" as
+/// a spun "at" would cost far more precision than it buys.
+pub fn add_thesaurus(
+    ch: &mut Channel,
+    edges: &[Synonym],
+    keep_spun: &dyn Fn(&str) -> bool,
+    keep_orig: &dyn Fn(&str) -> bool,
+) {
     // Weights per head and source: 1 / (rank + 1) for ranked thesauri, uniform for Moby.
     let mut total: HashMap<(&str, Source), f64> = HashMap::new();
     let w = |e: &Synonym| {
@@ -58,10 +70,16 @@ pub fn add_thesaurus(ch: &mut Channel, edges: &[Synonym], keep: &dyn Fn(&str) ->
             1.0 / (e.rank as f64 + 1.0)
         }
     };
-    for e in edges.iter().filter(|e| keep(&e.syn) && keep(&e.head)) {
+    for e in edges
+        .iter()
+        .filter(|e| keep_spun(&e.syn) && keep_orig(&e.head))
+    {
         *total.entry((e.head.as_str(), e.source)).or_default() += w(e);
     }
-    for e in edges.iter().filter(|e| keep(&e.syn) && keep(&e.head)) {
+    for e in edges
+        .iter()
+        .filter(|e| keep_spun(&e.syn) && keep_orig(&e.head))
+    {
         let (pi, src) = match e.source {
             Source::WordNet => (PI_WORDNET, Src::WORDNET),
             Source::MyThes => (PI_MYTHES, Src::MYTHES),
@@ -122,8 +140,9 @@ impl Morph {
         let mut tags: HashMap<(String, Pos), Vec<String>> = HashMap::new();
         for i in infl {
             let k = (i.lemma.clone(), i.pos, i.tag.clone());
-            if !forms.contains_key(&k) {
-                forms.insert(k, i.form.clone());
+            // The first spelling of a (lemma, pos, tag) is the preferred one.
+            if let std::collections::hash_map::Entry::Vacant(e) = forms.entry(k) {
+                e.insert(i.form.clone());
                 tags.entry((i.lemma.clone(), i.pos))
                     .or_default()
                     .push(i.tag.clone());
@@ -215,7 +234,7 @@ pub fn write_channel(
     keys.sort();
     for s in keys {
         let mut v = by_spun.remove(&s).unwrap();
-        let rank = |o: &str, p: f64| p.log10() as f32 + 0.5 * freq(o).max(-9.0);
+        let rank = |o: &str, p: f64| p.log10() as f32 + RANK_FREQ_WEIGHT * freq(o).max(-9.0);
         v.sort_by(|a, b| {
             rank(&b.0, b.1)
                 .total_cmp(&rank(&a.0, a.1))
@@ -235,6 +254,6 @@ pub fn write_channel(
 /// than it could buy.
 pub fn stopwords(unigrams: &[(String, u64)], n: usize) -> HashSet<String> {
     let mut v: Vec<&(String, u64)> = unigrams.iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1));
+    v.sort_by_key(|x| std::cmp::Reverse(x.1));
     v.into_iter().take(n).map(|(w, _)| w.clone()).collect()
 }

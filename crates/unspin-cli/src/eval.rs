@@ -70,6 +70,56 @@ pub fn tpr_at(pos: &[f64], neg: &[f64], fpr: f64) -> f64 {
     pos.iter().filter(|&&p| p > thr).count() as f64 / pos.len().max(1) as f64
 }
 
+/// For every gold span: is the spun phrase a lexicon key, and at what rank is the original
+/// among its candidates? Prints the coverage ceiling of the candidate generator.
+pub fn coverage(
+    det: &Detector,
+    spun: &[PathBuf],
+    limit: usize,
+    out: &mut impl Write,
+) -> Result<()> {
+    let lex = det.model().lexicon();
+    for f in spun {
+        let docs: Vec<SpunDoc> = read_jsonl(f, limit)?;
+        let (mut n, mut key, mut top6, mut top12, mut any) = (0, 0, 0, 0, 0);
+        let mut miss: std::collections::HashMap<String, usize> = Default::default();
+        for d in &docs {
+            for g in &d.spans {
+                n += 1;
+                let text: String = d.spun[g.start..g.end]
+                    .to_lowercase()
+                    .replace('\u{2019}', "'");
+                let Some(id) = lex.find(&text) else {
+                    *miss
+                        .entry(format!("nokey {text} -> {}", g.original.to_lowercase()))
+                        .or_default() += 1;
+                    continue;
+                };
+                key += 1;
+                let orig = g.original.to_lowercase();
+                match lex
+                    .candidates(id)
+                    .position(|c| lex.phrase(c.original) == orig)
+                {
+                    Some(r) => {
+                        any += 1;
+                        top6 += (r < 6) as usize;
+                        top12 += (r < 12) as usize;
+                    }
+                    None => *miss.entry(format!("nocand {text} -> {orig}")).or_default() += 1,
+                }
+            }
+        }
+        let mut top: Vec<_> = miss.into_iter().collect();
+        top.sort_by_key(|x| std::cmp::Reverse(x.1));
+        let v = serde_json::json!({"file": f, "gold": n, "key": key as f64 / n as f64,
+            "in_candidates": any as f64 / n as f64, "top6": top6 as f64 / n as f64, "top12": top12 as f64 / n as f64,
+            "frequent_misses": top.iter().take(25).map(|(k, c)| format!("{c} {k}")).collect::<Vec<_>>()});
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+    }
+    Ok(())
+}
+
 /// Runs the evaluation and prints one JSON line of metrics per spun file, then one for clean text.
 pub fn run(
     det: &Detector,

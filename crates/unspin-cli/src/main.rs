@@ -85,6 +85,9 @@ enum Cmd {
         /// Write every change considered, with its features and label, as JSON lines.
         #[arg(long)]
         dump: Option<PathBuf>,
+        /// Report how often the candidate generator can reach the gold originals instead.
+        #[arg(long)]
+        coverage: bool,
         /// Spun texts with gold spans (JSONL with "spun" and "spans").
         spun: Vec<PathBuf>,
     },
@@ -101,6 +104,12 @@ fn main() {
 /// Loads the model: `--model`, else the one embedded at build time.
 pub fn load_model(path: Option<&PathBuf>) -> Result<Model> {
     if let Some(p) = path {
+        if p.is_dir() {
+            anyhow::bail!(
+                "cannot load model {}: is a directory, not a model file",
+                p.display()
+            );
+        }
         return Model::open(p).with_context(|| format!("cannot load model {}", p.display()));
     }
     embedded()
@@ -151,14 +160,28 @@ fn run(cli: Cli) -> Result<()> {
                 files.clone()
             };
             let color = color.enabled();
+            // A bad input is reported and skipped, as grep does; the exit status says so at the end.
+            let mut failed = 0;
             for f in &inputs {
-                let doc = input::read(f)?;
+                let doc = match input::read(f) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        out.flush()?;
+                        eprintln!("unspin: {e:#}");
+                        failed += 1;
+                        continue;
+                    }
+                };
                 let report = det.check(&doc.text);
                 if *json {
                     output::json_line(&mut out, &doc.name, &report)?;
                 } else {
                     output::human(&mut out, &doc.name, &doc.text, &report, color)?;
                 }
+            }
+            if failed > 0 {
+                out.flush()?;
+                anyhow::bail!("{failed} of {} inputs could not be read", inputs.len());
             }
         }
         Cmd::Restore { diff, color, file } => {
@@ -174,10 +197,19 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Cmd::Eval {
+            coverage: true,
+            limit,
+            spun,
+            ..
+        } => {
+            eval::coverage(&detector(&cli)?, spun, *limit, &mut out)?;
+        }
+        Cmd::Eval {
             clean,
             limit,
             dump,
             spun,
+            ..
         } => {
             let det = detector(&cli)?;
             eval::run(&det, spun, clean.as_ref(), *limit, dump.as_ref(), &mut out)?;

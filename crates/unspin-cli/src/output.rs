@@ -35,13 +35,22 @@ const DIM: &str = "\x1b[2m";
 
 /// One JSON object on one line: `{"path", "score", "verdict", "words", "spans"}`.
 pub fn json_line(out: &mut impl Write, path: &str, r: &Report) -> Result<()> {
-    let v = serde_json::json!({
-        "path": path,
-        "score": (r.score * 10000.0).round() / 10000.0,
-        "verdict": r.verdict,
-        "words": r.words,
-        "spans": r.spans,
-    });
+    // A struct, not `json!`, so the keys come out in the documented order.
+    #[derive(serde::Serialize)]
+    struct Line<'a> {
+        path: &'a str,
+        score: f64,
+        verdict: unspin_core::Verdict,
+        words: usize,
+        spans: &'a [unspin_core::Span],
+    }
+    let v = Line {
+        path,
+        score: (r.score * 10000.0).round() / 10000.0,
+        verdict: r.verdict,
+        words: r.words,
+        spans: &r.spans,
+    };
     serde_json::to_writer(&mut *out, &v)?;
     out.write_all(b"\n")?;
     Ok(())
@@ -59,7 +68,7 @@ pub fn human(out: &mut impl Write, path: &str, text: &str, r: &Report, color: bo
     writeln!(out)?;
     let mut pos = 0;
     for s in &r.spans {
-        out.write_all(text[pos..s.start].as_bytes())?;
+        out.write_all(&text.as_bytes()[pos..s.start])?;
         let tag = match s.kind {
             SpanKind::Substitution => "",
             SpanKind::Fingerprint => "tortured: ",
@@ -77,7 +86,7 @@ pub fn human(out: &mut impl Write, path: &str, text: &str, r: &Report, color: bo
         }
         pos = s.end;
     }
-    out.write_all(text[pos..].as_bytes())?;
+    out.write_all(&text.as_bytes()[pos..])?;
     if !text.ends_with('\n') {
         writeln!(out)?;
     }
@@ -88,7 +97,7 @@ pub fn human(out: &mut impl Write, path: &str, text: &str, r: &Report, color: bo
 pub fn word_diff(out: &mut impl Write, text: &str, r: &Report, color: bool) -> Result<()> {
     let mut pos = 0;
     for s in r.spans.iter().filter(|s| s.suggestion.is_some()) {
-        out.write_all(text[pos..s.start].as_bytes())?;
+        out.write_all(&text.as_bytes()[pos..s.start])?;
         let sug = s.suggestion.as_deref().unwrap_or_default();
         if color {
             write!(out, "{RED}[-{}-]{RESET}{GREEN}{{+{sug}+}}{RESET}", s.text)?;
@@ -97,6 +106,6 @@ pub fn word_diff(out: &mut impl Write, text: &str, r: &Report, color: bool) -> R
         }
         pos = s.end;
     }
-    out.write_all(text[pos..].as_bytes())?;
+    out.write_all(&text.as_bytes()[pos..])?;
     Ok(())
 }

@@ -129,7 +129,7 @@ pub struct Decision {
     /// The original proposed (lowercase).
     pub original: String,
     /// The feature vector ([`FEATURES`]).
-    pub features: [f32; 16],
+    pub features: [f32; 17],
     /// The confidence given.
     pub confidence: f32,
 }
@@ -440,7 +440,7 @@ impl Detector {
                 at + pr.words.len(),
             );
             let margin = with - without + pr.channel;
-            let f = self.features(pr, margin, with - without, &obs_lp);
+            let f = self.features(pr, margin, with - without, &obs_lp, words);
             let conf = sigmoid(
                 p.weights()
                     .iter()
@@ -467,7 +467,14 @@ impl Detector {
     }
 
     /// The feature vector of a change ([`FEATURES`]).
-    fn features(&self, pr: &Proposal, margin: f32, dlm: f32, obs_lp: &[f32]) -> [f32; 16] {
+    fn features(
+        &self,
+        pr: &Proposal,
+        margin: f32,
+        dlm: f32,
+        obs_lp: &[f32],
+        words: &[Word],
+    ) -> [f32; 17] {
         let lex = self.model.lexicon();
         let b = |s: Src| if pr.src.contains(s) { 1.0 } else { 0.0 };
         let fr = |x: f32| if x == NO_FREQ { -9.0 } else { x };
@@ -494,7 +501,37 @@ impl Detector {
             orig_words as f32,
             pr.alt_gap,
             pr.alts as f32,
+            self.bigram_gain(pr, words),
         ]
+    }
+
+    /// How much more the Google-Books bigram counts like the original than the written words at
+    /// the span's two edges (log10 counts; a bigram the table lacks counts as rare).
+    fn bigram_gain(&self, pr: &Proposal, words: &[Word]) -> f32 {
+        const RARE: f32 = 6.0; // the table holds only bigrams seen 6.4 million times or more
+        let lex = self.model.lexicon();
+        let id = |w: &str| lex.find(w);
+        let bg = |a: Option<u32>, b: Option<u32>| match (a, b) {
+            (Some(a), Some(b)) => lex.bigram(a, b).unwrap_or(RARE),
+            _ => RARE,
+        };
+        let prev = pr
+            .start
+            .checked_sub(1)
+            .filter(|_| !words[pr.start].break_before)
+            .and_then(|j| id(&words[j].norm));
+        let end = pr.start + pr.len;
+        let next = words
+            .get(end)
+            .filter(|w| !w.break_before)
+            .and_then(|w| id(&w.norm));
+        let orig = lex.phrase(pr.original);
+        let (o1, o2) = (
+            orig.split(' ').next().unwrap_or(""),
+            orig.rsplit(' ').next().unwrap_or(""),
+        );
+        let (s1, s2) = (&words[pr.start].norm, &words[end - 1].norm);
+        (bg(prev, id(o1)) + bg(id(o2), next)) - (bg(prev, id(s1)) + bg(id(s2), next))
     }
 
     /// Channel log-odds of replacing back to an original with this prior and these sources.
@@ -890,7 +927,7 @@ mod tests {
         let r = det().check(t);
         let mut prev = 0;
         for s in &r.spans {
-            assert!(s.start >= prev && s.end <= t.len() && &t[s.start..s.end] == s.text);
+            assert!(s.start >= prev && s.end <= t.len() && t[s.start..s.end] == s.text);
             prev = s.end;
         }
     }

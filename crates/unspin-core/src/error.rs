@@ -29,8 +29,11 @@ pub enum Error {
     /// The language model section could not be parsed.
     #[error("language model: {0}")]
     Lm(String),
-    /// Memory-mapping a model file failed.
-    #[error("cannot map model file: {0}")]
+    /// A parameter name or value is not valid.
+    #[error("{0}")]
+    Param(String),
+    /// Opening or memory-mapping a model file failed.
+    #[error("cannot open model file")]
     Io(#[from] std::io::Error),
 }
 

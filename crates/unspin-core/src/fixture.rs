@@ -59,8 +59,10 @@ pub fn tiny_model_bytes() -> Vec<u8> {
         b"counterfeit consciousness\tartificial intelligence\nprofound learning\tdeep learning\n"
             .to_vec(),
     );
-    let mut params = crate::params::Params::default();
-    params.min_words = 5.0;
+    let params = crate::params::Params {
+        min_words: 5.0,
+        ..Default::default()
+    };
     c.add(crate::T_PARAMS, params.to_text().into_bytes());
     c.add(crate::T_META, br#"{"fixture":true}"#.to_vec());
     c.finish()

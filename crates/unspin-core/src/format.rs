@@ -60,7 +60,7 @@ impl ContainerWriter {
         let mut out = vec![0u8; table_end];
         let mut entries = Vec::with_capacity(self.sections.len());
         for (tag, payload) in &self.sections {
-            while out.len() % 8 != 0 {
+            while !out.len().is_multiple_of(8) {
                 out.push(0);
             }
             entries.push((*tag, out.len() as u64, payload.len() as u64));

@@ -3,8 +3,8 @@
 //!
 //! Phrases are lowercase words joined by single spaces, sorted bytewise, so a look-up is a
 //! binary search over a string table in place, with nothing to build at load time. Candidates are
-//! stored in CSR form: phrase `p`'s candidates are `cand_off[p]..cand_off[p + 1]`, sorted by
-//! prior, best first.
+//! stored in CSR form: phrase `p`'s candidates are `cand_off[p]..cand_off[p + 1]`, best first
+//! in the order the builder ranked them.
 //!
 //! ```
 //! use unspin_core::lexicon::{Lexicon, LexiconWriter, Src};
@@ -109,6 +109,8 @@ const T_CIDS: [u8; 8] = *b"CANDIDS\0";
 const T_CPRI: [u8; 8] = *b"CANDPRI\0";
 const T_CSRC: [u8; 8] = *b"CANDSRC\0";
 const T_LOFF: [u8; 8] = *b"PHRLMOFF";
+const T_BKEY: [u8; 8] = *b"BIGRKEYS";
+const T_BVAL: [u8; 8] = *b"BIGRVALS";
 const T_LIDS: [u8; 8] = *b"PHRLMIDS";
 
 /// Frequency stored for phrases with no count.
@@ -118,6 +120,7 @@ pub const NO_FREQ: f32 = -99.0;
 #[derive(Default)]
 pub struct LexiconWriter {
     phrases: BTreeMap<String, Entry>,
+    bigrams: Vec<(String, String, f32)>,
 }
 
 #[derive(Default)]
@@ -149,6 +152,15 @@ impl LexiconWriter {
         } else {
             e.cands.push((original.to_string(), prior, src));
         }
+    }
+
+    /// Adds a word bigram with its log10 count (Google Books counts: a second opinion on
+    /// context, independent of the trigram LM).
+    pub fn add_bigram(&mut self, w1: &str, w2: &str, log10_count: f32) {
+        self.phrases.entry(w1.to_string()).or_default();
+        self.phrases.entry(w2.to_string()).or_default();
+        self.bigrams
+            .push((w1.to_string(), w2.to_string(), log10_count));
     }
 
     /// Keeps at most `k` candidates per spun phrase, the ones with the best priors.
@@ -227,9 +239,9 @@ impl LexiconWriter {
             offs.extend_from_slice(&(strs.len() as u32).to_le_bytes());
             freq.extend_from_slice(&e.freq.unwrap_or(NO_FREQ).to_le_bytes());
             flags.push(e.flags);
-            let mut cands = e.cands.clone();
-            cands.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            for (o, p, s) in cands {
+            // Candidates keep the order they were added in: the builder ranks them (by
+            // P(spun | original) · P(original)), and the decoder takes the first few.
+            for (o, p, s) in e.cands.iter().cloned() {
                 cids.extend_from_slice(&ids[o.as_str()].to_le_bytes());
                 cpri.extend_from_slice(&p.to_le_bytes());
                 csrc.push(s.0);
@@ -237,6 +249,20 @@ impl LexiconWriter {
             }
             coff.extend_from_slice(&ncand.to_le_bytes());
         }
+        let mut big: Vec<(u64, f32)> = self
+            .bigrams
+            .iter()
+            .map(|(a, b, v)| {
+                (
+                    ((ids[a.as_str()] as u64) << 32) | ids[b.as_str()] as u64,
+                    *v,
+                )
+            })
+            .collect();
+        big.sort_by_key(|x| x.0);
+        big.dedup_by_key(|x| x.0);
+        c.add(T_BKEY, big.iter().flat_map(|x| x.0.to_le_bytes()).collect());
+        c.add(T_BVAL, big.iter().flat_map(|x| x.1.to_le_bytes()).collect());
         c.add(T_STRS, strs);
         c.add(T_OFFS, offs);
         c.add(T_FREQ, freq);
@@ -261,6 +287,8 @@ pub struct Lexicon {
     csrc: Bytes,
     loff: Option<Bytes>,
     lids: Option<Bytes>,
+    bkey: Bytes,
+    bval: Bytes,
     n: usize,
 }
 
@@ -286,10 +314,20 @@ impl Lexicon {
             } else {
                 None
             },
+            bkey: if c.has(T_BKEY) {
+                c.section(T_BKEY)?
+            } else {
+                Bytes::from_static(&[])
+            },
+            bval: if c.has(T_BVAL) {
+                c.section(T_BVAL)?
+            } else {
+                Bytes::from_static(&[])
+            },
             n: 0,
         };
         let bad = |what: &str| Err(Error::Corrupt(format!("lexicon: {what}")));
-        if lex.offs.len() % 4 != 0 || lex.offs.len() < 4 {
+        if !lex.offs.len().is_multiple_of(4) || lex.offs.len() < 4 {
             return bad("bad offset table");
         }
         let n = lex.offs.len() / 4 - 1;
@@ -297,7 +335,7 @@ impl Lexicon {
         if lex.freq.len() != 4 * n || lex.flags.len() != n || lex.coff.len() != 4 * (n + 1) {
             return bad("section sizes disagree");
         }
-        if lex.cids.len() % 4 != 0 || lex.cpri.len() != 4 * m || lex.csrc.len() != m {
+        if !lex.cids.len().is_multiple_of(4) || lex.cpri.len() != 4 * m || lex.csrc.len() != m {
             return bad("candidate sections disagree");
         }
         // Monotone offsets within bounds make every later access safe without checks.
@@ -322,6 +360,9 @@ impl Lexicon {
                 return bad("candidate id out of range");
             }
         }
+        if !lex.bkey.len().is_multiple_of(8) || lex.bval.len() * 2 != lex.bkey.len() {
+            return bad("bigram sections disagree");
+        }
         let Ok(all) = std::str::from_utf8(&lex.strs) else {
             return bad("strings are not UTF-8");
         };
@@ -332,7 +373,7 @@ impl Lexicon {
         match (&lex.loff, &lex.lids) {
             (None, None) => {}
             (Some(lo), Some(li)) => {
-                if lo.len() != 4 * (n + 1) || li.len() % 4 != 0 {
+                if lo.len() != 4 * (n + 1) || !li.len().is_multiple_of(4) {
                     return bad("LM id sections disagree");
                 }
                 let mut prev = 0;
@@ -399,7 +440,7 @@ impl Lexicon {
         self.flags[id as usize]
     }
 
-    /// The candidate originals of spun phrase `id`, best prior first.
+    /// The candidate originals of spun phrase `id`, best first.
     pub fn candidates(&self, id: u32) -> impl ExactSizeIterator<Item = Candidate> + '_ {
         let i = id as usize;
         let (a, b) = (
@@ -424,6 +465,21 @@ impl Lexicon {
         let (a, b) = (u32_at(lo, 4 * i) as usize, u32_at(lo, 4 * i + 4) as usize);
         out.extend((a..b).map(|j| u32_at(li, 4 * j)));
         a < b
+    }
+
+    /// log10 count of the word bigram (`w1`, `w2`) by phrase ids, if the table has it.
+    pub fn bigram(&self, w1: u32, w2: u32) -> Option<f32> {
+        let key = ((w1 as u64) << 32) | w2 as u64;
+        let (mut lo, mut hi) = (0usize, self.bkey.len() / 8);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match crate::format::u64_at(&self.bkey, 8 * mid).cmp(&key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(f32_at(&self.bval, 4 * mid)),
+            }
+        }
+        None
     }
 
     /// Number of candidate pairs in the lexicon.

@@ -27,7 +27,7 @@ macro_rules! params {
             pub fn set(&mut self, name: &str, value: f32) -> Result<()> {
                 match name {
                     $(stringify!($name) => self.$name = value,)*
-                    _ => return Err(Error::Corrupt(format!("unknown parameter {name:?}"))),
+                    _ => return Err(Error::Param(format!("unknown parameter {name:?} (`unspin model` lists them)"))),
                 }
                 Ok(())
             }
@@ -96,6 +96,8 @@ params! {
     c_alt_gap = 0.0;
     /// Weight of the number of originals that survived pruning for the span.
     c_alts = 0.0;
+    /// Weight of the Google-Books bigram gain at the span's edges.
+    c_bigram_gain = 0.0;
     /// Change confidence bias.
     c_bias = -1.5;
     /// A change is applied when its confidence reaches this.
@@ -122,7 +124,7 @@ params! {
 
 impl Params {
     /// The change-confidence weights, in the order of [`crate::engine::FEATURES`].
-    pub fn weights(&self) -> [f32; 16] {
+    pub fn weights(&self) -> [f32; 17] {
         [
             self.c_margin,
             self.c_dlm,
@@ -140,6 +142,7 @@ impl Params {
             self.c_orig_len,
             self.c_alt_gap,
             self.c_alts,
+            self.c_bigram_gain,
         ]
     }
 
@@ -183,8 +186,10 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let mut p = Params::default();
-        p.apply = 0.8;
+        let p = Params {
+            apply: 0.8,
+            ..Default::default()
+        };
         assert_eq!(Params::parse(&p.to_text()).unwrap(), p);
         assert!(Params::parse("nope 1").is_err());
         assert!(Params::parse("apply x").is_err());

@@ -98,7 +98,7 @@ impl TinyLmWriter {
         for w in &vocab {
             out.extend_from_slice(w.as_bytes());
         }
-        while out.len() % 8 != 0 {
+        while !out.len().is_multiple_of(8) {
             out.push(0);
         }
         for k in probs.keys() {

@@ -99,15 +99,13 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         } else if c.is_ascii_digit() {
             let mut end = i + 1;
             while let Some(&(j, d)) = it.peek() {
-                if d.is_ascii_digit() {
-                    it.next();
-                    end = j + 1;
-                } else if (d == '.' || d == ',')
+                // A digit, or a '.' or ',' between digits ("1.5", "10,000").
+                let inner_sep = (d == '.' || d == ',')
                     && text
                         .as_bytes()
                         .get(j + 1)
-                        .is_some_and(|b| b.is_ascii_digit())
-                {
+                        .is_some_and(|b| b.is_ascii_digit());
+                if d.is_ascii_digit() || inner_sep {
                     it.next();
                     end = j + 1;
                 } else {

@@ -335,5 +335,10 @@ fn version_and_help() {
     for cmd in ["check", "restore", "model", "perplexity"] {
         assert!(out.ok().stdout().contains(cmd), "--help lists {cmd}");
     }
-    assert!(!out.stdout().contains("eval"), "eval is hidden");
+    assert!(
+        !out.stdout()
+            .lines()
+            .any(|l| l.trim_start().starts_with("eval ")),
+        "eval is hidden"
+    );
 }
