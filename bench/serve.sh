@@ -100,14 +100,14 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$PID/status"; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 RSS_START=$(rss_kb)
 
-run_wrk() { # NAME BODY SECONDS -> raw output file
-  BODY="$OUT/body-$1.json" wrk -t"$THREADS" -c"$CONNS" -d"$3"s --timeout 10s --latency \
-    -s "$OUT/post.lua" "$BASE/v1/check" >"$OUT/wrk-$1$4.txt" 2>&1 ||
-    die "wrk failed: $(cat "$OUT/wrk-$1$4.txt")"
+run_wrk() { # DOC SECONDS SUFFIX: writes $OUT/wrk-DOCSUFFIX.txt
+  BODY="$OUT/body-$1.json" wrk -t"$THREADS" -c"$CONNS" -d"$2"s --timeout 10s --latency \
+    -s "$OUT/post.lua" "$BASE/v1/check" >"$OUT/wrk-$1$3.txt" 2>&1 ||
+    die "wrk failed: $(cat "$OUT/wrk-$1$3.txt")"
 }
 
 # Warm-up: page the model in, start the worker threads.
-run_wrk 1k "" 2 -warmup
+run_wrk 1k 2 -warmup
 RSS_WARM=$(rss_kb)
 
 ROWS=()
@@ -116,7 +116,7 @@ for name in 1k 10k 10k; do
   suffix=""
   [ "$name" = 10k ] && [ "${#ROWS[@]}" -eq 2 ] && suffix="-again"
   before=$(rss_kb)
-  run_wrk "$name" "" "$DURATION" "$suffix"
+  run_wrk "$name" "$DURATION" "$suffix"
   after=$(rss_kb)
   line=$(grep '^RESULT' "$OUT/wrk-$name$suffix.txt") || die "no RESULT line in $OUT/wrk-$name$suffix.txt"
   get() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$line"; }

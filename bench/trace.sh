@@ -41,10 +41,7 @@ python3 -c "import lemminflect, nltk, wordfreq" 2>/dev/null || {
 }
 
 if [ -z "$ENGINE" ]; then
-  if [ ! -x target/release/unspin ]; then
-    cargo build --release -p unspin-cli >&2 || true
-  fi
-  if [ -x target/release/unspin ] && target/release/unspin trace --help >/dev/null 2>&1; then
+  if cargo build --release -p unspin-cli >&2 && target/release/unspin trace --help >/dev/null 2>&1; then
     ENGINE=target/release/unspin
   else
     # The CLI does not build (the workspace is mid-change): the stand-alone example has the same

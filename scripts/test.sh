@@ -102,6 +102,17 @@ else
   say "no bench/tests: skipping the Python tests"
 fi
 
+# Each crate may ship end-to-end checks that need more than `cargo test` (a browser, a wheel in a
+# virtual environment, a real corpus): crates/*/ci.sh, run with the release binary and the model built.
+if [ -x target/release/unspin ] && [ -s models/default.unspin ]; then
+  for ci in crates/*/ci.sh; do
+    [ -f "$ci" ] || continue
+    run_step "end-to-end checks ($ci)" bash "$ci"
+  done
+else
+  say "no release binary or model: skipping crates/*/ci.sh (run scripts/setup.sh first)"
+fi
+
 printf '\ntest: all checks passed in %d s\n' "$((SECONDS - T_START))" >&2
 for line in "${SUMMARY[@]}"; do printf '  %s\n' "$line" >&2; done
 printf 'tests: %d passed, %d failed, %d skipped\n' "$PASSED" "$FAILED" "$SKIPPED"

@@ -171,13 +171,13 @@ def table(res: dict, kinds: list[str], tag: str) -> str:
 
 
 def main() -> None:
+    global OUT
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--engine", default="target/release/unspin", help="the unspin command line")
     ap.add_argument("--no-scale", action="store_true", help="skip the 100k run")
     ap.add_argument("--index-arg", action="append", default=[], help="extra argument for `index build`")
     ap.add_argument("--data", type=Path, default=OUT, help="folder of make_data.py's output")
     args = ap.parse_args()
-    global OUT
     OUT = args.data
     engine = shlex.split(args.engine)
     COVERS.update(load_covers())

@@ -47,6 +47,13 @@ use std::time::{Duration, Instant};
 use unspin_core::Detector;
 
 /// Errors that stop a scan. Problems with single records never do: they become error records.
+///
+/// ```
+/// # use unspin_core::{fixture, Detector};
+/// let args = unspin_scan::ScanArgs::try_parse_from(["-", "--resume"]).unwrap();
+/// let err = unspin_scan::scan(&args, &Detector::new(fixture::tiny_model())).unwrap_err();
+/// assert!(matches!(err, unspin_scan::Error::Usage(_)));
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An I/O error on a named file.
@@ -197,6 +204,20 @@ impl ScanArgs {
 
 /// Record counts. `records == scored + errors` always, and with a split
 /// `records == kept + removed`.
+///
+/// ```
+/// # use unspin_core::{fixture, Detector};
+/// let dir = tempfile::tempdir()?;
+/// let input = dir.path().join("in.jsonl");
+/// std::fs::write(&input, "{\"text\": \"The inventory market fell sharply on Monday.\"}\n{\"text\": 5}\n")?;
+/// let (kept, removed) = (dir.path().join("kept.jsonl"), dir.path().join("removed.jsonl"));
+/// let args = unspin_scan::ScanArgs::try_parse_from([
+///     input.as_os_str(), "--split".as_ref(), kept.as_os_str(), removed.as_os_str(), "-q".as_ref()])?;
+/// let t = unspin_scan::scan(&args, &Detector::new(fixture::tiny_model()))?.totals;
+/// assert_eq!((t.records, t.scored, t.errors), (2, 1, 1));
+/// assert_eq!(t.kept + t.removed, t.records);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
     /// Input records (one output line each).
@@ -262,6 +283,12 @@ pub struct Summary {
 
 impl Summary {
     /// The summary for people, as printed on standard error at the end of a scan.
+    ///
+    /// ```text
+    /// unspin scan: 80735 records: 80735 scored (8423 spun, 10.4%), 0 errors
+    ///   output: scored.jsonl.zst
+    ///   199.9 MB in 434.0 s on 2 threads: 186.0 docs/s, 0.46 MB/s (0.23 MB/s per thread)
+    /// ```
     pub fn to_text(&self) -> String {
         let t = &self.totals;
         let s = &self.session;

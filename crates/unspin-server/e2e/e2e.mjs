@@ -59,7 +59,8 @@ function startServer() {
     p.stderr.on("data", (d) => {
       err += d;
       process.stderr.write(d);
-      const m = err.match(/listening on (http:\/\/[\d.:]+)/);
+      // The line may arrive in pieces: wait for the space after the port.
+      const m = err.match(/listening on (http:\/\/[\d.]+:\d+) /);
       if (m && timer) { clearTimeout(timer); ok({ proc: p, base: m[1] }); }
     });
     p.on("exit", (code) => fail(new Error(`server exited (${code}) before listening:\n${err}`)));
@@ -77,6 +78,9 @@ async function api(base, path, text) {
 }
 
 const { proc, base } = await startServer();
+// Never leave the server behind, whatever ends this script.
+process.on("exit", () => { if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL"); });
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
 const origin = new URL(base).origin;
 console.log(`e2e: server at ${base}, browser ${CHROMIUM}`);
 
@@ -254,12 +258,16 @@ await step("the example link loads the bundled sample and shows the engine at wo
   assert.ok(exp.spans.length >= 2, `the example shows ${exp.spans.length} span(s)`);
   assert.equal(exp.verdict, "spun");
   // The screenshot for the README: the example, with one tooltip open.
-  const first = exp.spans.findIndex((s) => s.suggestion != null);
-  await page.locator("#output mark.span").nth(first).hover();
+  // The last span with a suggestion: its tooltip opens below the text, hiding little of it.
+  const last = exp.spans.map((s) => s.suggestion != null).lastIndexOf(true);
+  await page.locator("#output mark.span").nth(last).hover();
   await page.waitForSelector("#tip:not([hidden])");
   await page.waitForTimeout(700); // the gauge's animation
   mkdirSync(OUT, { recursive: true });
-  await page.screenshot({ path: SHOT });
+  const foot = await page.locator("footer").boundingBox();
+  const tip = await page.locator("#tip").boundingBox();
+  const height = Math.ceil(Math.min(860, Math.max(foot.y + foot.height, tip.y + tip.height) + 16));
+  await page.screenshot({ path: SHOT, clip: { x: 0, y: 0, width: 1280, height } });
   copyFileSync(SHOT, README_SHOT);
   console.log(`e2e: screenshot ${SHOT} (${statSync(SHOT).size} bytes), copied to ${README_SHOT}`);
 });

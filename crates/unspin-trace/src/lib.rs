@@ -31,6 +31,8 @@
 //! # Ok::<(), unspin_trace::Error>(())
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod align;
 pub mod canon;
 pub mod index;

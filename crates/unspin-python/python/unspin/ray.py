@@ -1,0 +1,86 @@
+"""Ray Data: score a dataset with a pool of actors, each with its own detector.
+
+The work is :class:`unspin.arrow.ArrowScorer`, a callable class, given to
+``Dataset.map_batches`` with ``batch_format="pyarrow"`` so that batches reach the engine as
+Arrow without a detour through pandas or numpy::
+
+    import ray
+    from unspin.ray import UnspinScorer
+
+    ray.init(num_cpus=2)
+    ds = ray.data.read_json("docs.jsonl")
+    ds = ds.map_batches(
+        UnspinScorer,
+        fn_constructor_kwargs={"threads": 1},   # one engine thread per actor
+        batch_format="pyarrow",
+        batch_size=256,
+        concurrency=2,                          # one actor per core
+        num_cpus=0.9,                           # leaves the read and write tasks some room
+    )
+    ds.write_parquet("scored/")
+
+:func:`annotate` does the same with these defaults.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping, Optional
+
+from .arrow import ArrowScorer
+
+if TYPE_CHECKING:
+    import ray.data
+
+
+class UnspinScorer(ArrowScorer):
+    """The callable class for ``map_batches``: ``ArrowScorer`` under the name Ray users expect.
+
+    Ray builds one per actor, in the actor's process, from ``fn_constructor_kwargs``; the
+    detector (and the model's memory map) is made on the first batch.
+    """
+
+
+def annotate(
+    ds: "ray.data.Dataset",
+    column: str = "text",
+    model: Optional[str] = None,
+    params: Optional[Mapping[str, float]] = None,
+    actors: Optional[int] = None,
+    threads_per_actor: int = 1,
+    batch_size: int = 256,
+    prefix: str = "unspin_",
+    restored: bool = False,
+    spans: bool = True,
+    **map_batches_args: Any,
+) -> "ray.data.Dataset":
+    """``ds`` with unspin's columns appended (see :mod:`unspin.arrow`), lazily, as Ray does.
+
+    ``actors`` defaults to one per CPU of the cluster divided by ``threads_per_actor``. Each
+    actor asks Ray for slightly less than its threads in CPUs, so that Ray Data's read and
+    write tasks still get scheduled when the actors take every core.
+    """
+    import ray
+
+    if actors is None:
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        actors = max(1, cpus // threads_per_actor)
+    args: dict = {
+        "fn_constructor_kwargs": {
+            "model": model,
+            "params": dict(params) if params else None,
+            "threads": threads_per_actor,
+            "column": column,
+            "prefix": prefix,
+            "restored": restored,
+            "spans": spans,
+        },
+        "batch_format": "pyarrow",
+        "batch_size": batch_size,
+        "concurrency": actors,
+        "num_cpus": threads_per_actor * 0.9,
+    }
+    args.update(map_batches_args)
+    return ds.map_batches(UnspinScorer, **args)
+
+
+__all__ = ["UnspinScorer", "annotate"]
