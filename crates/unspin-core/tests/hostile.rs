@@ -380,7 +380,11 @@ fn corrupt_sections_are_errors_that_say_what_is_wrong() {
     set(&mut s, unspin_core::T_LM_CMU, lm);
     add("CMU LM cut short", s, "language model:");
     let mut s = cmu.clone();
-    set(&mut s, unspin_core::T_LM_CMU, b"Darpa Trigram LM, not a trie at all".to_vec());
+    set(
+        &mut s,
+        unspin_core::T_LM_CMU,
+        b"Darpa Trigram LM, not a trie at all".to_vec(),
+    );
     add("CMU LM of another format", s, "Trie Language Model");
     // Text sections.
     let mut s = fx.clone();
@@ -500,6 +504,51 @@ fn non_finite_parameters_are_refused() {
         );
         assert!(load(build(&s)).is_err(), "a model with d_bias {bad} loaded");
     }
+}
+
+/// B3, the same for the numbers inside the sections: NaN or infinite frequencies, priors,
+/// bigram counts and LM probabilities load, and give NaN scores and confidences (JSON
+/// `null`). Found by the `model_load` fuzz target (`fuzz/regressions/model_load/b3-*`).
+#[test]
+#[ignore = "bug B3: non-finite floats in LEXFREQ, CANDPRI, BIGRVALS, LMTINY, LMCMU load (RELIABILITY.md)"]
+fn non_finite_numbers_in_sections_are_refused() {
+    let nan = f32::NAN.to_le_bytes();
+    let inf = f32::INFINITY.to_le_bytes();
+    let mut cases: Vec<(&str, Sections)> = Vec::new();
+    for (tag, at) in [(*b"LEXFREQ\0", 0), (*b"CANDPRI\0", 4)] {
+        for v in [nan, inf] {
+            let mut s = fuzzlib::fixture_sections().clone();
+            let mut p = get(&s, tag);
+            p[at..at + 4].copy_from_slice(&v);
+            set(&mut s, tag, p);
+            cases.push(("lexicon float", s));
+        }
+    }
+    let mut s = fuzzlib::cmu_model_sections().clone();
+    let mut p = get(&s, *b"BIGRVALS");
+    p[0..4].copy_from_slice(&nan);
+    set(&mut s, *b"BIGRVALS", p);
+    cases.push(("bigram count", s));
+    let mut s = fuzzlib::fixture_sections().clone();
+    let mut p = get(&s, unspin_core::T_LM_TINY);
+    p[8..12].copy_from_slice(&nan); // the unseen-word probability
+    set(&mut s, unspin_core::T_LM_TINY, p);
+    cases.push(("tiny LM unseen probability", s));
+    let mut s = fuzzlib::cmu_model_sections().clone();
+    let mut p = get(&s, unspin_core::T_LM_CMU);
+    let unigrams = 19 + 1 + 4 * 3 + 4 + 3 * 65536 * 4;
+    p[unigrams + 12..unigrams + 16].copy_from_slice(&nan); // the prob of word 1, <s>
+    p[unigrams + 24..unigrams + 28].copy_from_slice(&inf); // the prob of word 2
+    set(&mut s, unspin_core::T_LM_CMU, p);
+    cases.push(("CMU LM unigram probability", s));
+    let mut loaded = Vec::new();
+    for (name, s) in cases {
+        if let Ok(m) = load(build(&s)) {
+            let r = Detector::new(m).check(fuzzlib::PROBES[1]);
+            loaded.push(format!("{name} (score {})", r.score));
+        }
+    }
+    assert!(loaded.is_empty(), "loaded: {loaded:?}");
 }
 
 /// What B3 does today: a model (or `--param`) with `d_bias nan` gives a NaN score, which JSON

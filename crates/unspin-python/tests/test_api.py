@@ -91,6 +91,15 @@ def test_embedded_model_or_a_clear_error(tiny_model_path):
             unspin.Detector()
 
 
+def test_the_wheel_embeds_the_model_when_it_exists():
+    # ci.sh builds the wheel after the model: then the model must be inside it.
+    from conftest import REQUIRE, ROOT
+
+    if REQUIRE and (ROOT / "models" / "default.unspin").is_file():
+        assert unspin.HAS_EMBEDDED_MODEL
+        assert unspin.Model().size == (ROOT / "models" / "default.unspin").stat().st_size
+
+
 def test_detector_shares_a_loaded_model(tiny_model_path):
     m = unspin.Model(tiny_model_path)
     d = unspin.Detector(m)
@@ -102,7 +111,7 @@ def test_params_override_and_show(tiny_model_path):
     d = unspin.Detector(tiny_model_path, params={"min_words": 100})
     assert d.params["min_words"] == 100.0
     assert d.check(TINY_SPUN)["verdict"] == "unsure"
-    assert "params={'min_words': 100}" in repr(d)
+    assert "params={'min_words': 100.0}" in repr(d)
     with pytest.raises(unspin.ParamError, match="unknown parameter"):
         unspin.Detector(tiny_model_path, params={"no_such_param": 1.0})
     with pytest.raises(ValueError):  # ParamError is a ValueError too

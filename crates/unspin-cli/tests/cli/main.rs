@@ -8,4 +8,5 @@
 mod common;
 mod errors;
 mod fixture;
+mod hostile;
 mod real_model;

@@ -11,15 +11,20 @@ Arrow without a detour through pandas or numpy::
     ds = ray.data.read_json("docs.jsonl")
     ds = ds.map_batches(
         UnspinScorer,
-        fn_constructor_kwargs={"threads": 1},   # one engine thread per actor
+        fn_constructor_kwargs={"threads": 1},       # one engine thread per actor
         batch_format="pyarrow",
         batch_size=256,
-        concurrency=2,                          # one actor per core
-        num_cpus=0.9,                           # leaves the read and write tasks some room
+        compute=ray.data.ActorPoolStrategy(size=2), # one actor per core
+        num_cpus=0.5,                               # see below
     )
     ds.write_parquet("scored/")
 
 :func:`annotate` does the same with these defaults.
+
+Why ``num_cpus=0.5``: Ray counts CPUs logically. Actors that claimed every CPU would leave
+none for Ray Data's read and write tasks (one CPU each by default), and the pipeline would
+wait forever; half a CPU per engine thread leaves room for them, while the engine threads
+still keep every core busy.
 """
 
 from __future__ import annotations
@@ -56,8 +61,8 @@ def annotate(
     """``ds`` with unspin's columns appended (see :mod:`unspin.arrow`), lazily, as Ray does.
 
     ``actors`` defaults to one per CPU of the cluster divided by ``threads_per_actor``. Each
-    actor asks Ray for slightly less than its threads in CPUs, so that Ray Data's read and
-    write tasks still get scheduled when the actors take every core.
+    actor asks Ray for half a CPU per thread, so that Ray Data's read and write tasks still get
+    scheduled when the actors keep every core busy (see the module's docs).
     """
     import ray
 
@@ -76,8 +81,8 @@ def annotate(
         },
         "batch_format": "pyarrow",
         "batch_size": batch_size,
-        "concurrency": actors,
-        "num_cpus": threads_per_actor * 0.9,
+        "compute": ray.data.ActorPoolStrategy(size=actors),
+        "num_cpus": threads_per_actor * 0.5,
     }
     args.update(map_batches_args)
     return ds.map_batches(UnspinScorer, **args)
