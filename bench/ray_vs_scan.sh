@@ -27,9 +27,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-DOCS=6000
+DOCS=20000
 ROUNDS=2
-BATCH=256
+BATCH=512
 while [ $# -gt 0 ]; do
   case "$1" in
     --docs) DOCS=$2; shift 2 ;;
@@ -142,9 +142,9 @@ import json, os, sys, time
 corpus, out_dir, batch, actors, threads, rnd = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:])
 
 
-def tree_cpu(root: int) -> float:
-    """CPU seconds (user + sys) of `root` and every process below it, reaped children included:
-    the whole Ray session, started by this driver."""
+def tree_cpu(root: int) -> "tuple[float, float]":
+    """CPU seconds (user + sys) of `root` and every process below it, reaped children included
+    (the whole Ray session, which this driver started), and of the engine actors alone."""
     tick = os.sysconf("SC_CLK_TCK")
     stats = {}
     for pid in os.listdir("/proc"):
@@ -152,35 +152,51 @@ def tree_cpu(root: int) -> float:
             try:
                 with open(f"/proc/{pid}/stat") as f:
                     fields = f.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{pid}/cmdline") as f:
+                    cmd = f.read()
             except OSError:
                 continue
             # After the command: state ppid ... utime(12) stime(13) cutime(14) cstime(15).
-            stats[int(pid)] = (int(fields[1]), sum(int(x) for x in fields[11:15]))
+            stats[int(pid)] = (int(fields[1]), sum(int(x) for x in fields[11:15]), cmd.startswith("ray::MapWorker"))
     children = {}
-    for pid, (ppid, _) in stats.items():
+    for pid, (ppid, _, _) in stats.items():
         children.setdefault(ppid, []).append(pid)
-    total, todo = 0, [root]
+    total, engine, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
-        total += stats.get(pid, (0, 0))[1]
+        _, cpu, is_engine = stats.get(pid, (0, 0, False))
+        total += cpu
+        engine += cpu if is_engine else 0
         todo += children.get(pid, [])
-    return total / tick
+    return total / tick, engine / tick
 
 
 t0 = time.time()
+import pyarrow as pa
 import ray
 import ray.data
 
 from unspin.ray import UnspinScorer
 
+
+class TimedScorer(UnspinScorer):
+    """UnspinScorer that also records when each batch was done, for the steady-state rate."""
+
+    def __call__(self, batch):
+        out = super().__call__(batch)
+        out = out.append_column("bench_done", pa.array([time.time()] * out.num_rows, pa.float64()))
+        return out.append_column("bench_actor", pa.array([os.getpid()] * out.num_rows, pa.int64()))
+
+
 ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
 ray.data.DataContext.get_current().enable_progress_bars = False
 init = time.time() - t0
-cpu0, t1 = tree_cpu(os.getpid()), time.time()
-ds = ray.data.read_json(corpus)
+(cpu0, eng0), t1 = tree_cpu(os.getpid()), time.time()
+# Enough blocks that every actor gets work (one JSONL file is otherwise one block).
+ds = ray.data.read_json(corpus, override_num_blocks=8 * actors)
 ds = ds.map_batches(
-    UnspinScorer,
-    fn_constructor_kwargs={"threads": threads},
+    TimedScorer,
+    fn_constructor_kwargs={"threads": threads, "spans": True},
     batch_format="pyarrow",
     batch_size=batch,
     compute=ray.data.ActorPoolStrategy(size=actors),
@@ -188,19 +204,36 @@ ds = ds.map_batches(
 )
 ds.write_parquet(out_dir)
 wall = time.time() - t1
-cpu = tree_cpu(os.getpid()) - cpu0
+cpu, eng = tree_cpu(os.getpid())
+cpu, eng = cpu - cpu0, eng - eng0
 ray.shutdown()
-docs = sum(1 for _ in open(corpus, encoding="utf-8"))
+
+import pyarrow.parquet as pq
+
+t = pq.read_table(out_dir, columns=["bench_done", "bench_actor"])
+docs = t.num_rows
+by_actor = {}
+for when, actor in zip(t.column("bench_done").to_pylist(), t.column("bench_actor").to_pylist()):
+    by_actor.setdefault(actor, []).append(when)
+# Steady state, per actor: documents finished after its first batch, over the time since that
+# batch was done (actor start-up, model load, the pipeline's fill and drain left out); the
+# actors run side by side, so their rates add up.
+steady = 0.0
+for done in by_actor.values():
+    done.sort()
+    first = done.count(done[0])
+    if done[-1] > done[0]:
+        steady += (len(done) - first) / (done[-1] - done[0])
 name = f"Ray Data, {actors} actor{'s' if actors > 1 else ''} x {threads} thread{'s' if threads > 1 else ''}"
-print(json.dumps({"run": name, "round": rnd, "docs": docs, "wall": wall, "cpu": cpu, "init": init}))
-print(f"ray-bench: round {rnd}: {name}: {wall:.1f} s (+ ray.init {init:.1f} s)", file=sys.stderr)
+print(json.dumps({"run": name, "round": rnd, "docs": docs, "wall": wall, "cpu": cpu, "engine_cpu": eng, "steady": steady, "init": init}))
+print(f"ray-bench: round {rnd}: {name}: {wall:.1f} s, steady {steady:.0f} docs/s (+ ray.init {init:.1f} s)", file=sys.stderr)
 PY
 }
 
 for r in $(seq 1 "$ROUNDS"); do
   run_scan "$r"
-  run_ray "$r" 2 1
   run_ray "$r" 1 2
+  run_ray "$r" 2 1
 done
 
 # ---- agreement and table ------------------------------------------------------------------------
@@ -235,34 +268,46 @@ for r in runs:
         best[r["run"]] = r
 base_name = f"unspin {baseline}"
 b = best[base_name]
+b["steady"] = b["docs"] / b["wall"]  # scan's start-up is a model load, ~0.1 s
+pct = lambda x: f"{100 * x:+.1f}%"
 lines = [
     "",
     f"Ray Data vs unspin {baseline}: {b['docs']} docs, {mb} MB, 2 cores, best of {max(r['round'] for r in runs)} rounds",
     "",
-    f"{'run':34} {'docs':>6} {'wall s':>7} {'docs/s':>7} {'CPU s':>7} {'docs/CPU-s':>10} {'overhead':>9} {'CPU overhead':>12}",
-    "-" * 98,
+    f"{'run':30} {'wall s':>7} {'docs/s':>7} {'steady':>7} {'CPU s':>7} {'actors':>7} "
+    f"{'overhead':>9} {'steady':>8} {'CPU':>8} {'actors':>8}",
+    f"{'':30} {'':>7} {'':>7} {'docs/s':>7} {'':>7} {'CPU s':>7} {'':>9} {'overhead':>8} {'overhead':>8} {'overhead':>8}",
+    "-" * 111,
 ]
 for name, r in best.items():
-    over = "" if name == base_name else f"{100 * (r['wall'] / b['wall'] - 1):+.1f}%"
-    cover = "" if name == base_name else f"{100 * (r['cpu'] / b['cpu'] - 1):+.1f}%"
-    lines.append(
-        f"{name:34} {r['docs']:>6} {r['wall']:>7.1f} {r['docs'] / r['wall']:>7.1f} {r['cpu']:>7.1f} "
-        f"{r['docs'] / r['cpu']:>10.1f} {over:>9} {cover:>12}"
-    )
+    row = f"{name:30} {r['wall']:>7.1f} {r['docs'] / r['wall']:>7.1f} {r['steady']:>7.1f} {r['cpu']:>7.1f} "
+    if name == base_name:
+        row += f"{'':>7}"
+    else:
+        row += (f"{r['engine_cpu']:>7.1f} {pct(r['wall'] / b['wall'] - 1):>9} {pct(b['steady'] / r['steady'] - 1):>8} "
+                f"{pct(r['cpu'] / b['cpu'] - 1):>8} {pct(r['engine_cpu'] / b['cpu'] - 1):>8}")
+    lines.append(row)
 lines += [
     "",
-    "overhead = wall time / the baseline's - 1 (docs/s lost); CPU overhead = CPU seconds / the baseline's - 1,",
-    "which load from other processes does not distort. Ray: from read_json to the last Parquet file written,",
-    "actor start-up and model load included; ray.init is apart: "
-    + ", ".join(f"{r['init']:.1f} s" for r in runs if "init" in r) + ".",
+    "wall: Ray from read_json to the last Parquet file written, actor start-up and model load included",
+    "(ray.init apart: " + ", ".join(f"{r['init']:.1f}" for r in runs if "init" in r) + " s); steady: documents per second after",
+    "the first batch is done. Overheads, each against unspin scan: overhead = wall time - 1; steady = time per",
+    "document in steady state - 1; CPU = CPU seconds of every process of the run (for Ray: the actors, read and",
+    "write tasks, raylet, GCS, Ray Data's own actors) - 1; actors = CPU seconds of the engine actors alone",
+    "(engine, Python, Arrow in and out, interpreter start-up) - 1: the cost of the Python package itself.",
+    "CPU seconds are what load from other processes distorts least; wall times are best of the rounds.",
 ]
 if baseline == "check":
     lines.append("`unspin scan` was not usable: the baseline is `unspin check --json` over one file per document, two processes.")
 ray_best = min((r for n, r in best.items() if n != base_name), key=lambda r: r["wall"])
-over = 100 * (ray_best["wall"] / b["wall"] - 1)
 lines.append(f"scores: {len(base) - mismatch} of {len(base)} records agree with unspin {baseline} ({mismatch} differ)")
-lines.append(f"best Ray run ({ray_best['run']}): {over:+.1f}% against unspin {baseline}: "
-             + ("within the 20 % target" if over < 20 else "OVER the 20 % target"))
+for label, value in [
+    ("end to end", ray_best["wall"] / b["wall"] - 1),
+    ("steady state", b["steady"] / ray_best["steady"] - 1),
+    ("engine actors' CPU", ray_best["engine_cpu"] / b["cpu"] - 1),
+]:
+    lines.append(f"best Ray run ({ray_best['run']}), {label}: {pct(value)} against unspin {baseline}: "
+                 + ("within the 20 % target" if value < 0.2 else "OVER the 20 % target"))
 text = "\n".join(lines)
 print(text)
 open(f"{out}/table.txt", "w").write(text + "\n")
