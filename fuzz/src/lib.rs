@@ -756,7 +756,9 @@ mod seeds {
         write("model_load", "fixed-header-prefix", &fixed);
         write("model_load", "cut-fixture", &[2, 0, 0x40, 0, 0, 0]);
         write("model_load", "cut-cmu-fixed", &[2, 3, 0x40, 0x10, 0, 0]);
-        // Edits: (section, op, offset lo, offset hi, n, data...).
+        // Edits: (section, op, offset lo, offset hi, n, data...). Fixture sections: 0 LEXSTRS ..
+        // 10 LMTINY, 11 TORTURED, 12 PARAMS, 13 METADATA; CMU model: 8 PHRLMOFF, 9 PHRLMIDS,
+        // 12 LMCMU.
         write("model_load", "fixture-noop", &[3]);
         write("model_load", "cmu-noop", &[4]);
         write(
@@ -769,7 +771,7 @@ mod seeds {
             "model_load",
             "fixture-params",
             &[
-                3, 14, 0, 0, 0, 9, b'b', b'e', b'a', b'm', b' ', b'1', b'e', b'9', b'\n',
+                3, 12, 0, 0, 0, 9, b'b', b'e', b'a', b'm', b' ', b'1', b'e', b'9', b'\n',
             ],
         );
         write(
@@ -785,7 +787,7 @@ mod seeds {
         write(
             "model_load",
             "fixture-tortured",
-            &[3, 14, 0, 0, 0, 6, b'a', b'|', b'\t', b'b', b'\n', b'\t'],
+            &[3, 11, 0, 0, 0, 6, b'a', b'|', b'\t', b'b', b'\n', b'\t'],
         );
     }
 }

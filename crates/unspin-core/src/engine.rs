@@ -835,6 +835,10 @@ impl Detector {
             }
             let (t0, t1) = (at[first].1, at[last - 1].1);
             let (start, end) = (toks[t0].start as usize, toks[t1].end as usize);
+            // Spintax found first owns its bytes: a fingerprint inside braces would overlap it.
+            if spans.iter().any(|o| o.start < end && start < o.end) {
+                continue;
+            }
             let (tortured, correct) = &self.model.inner.tortured[m.pattern().as_usize()];
             spans.push(Span {
                 start,

@@ -25,6 +25,10 @@ macro_rules! params {
 
             /// Sets a parameter by name.
             pub fn set(&mut self, name: &str, value: f32) -> Result<()> {
+                // NaN would slip past every threshold comparison and make scores meaningless.
+                if !value.is_finite() {
+                    return Err(Error::Param(format!("parameter {name}: {value} is not a finite number")));
+                }
                 match name {
                     $(stringify!($name) => self.$name = value,)*
                     _ => return Err(Error::Param(format!("unknown parameter {name:?} (`unspin model` lists them)"))),

@@ -98,7 +98,10 @@ pub fn apply_spans(text: &str, spans: &[Span]) -> String {
     let mut pos = 0;
     for s in spans {
         let Some(sug) = &s.suggestion else { continue };
-        debug_assert!(s.start >= pos && s.end <= text.len());
+        // Overlapping or out-of-range spans are skipped rather than sliced backwards.
+        if s.start < pos || s.end > text.len() || s.start > s.end {
+            continue;
+        }
         out.push_str(&text[pos..s.start]);
         out.push_str(sug);
         pos = s.end;

@@ -24,7 +24,7 @@ def main() -> None:
     ap.add_argument("input", nargs="?")
     ap.add_argument("--output", help="output folder (default: a new temporary one)")
     ap.add_argument("--model", help="model file (default: the one embedded in the wheel)")
-    ap.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray instance (one actor each)")
+    ap.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray instance")
     args = ap.parse_args()
     out = args.output or tempfile.mkdtemp(prefix="unspin-ray-")
     src = args.input
@@ -35,14 +35,16 @@ def main() -> None:
 
     ray.init(num_cpus=args.cpus, include_dashboard=False)
     ds = ray.data.read_json(src)
+    threads = 2  # engine threads per actor: one actor per two CPUs
     ds = ds.map_batches(
         UnspinScorer,  # a callable class: one detector per actor, built once
-        fn_constructor_kwargs={"model": args.model, "threads": 1},
+        fn_constructor_kwargs={"model": args.model, "threads": threads},
         batch_format="pyarrow",  # batches reach the engine as Arrow, no pandas detour
         batch_size=256,
-        compute=ray.data.ActorPoolStrategy(size=args.cpus),
-        # Half a logical CPU per actor leaves room for the read and write tasks (see unspin.ray).
-        num_cpus=0.5,
+        compute=ray.data.ActorPoolStrategy(size=max(1, args.cpus // threads)),
+        # Half a logical CPU per engine thread leaves room for the read and write tasks (see
+        # unspin.ray); the threads still keep every core busy.
+        num_cpus=0.5 * threads,
     )
     ds.write_parquet(os.path.join(out, "scored"))
     counts = ray.data.read_parquet(os.path.join(out, "scored")).groupby("unspin_verdict").count().take_all()
