@@ -37,6 +37,8 @@ enum Cmd {
         /// Colour: auto, always or never.
         #[arg(long, default_value = "auto")]
         color: output::ColorChoice,
+        #[command(flatten)]
+        limit: DocLimit,
         /// Files to check; `-` or nothing reads standard input.
         files: Vec<PathBuf>,
     },
@@ -48,6 +50,8 @@ enum Cmd {
         /// Colour for --diff: auto, always or never.
         #[arg(long, default_value = "auto")]
         color: output::ColorChoice,
+        #[command(flatten)]
+        limit: DocLimit,
         /// File to restore; `-` or nothing reads standard input.
         file: Option<PathBuf>,
     },
@@ -64,6 +68,8 @@ enum Cmd {
     Model,
     /// Plain perplexity pass with the model's trigram LM (the speed baseline).
     Perplexity {
+        #[command(flatten)]
+        limit: DocLimit,
         /// File to score; `-` or nothing reads standard input.
         file: Option<PathBuf>,
     },
@@ -91,6 +97,15 @@ enum Cmd {
         /// Spun texts with gold spans (JSONL with "spun" and "spans").
         spun: Vec<PathBuf>,
     },
+}
+
+/// The document size limit of the commands that read whole documents.
+#[derive(clap::Args)]
+struct DocLimit {
+    /// Refuse documents larger than this many bytes (K, M and G suffixes work); memory grows
+    /// with the document, about 22 bytes per byte.
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = input::parse_size)]
+    max_doc_bytes: usize,
 }
 
 fn main() {
@@ -160,7 +175,12 @@ fn run(cli: Cli) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match &cli.cmd {
-        Cmd::Check { json, color, files } => {
+        Cmd::Check {
+            json,
+            color,
+            files,
+            limit,
+        } => {
             let det = detector(&cli)?;
             let inputs = if files.is_empty() {
                 vec![PathBuf::from("-")]
@@ -171,7 +191,7 @@ fn run(cli: Cli) -> Result<()> {
             // A bad input is reported and skipped, as grep does; the exit status says so at the end.
             let mut failed = 0;
             for f in &inputs {
-                let doc = match input::read(f) {
+                let doc = match input::read(f, limit.max_doc_bytes) {
                     Ok(d) => d,
                     Err(e) => {
                         out.flush()?;
@@ -192,9 +212,17 @@ fn run(cli: Cli) -> Result<()> {
                 anyhow::bail!("{failed} of {} inputs could not be read", inputs.len());
             }
         }
-        Cmd::Restore { diff, color, file } => {
+        Cmd::Restore {
+            diff,
+            color,
+            file,
+            limit,
+        } => {
             let det = detector(&cli)?;
-            let doc = input::read(file.as_deref().unwrap_or(std::path::Path::new("-")))?;
+            let doc = input::read(
+                file.as_deref().unwrap_or(std::path::Path::new("-")),
+                limit.max_doc_bytes,
+            )?;
             let report = det.check(&doc.text);
             if *diff {
                 output::word_diff(&mut out, &doc.text, &report, color.enabled())?;
@@ -243,9 +271,12 @@ fn run(cli: Cli) -> Result<()> {
             }
             w.flush()?;
         }
-        Cmd::Perplexity { file } => {
+        Cmd::Perplexity { file, limit } => {
             let m = load_model(cli.model.as_ref())?;
-            let doc = input::read(file.as_deref().unwrap_or(std::path::Path::new("-")))?;
+            let doc = input::read(
+                file.as_deref().unwrap_or(std::path::Path::new("-")),
+                limit.max_doc_bytes,
+            )?;
             let (lp, n) = m.log10_prob(&doc.text);
             let ppl = 10f64.powf(-lp / n.max(1) as f64);
             writeln!(

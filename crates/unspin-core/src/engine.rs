@@ -25,6 +25,10 @@ use crate::{WordId, NO_WORD};
 /// Longest phrase, in words, that the lexicon is searched for.
 pub const MAX_PHRASE: usize = 4;
 
+/// The longest run of words decoded as one unit; longer sentences are cut into windows of this
+/// many words, which bounds the decoder's memory whatever the input.
+pub const MAX_SENTENCE_WORDS: usize = 256;
+
 /// Checks and restores texts with one model. Cheap to clone; safe to share between threads.
 ///
 /// ```no_run
@@ -188,7 +192,10 @@ impl Detector {
             .iter()
             .filter(|s| s.kind == SpanKind::Fingerprint)
             .count();
-        let taken: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
+        // Artifacts and fingerprints are disjoint; sorted, a binary search finds the one a
+        // lexicon hit would overlap (a linear scan per hit is quadratic on hostile input).
+        let mut taken: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
+        taken.sort_unstable();
         let mut logprob = 0f64;
         for sent in self.sentences(text, &toks) {
             logprob += self.decode(text, &toks, &sent, &taken, &mut spans, &mut ev);
@@ -224,6 +231,10 @@ impl Detector {
             + p.d_fingerprints as f64 * ev.fingerprints as f64 * per100
             + p.d_artifacts as f64 * (ev.artifacts.min(3)) as f64
             + p.d_logprob as f64 * (ev.mean_logprob + 3.0);
+        if z.is_nan() {
+            // Only corrupt numbers could get here; a score must stay a number in [0, 1].
+            return 0.0;
+        }
         1.0 / (1.0 + (-z).exp())
     }
 
@@ -277,6 +288,12 @@ impl Detector {
                     });
                     brk = false;
                     sentence_start = false;
+                    // A run-on "sentence" (a text without punctuation, a list of words) is
+                    // decoded in windows: the beam keeps state per word, so memory would grow
+                    // with the run, while the trigram context needs only two words.
+                    if cur.len() >= MAX_SENTENCE_WORDS {
+                        out.push(std::mem::take(&mut cur));
+                    }
                 }
             }
         }
@@ -340,7 +357,8 @@ impl Detector {
                     toks[words[i].tok].start as usize,
                     toks[words[i + len - 1].tok].end as usize,
                 );
-                if taken.iter().any(|&(a, b)| a < s1 && s0 < b) {
+                let k = taken.partition_point(|&(_, b)| b <= s0);
+                if taken.get(k).is_some_and(|&(a, _)| a < s1) {
                     break;
                 }
                 // Words that the model finds likely where they stand (and that make the next word
@@ -762,10 +780,14 @@ impl Detector {
             });
             if wordy && !inner.is_empty() {
                 // Pick the option the language model likes best after the preceding word.
-                let prev = toks
+                // Only the few tokens just before the brace are context; searching further back
+                // would make a document of many artifacts quadratic.
+                let before = toks.partition_point(|t| (t.end as usize) <= s);
+                let prev = toks[..before]
                     .iter()
                     .rev()
-                    .find(|t| (t.end as usize) <= s && t.kind == Kind::Word)
+                    .take(8)
+                    .find(|t| t.kind == Kind::Word)
                     .map(|t| {
                         let mut n = String::new();
                         normalize_word(t.text(text), &mut n);
@@ -827,6 +849,8 @@ impl Detector {
                 stream.push_str("# ");
             }
         }
+        // `spans` holds only the artifacts here, sorted and disjoint.
+        let n_artifacts = spans.len();
         for m in ac.find_iter(&stream) {
             let first = at.partition_point(|&(o, _)| o < m.start() + 1);
             let last = at.partition_point(|&(o, _)| o < m.end() - 1);
@@ -836,7 +860,9 @@ impl Detector {
             let (t0, t1) = (at[first].1, at[last - 1].1);
             let (start, end) = (toks[t0].start as usize, toks[t1].end as usize);
             // Spintax found first owns its bytes: a fingerprint inside braces would overlap it.
-            if spans.iter().any(|o| o.start < end && start < o.end) {
+            let art = &spans[..n_artifacts];
+            let k = art.partition_point(|o| o.end <= start);
+            if art.get(k).is_some_and(|o| o.start < end) {
                 continue;
             }
             let (tortured, correct) = &self.model.inner.tortured[m.pattern().as_usize()];

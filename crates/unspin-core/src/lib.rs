@@ -24,6 +24,13 @@
 
 #![deny(missing_docs)]
 
+/// The largest document the front ends accept by default, in bytes (64 MiB).
+///
+/// The engine itself has no limit and its memory is linear in the input (about 22 bytes per
+/// byte), so the limit is where a front end says "too big" instead of growing without bound.
+/// `unspin check --max-doc-bytes`, `scan` and `serve` let users raise it.
+pub const DEFAULT_MAX_DOC_BYTES: usize = 64 << 20;
+
 mod bytes;
 mod engine;
 mod error;

@@ -849,7 +849,6 @@ fn assert_linear(what: &str, n: usize, doc: impl Fn(usize) -> String) {
 /// B2: every spintax artifact searches all tokens from the end for the word before it, so a
 /// document of n artifacts takes O(n²): 16,000 `{a}` take seconds, a 1 MB document minutes.
 #[test]
-#[ignore = "bug B2: many spintax artifacts take quadratic time (engine.rs artifacts)"]
 fn many_spintax_artifacts_take_linear_time() {
     assert_linear("spintax", 4000, |n| "{a} ".repeat(n));
 }
@@ -857,7 +856,6 @@ fn many_spintax_artifacts_take_linear_time() {
 /// B2b: every lexicon look-up checks every artifact and fingerprint span (`taken`), so
 /// documents with many of both take quadratic time.
 #[test]
-#[ignore = "bug B2b: many fingerprints take quadratic time (engine.rs decode, taken)"]
 fn many_fingerprints_take_linear_time() {
     assert_linear("fingerprints", 4000, |n| {
         "profound learning inventory market; ".repeat(n)
