@@ -330,6 +330,20 @@ impl Detector {
                 (h1, h2) = (h2, w);
             }
         }
+        // How much better each word fits its context than it would alone (the end, 0).
+        let pmi: Vec<f32> = obs
+            .iter()
+            .zip(&obs_lp)
+            .map(|(&w, &l)| {
+                // Unigrams cost one array read: no need to spend cache slots on them.
+                l - if w == lm.unk() {
+                    p.unk_logp
+                } else {
+                    lm.logp(NO_WORD, NO_WORD, w)
+                }
+            })
+            .chain(std::iter::once(0.0))
+            .collect();
         // 1-2. Candidates from the lexicon, ranked by local gain, pruned.
         let mut props: Vec<Proposal> = Vec::new();
         let mut key = String::new();
@@ -344,11 +358,21 @@ impl Detector {
                     key.push(' ');
                 }
                 key.push_str(&w.norm);
-                let Some(spun) = lex.find(&key) else {
-                    if len == 1 || !key.contains(' ') {
-                        // A word the lexicon lacks cannot start a longer key either.
+                // Words that the model finds likely where they stand (and that make the next word
+                // likely), or that fit their neighbours better than they would alone, are not
+                // worth expanding: spun words read oddly in context. Deciding this before the
+                // lexicon look-up keeps most words of an honest text to a few arithmetic steps.
+                let fit = obs_lp[i..=i + len].iter().sum::<f32>() / (len + 1) as f32;
+                let fit_pmi = pmi[i..=i + len].iter().sum::<f32>() / (len + 1) as f32;
+                if fit > p.suspect || fit_pmi > p.suspect_pmi {
+                    let first = words[i].lm;
+                    if len == 1 && first != lm.unk() && !lex.may_start_phrase(first) {
+                        break;
                     }
-                    if len == 1 {
+                    continue;
+                }
+                let Some(spun) = lex.find(&key) else {
+                    if len == 1 && !lex.may_start_phrase(words[i].lm) {
                         break;
                     }
                     continue;
@@ -360,15 +384,6 @@ impl Detector {
                 let k = taken.partition_point(|&(_, b)| b <= s0);
                 if taken.get(k).is_some_and(|&(a, _)| a < s1) {
                     break;
-                }
-                // Words that the model finds likely where they stand (and that make the next word
-                // likely) are not worth expanding: spun words read oddly in context.
-                let fit = obs_lp[i..=i + len].iter().sum::<f32>() / (len + 1) as f32;
-                if fit > p.suspect {
-                    if lex.flags(spun) & FLAG_PREFIX == 0 {
-                        break;
-                    }
-                    continue;
                 }
                 let spun_freq = lex.freq(spun);
                 let obs_window = self.window(&obs, i, len);
@@ -616,10 +631,15 @@ impl Detector {
     fn lp(&self, h1: WordId, h2: WordId, w: WordId) -> f32 {
         let lm = self.model.lm();
         if w == lm.unk() {
-            self.params.unk_logp
-        } else {
-            lm.logp(h1, h2, w)
+            return self.params.unk_logp;
         }
+        // The decoder asks for the same trigrams many times (the written sentence, each
+        // candidate's window, every beam hypothesis that keeps a word); a trie look-up misses
+        // the CPU caches, a hit here does not.
+        LP_CACHE.with(|c| {
+            c.borrow_mut()
+                .get_or_insert(self.model.inner.id, [h1, h2, w], || lm.logp(h1, h2, w))
+        })
     }
 
     /// Beam search: returns the indices of the proposals on the best path, in order.
@@ -876,6 +896,54 @@ impl Detector {
                 evidence: format!("known tortured phrase \"{tortured}\" for \"{correct}\""),
             });
         }
+    }
+}
+
+/// log2 of the number of entries in each thread's cache of LM scores (16 bytes each).
+const LP_CACHE_BITS: u32 = 15;
+
+thread_local! {
+    static LP_CACHE: std::cell::RefCell<LpCache> = const { std::cell::RefCell::new(LpCache::new()) };
+}
+
+/// A direct-mapped cache of trigram scores for one thread, tagged with the model they came
+/// from. An entry is `(w1, w2, w3, log10 p)`; `w3` is never [`NO_WORD`], which marks an empty
+/// slot.
+struct LpCache {
+    model: u64,
+    slots: Vec<([WordId; 3], f32)>,
+}
+
+impl LpCache {
+    const EMPTY: ([WordId; 3], f32) = ([NO_WORD; 3], 0.0);
+
+    const fn new() -> LpCache {
+        LpCache {
+            model: 0,
+            slots: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn get_or_insert(&mut self, model: u64, key: [WordId; 3], f: impl FnOnce() -> f32) -> f32 {
+        if self.model != model || self.slots.is_empty() {
+            self.model = model;
+            self.slots.clear();
+            self.slots.resize(1 << LP_CACHE_BITS, Self::EMPTY);
+        }
+        let h = (key[0] as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(21)
+            ^ (key[1] as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+            ^ (key[2] as u64).wrapping_mul(0x1656_67B1_9E37_79F9);
+        let i = (h.wrapping_mul(0x2545_F491_4F6C_DD1D) >> (64 - LP_CACHE_BITS)) as usize;
+        let slot = &mut self.slots[i];
+        if slot.0 == key {
+            return slot.1;
+        }
+        let v = f();
+        *slot = (key, v);
+        v
     }
 }
 

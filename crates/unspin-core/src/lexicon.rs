@@ -274,6 +274,11 @@ impl LexiconWriter {
     }
 }
 
+#[inline]
+fn phrase_hash(b: &[u8]) -> usize {
+    xxhash_rust::xxh3::xxh3_64(b) as usize
+}
+
 /// The lexicon, read in place from a model container.
 #[derive(Clone, Debug)]
 pub struct Lexicon {
@@ -290,6 +295,13 @@ pub struct Lexicon {
     bkey: Bytes,
     bval: Bytes,
     n: usize,
+    /// Open-addressing hash index over the phrases (`id + 1`, 0 for an empty slot), built at
+    /// load: the decoder looks up every word and phrase of every document, and a hash probe
+    /// touches one or two cache lines where a binary search over the strings touches eighteen.
+    index: Vec<u32>,
+    /// Bit set over language-model word ids: the words that start a multi-word key
+    /// ([`FLAG_PREFIX`]), or empty when the lexicon has no LM ids (then every word may).
+    prefix_words: Vec<u64>,
 }
 
 impl Lexicon {
@@ -325,6 +337,8 @@ impl Lexicon {
                 Bytes::from_static(&[])
             },
             n: 0,
+            index: Vec::new(),
+            prefix_words: Vec::new(),
         };
         let bad = |what: &str| Err(Error::Corrupt(format!("lexicon: {what}")));
         if !lex.offs.len().is_multiple_of(4) || lex.offs.len() < 4 {
@@ -387,7 +401,63 @@ impl Lexicon {
             }
             _ => return bad("one LM id section without the other"),
         }
-        Ok(Lexicon { n, ..lex })
+        let mut lex = Lexicon { n, ..lex };
+        lex.index = lex.build_index();
+        lex.prefix_words = lex.build_prefix_words();
+        Ok(lex)
+    }
+
+    fn build_prefix_words(&self) -> Vec<u64> {
+        let mut bits: Vec<u64> = Vec::new();
+        if self.loff.is_none() {
+            return bits;
+        }
+        let mut ids = Vec::new();
+        for id in 0..self.n as u32 {
+            if self.flags(id) & FLAG_PREFIX == 0 {
+                continue;
+            }
+            ids.clear();
+            if self.lm_ids(id, &mut ids) {
+                let w = ids[0] as usize;
+                if bits.len() <= w / 64 {
+                    bits.resize(w / 64 + 1, 0);
+                }
+                bits[w / 64] |= 1 << (w % 64);
+            }
+        }
+        // A lexicon with ids but no prefixes still needs a non-empty set to mean "none".
+        if bits.is_empty() {
+            bits.push(0);
+        }
+        bits
+    }
+
+    /// Whether the word with language-model id `lm_id` may start a multi-word key. Cheap (a
+    /// bit test), so the decoder can skip the look-up of a word that fits its context. Always
+    /// true when the lexicon carries no LM ids; callers treat unknown words as "may" too.
+    #[inline]
+    pub fn may_start_phrase(&self, lm_id: u32) -> bool {
+        if self.prefix_words.is_empty() {
+            return true;
+        }
+        let w = lm_id as usize;
+        self.prefix_words
+            .get(w / 64)
+            .is_some_and(|b| b & (1 << (w % 64)) != 0)
+    }
+
+    fn build_index(&self) -> Vec<u32> {
+        let mut slots = vec![0u32; (2 * self.n).next_power_of_two().max(2)];
+        let mask = slots.len() - 1;
+        for id in 0..self.n as u32 {
+            let mut i = phrase_hash(self.phrase(id).as_bytes()) & mask;
+            while slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            slots[i] = id + 1;
+        }
+        slots
     }
 
     /// Number of phrases.
@@ -414,18 +484,18 @@ impl Lexicon {
     }
 
     /// The id of `phrase` (lowercase, single spaces), if the lexicon has it.
+    #[inline]
     pub fn find(&self, phrase: &str) -> Option<u32> {
-        let (mut lo, mut hi) = (0usize, self.n);
+        let mask = self.index.len() - 1;
         let key = phrase.as_bytes();
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            match self.phrase(mid as u32).as_bytes().cmp(key) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid as u32),
+        let mut i = phrase_hash(key) & mask;
+        loop {
+            match self.index[i] {
+                0 => return None,
+                id if self.phrase(id - 1).as_bytes() == key => return Some(id - 1),
+                _ => i = (i + 1) & mask,
             }
         }
-        None
     }
 
     /// log10 relative frequency of a phrase, or [`NO_FREQ`].

@@ -34,6 +34,8 @@ pub(crate) struct Inner {
     pub fingerprints: Option<aho_corasick::AhoCorasick>,
     pub params: Params,
     pub meta: String,
+    /// Unique per load, so that per-thread caches of LM scores never mix two models.
+    pub id: u64,
 }
 
 impl std::fmt::Debug for Model {
@@ -96,6 +98,11 @@ impl Model {
                 fingerprints,
                 params,
                 meta,
+                id: {
+                    static NEXT: std::sync::atomic::AtomicU64 =
+                        std::sync::atomic::AtomicU64::new(1);
+                    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                },
             }),
         })
     }

@@ -64,6 +64,11 @@ params! {
     /// Spans whose mean observed log10 probability (the span and the word after it) is above
     /// this are not expanded: they fit their context too well to be spun.
     suspect = 0.0;
+    /// Spans whose words score this much better (mean log10) in their trigram context than as
+    /// bare unigrams are not expanded either: honest words fit their neighbours, spun words
+    /// break the collocations around them. This keeps the candidate search, the costly part,
+    /// to the few places where the text reads oddly.
+    suspect_pmi = 99.0;
     /// Candidates whose local gain falls below this are pruned before decoding.
     prune = -0.5;
     /// Beam width per lattice position.
