@@ -1,14 +1,14 @@
 //! Helpers shared by the fuzz targets (see `RELIABILITY.md` at the repository root):
 //!
-//! - a writer of small, valid pocketsphinx trie LMs (after the one in
-//!   `unspin-core/src/lm/tests.rs`), and the *compact* form the `cmu_lm` corpus keeps them in:
-//!   the file without its 256 KiB quantization tables, which the target puts back, so that
-//!   libFuzzer mutates the interesting bytes instead of a quarter megabyte of floats;
+//! - seeds for the `cmu_lm` target: small, valid pocketsphinx trie LMs written by
+//!   `unspin_core::test_support::SynthLm`, in the *compact* form the corpus keeps them in (the
+//!   file without its 256 KiB quantization tables, which the target puts back, so that
+//!   libFuzzer mutates the interesting bytes instead of a quarter megabyte of floats);
 //! - the sections of two complete models, the fixture (`unspin_core::fixture`, tiny LM) and one
 //!   built here on a synthetic CMU LM with LM ids and bigrams, for mutation section by section;
 //! - the invariants every report must keep.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use unspin_core::format::{Container, ContainerWriter};
@@ -17,255 +17,10 @@ use unspin_core::report::apply_spans;
 use unspin_core::{Bytes, Detector, Model, Report, Span, SpanKind};
 
 // ---------------------------------------------------------------------------------------------
-// Synthetic CMU trie LMs.
+// Synthetic CMU trie LMs: the writer lives in `unspin_core::test_support` (feature
+// `test-support`), where unspin-core's own LM tests use it too.
 
-/// The text a trie file starts with.
-pub const LM_MAGIC: &[u8] = b"Trie Language Model";
-const QUANT_BINS: usize = 1 << 16;
-/// log10(1.0001).
-const L10: f64 = 4.342_727_686_266_485e-5;
-
-/// Quantization table `t`, entry `c` (log base 1.0001): even tables hold probabilities, odd ones
-/// backoffs, with an exact 0 at code 32768.
-fn qv(t: usize, c: u16) -> f32 {
-    if t & 1 == 0 {
-        -(c as f32) * (2.0 + t as f32) - 1.0
-    } else {
-        (c as f32 - 32768.0) * 2.0
-    }
-}
-
-/// Number of quantization tables of an order-`order` file.
-fn tables_for(order: usize) -> usize {
-    if order >= 2 {
-        2 * (order - 2) + 1
-    } else {
-        0
-    }
-}
-
-/// Byte offset of the quantization tables in an order-`order` file (magic, order, counts, the
-/// unused quantization type).
-fn quant_at(order: usize) -> usize {
-    LM_MAGIC.len() + 1 + 4 * order + 4
-}
-
-/// The bytes of the first `n` quantization tables (at most 7, order 5).
-fn quant_tables(n: usize) -> &'static [u8] {
-    static TABLES: OnceLock<Vec<u8>> = OnceLock::new();
-    let all = TABLES.get_or_init(|| {
-        (0..7)
-            .flat_map(|t| (0..=u16::MAX).flat_map(move |c| qv(t, c).to_le_bytes()))
-            .collect()
-    });
-    &all[..n * QUANT_BINS * 4]
-}
-
-/// A trie file without its quantization tables (the compact form of the `cmu_lm` corpus).
-pub fn strip_quant(full: &[u8]) -> Vec<u8> {
-    let order = full[LM_MAGIC.len()] as usize;
-    let (at, len) = (quant_at(order), tables_for(order) * QUANT_BINS * 4);
-    let mut out = full[..at].to_vec();
-    out.extend_from_slice(&full[at + len..]);
-    out
-}
-
-/// Puts the quantization tables back into a compact trie file. Inputs too short to reach the
-/// tables, or with an order byte outside 2..=5, are returned as they are (the parser must
-/// reject or read them all the same).
-pub fn splice_quant(compact: &[u8]) -> Vec<u8> {
-    let Some(&order) = compact.get(LM_MAGIC.len()) else {
-        return compact.to_vec();
-    };
-    let order = order as usize;
-    if !(2..=5).contains(&order) || compact.len() < quant_at(order) {
-        return compact.to_vec();
-    }
-    let at = quant_at(order);
-    let mut out = Vec::with_capacity(compact.len() + tables_for(order) * QUANT_BINS * 4);
-    out.extend_from_slice(&compact[..at]);
-    out.extend_from_slice(quant_tables(tables_for(order)));
-    out.extend_from_slice(&compact[at..]);
-    out
-}
-
-fn bits_for(x: u32) -> u32 {
-    32 - x.leading_zeros()
-}
-
-struct BitWriter(Vec<u8>);
-
-impl BitWriter {
-    fn new(cap: u32, total: u32) -> BitWriter {
-        BitWriter(vec![
-            0u8;
-            ((cap as usize + 1) * total as usize).div_ceil(8) + 8
-        ])
-    }
-    fn put(&mut self, bit: usize, width: u32, v: u64) {
-        for b in 0..width as usize {
-            if v >> b & 1 == 1 {
-                self.0[(bit + b) / 8] |= 1 << ((bit + b) % 8);
-            }
-        }
-    }
-}
-
-/// A model of order 1 to 3 to write as a pocketsphinx trie file.
-#[derive(Clone, Debug, Default)]
-pub struct SynthLm {
-    /// 1, 2 or 3.
-    pub order: usize,
-    /// The vocabulary, in id order; must hold `<s>` and `</s>`.
-    pub words: Vec<String>,
-    /// (prob, backoff) per word, in log base 1.0001.
-    pub uni: Vec<(f32, f32)>,
-    /// (w, h1) for the bigram `h1 w` → (prob code, backoff code).
-    pub bi: BTreeMap<(u32, u32), (u16, u16)>,
-    /// (w, h1, h2) for the trigram `h2 h1 w` → prob code.
-    pub tri: BTreeMap<(u32, u32, u32), u16>,
-    /// Unused capacity at the end of the bigram and trigram arrays, as pocketsphinx leaves.
-    pub slack: [u32; 2],
-}
-
-impl SynthLm {
-    /// The full trie file.
-    pub fn build(&self) -> Vec<u8> {
-        let v = self.words.len() as u32;
-        let (nb, nt) = (self.bi.len() as u32, self.tri.len() as u32);
-        let caps = [v, nb + self.slack[0], nt + self.slack[1]];
-        let mut out = LM_MAGIC.to_vec();
-        out.push(self.order as u8);
-        for c in &caps[..self.order] {
-            out.extend(c.to_le_bytes());
-        }
-        if self.order >= 2 {
-            out.extend(1i32.to_le_bytes());
-            out.extend_from_slice(quant_tables(tables_for(self.order)));
-        }
-        for id in 0..=v {
-            let (p, b) = self.uni.get(id as usize).copied().unwrap_or((0.0, 0.0));
-            let next = if self.order >= 2 {
-                self.bi.range(..(id, 0)).count() as u32
-            } else {
-                0
-            };
-            out.extend(p.to_le_bytes());
-            out.extend(b.to_le_bytes());
-            out.extend(next.to_le_bytes());
-        }
-        let wb = bits_for(v);
-        if self.order == 2 {
-            let total = wb + 16;
-            let mut a = BitWriter::new(caps[1], total);
-            for (i, (&(_, h1), &(p, _))) in self.bi.iter().enumerate() {
-                a.put(i * total as usize, wb, h1 as u64);
-                a.put(i * total as usize + wb as usize, 16, p as u64);
-            }
-            out.extend(a.0);
-        }
-        if self.order == 3 {
-            let nbits = bits_for(caps[2]);
-            let total = wb + 32 + nbits;
-            let mut a = BitWriter::new(caps[1], total);
-            for (i, (&(w, h1), &(p, b))) in self.bi.iter().enumerate() {
-                let at = i * total as usize;
-                a.put(at, wb, h1 as u64);
-                a.put(at + wb as usize, 16, b as u64);
-                a.put(at + wb as usize + 16, 16, p as u64);
-                let next = self.tri.range(..(w, h1, 0)).count();
-                a.put(at + wb as usize + 32, nbits, next as u64);
-            }
-            a.put(
-                nb as usize * total as usize + wb as usize + 32,
-                nbits,
-                nt as u64,
-            );
-            out.extend(a.0);
-            let total = wb + 16;
-            let mut a = BitWriter::new(caps[2], total);
-            for (i, (&(_, _, h2), &p)) in self.tri.iter().enumerate() {
-                a.put(i * total as usize, wb, h2 as u64);
-                a.put(i * total as usize + wb as usize, 16, p as u64);
-            }
-            out.extend(a.0);
-        }
-        let block: Vec<u8> = self
-            .words
-            .iter()
-            .flat_map(|w| w.bytes().chain([0]))
-            .collect();
-        out.extend((block.len() as u32).to_le_bytes());
-        out.extend(block);
-        out
-    }
-
-    /// A trigram model trained (roughly: maximum likelihood, quantized) on lowercase sentences.
-    pub fn train(order: usize, sentences: &[&str]) -> SynthLm {
-        let mut words: Vec<String> = vec!["</s>".into(), "<s>".into()];
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        ids.insert("</s>".into(), 0);
-        ids.insert("<s>".into(), 1);
-        let mut uni: HashMap<u32, u32> = HashMap::new();
-        let mut bi: HashMap<(u32, u32), u32> = HashMap::new();
-        let mut tri: HashMap<(u32, u32, u32), u32> = HashMap::new();
-        let mut total = 0u32;
-        for s in sentences {
-            let mut seq = vec![1u32];
-            for w in s.split_whitespace() {
-                let next = words.len() as u32;
-                let id = *ids.entry(w.to_string()).or_insert_with(|| {
-                    words.push(w.to_string());
-                    next
-                });
-                seq.push(id);
-            }
-            seq.push(0);
-            for i in 1..seq.len() {
-                total += 1;
-                *uni.entry(seq[i]).or_default() += 1;
-                *bi.entry((seq[i], seq[i - 1])).or_default() += 1;
-                if i >= 2 {
-                    *tri.entry((seq[i], seq[i - 1], seq[i - 2])).or_default() += 1;
-                }
-            }
-        }
-        let code = |lp: f64, table: usize| -> u16 {
-            // qv(table, c) = -c (2 + table) - 1 in log base 1.0001.
-            let raw = -lp / L10;
-            (((raw - 1.0) / (2.0 + table as f64)).round()).clamp(0.0, 65_535.0) as u16
-        };
-        let n = words.len() as u32;
-        let uni_p: Vec<(f32, f32)> = (0..n)
-            .map(|id| {
-                let c = uni.get(&id).copied().unwrap_or(0) as f64 + 0.5;
-                let p = (c / (total as f64 + n as f64)).log10();
-                ((p / L10) as f32, -2_000.0)
-            })
-            .collect();
-        let mut s = SynthLm {
-            order,
-            words,
-            uni: uni_p,
-            slack: [2, 1],
-            ..Default::default()
-        };
-        if order >= 2 {
-            for (&(w, h1), &c) in &bi {
-                let p = (c as f64 / uni.get(&h1).copied().unwrap_or(1).max(1) as f64).log10();
-                s.bi.insert((w, h1), (code(p, 0), 32768 - 500));
-            }
-        }
-        if order >= 3 {
-            for (&(w, h1, h2), &c) in &tri {
-                let ctx = bi.get(&(h1, h2)).copied().unwrap_or(1).max(1);
-                s.tri
-                    .insert((w, h1, h2), code((c as f64 / ctx as f64).log10(), 2));
-            }
-        }
-        s
-    }
-}
+pub use unspin_core::test_support::{splice_quant, strip_quant, SynthLm};
 
 /// Seeds for the `cmu_lm` target, in compact form: orders 1, 2 and 3, with and without slack.
 pub fn cmu_lm_seeds() -> Vec<(String, Vec<u8>)> {
@@ -441,12 +196,12 @@ pub fn assert_report(text: &str, r: &Report) {
         "score {} outside [0, 1]",
         r.score
     );
-    assert_spans(text, r, false);
+    assert_spans(text, r);
 }
 
 /// Checks the spans of a report: in bounds, on char boundaries, in order, disjoint, with the
-/// text they cover, and confidences in [0, 1] (or NaN, with `allow_nan`).
-pub fn assert_spans(text: &str, r: &Report, allow_nan: bool) {
+/// text they cover, and confidences in [0, 1].
+pub fn assert_spans(text: &str, r: &Report) {
     let mut prev = 0;
     for s in &r.spans {
         assert!(
@@ -469,7 +224,7 @@ pub fn assert_spans(text: &str, r: &Report, allow_nan: bool) {
         );
         assert_eq!(text[s.start..s.end], s.text, "span text");
         assert!(
-            (0.0..=1.0).contains(&s.confidence) || (allow_nan && s.confidence.is_nan()),
+            (0.0..=1.0).contains(&s.confidence),
             "confidence {}",
             s.confidence
         );
@@ -481,23 +236,11 @@ pub fn assert_spans(text: &str, r: &Report, allow_nan: bool) {
 /// suggestion is the identity, and that `restore` applies exactly the reported spans. With
 /// `skip_known`, a report showing a known bug ([`known_overlap`]) is not checked further.
 pub fn check_text(det: &Detector, text: &str, skip_known: bool) {
-    check_text_with(det, text, skip_known, false)
-}
-
-/// [`check_text`], where `nan_score_known` lets a NaN score or confidence pass (bug B3 of
-/// RELIABILITY.md: non-finite numbers in a corrupt model's sections load) while everything
-/// else is still checked.
-pub fn check_text_with(det: &Detector, text: &str, skip_known: bool, nan_score_known: bool) {
     let r = det.check(text);
     if skip_known && known_overlap(&r) {
         return;
     }
-    if nan_score_known {
-        assert!(r.score.is_nan() || (0.0..=1.0).contains(&r.score));
-        assert_spans(text, &r, true);
-    } else {
-        assert_report(text, &r);
-    }
+    assert_report(text, &r);
     let none: Vec<Span> = r
         .spans
         .iter()
@@ -657,13 +400,14 @@ pub fn model_load_bytes(data: &[u8]) -> Vec<u8> {
 }
 
 /// The `model_load` target: loading gives an error or a model, and a model that loads checks
-/// and restores [`PROBES`] keeping every promise of a report. With `skip_known`, a NaN score
-/// (bug B3 of RELIABILITY.md: non-finite numbers in a corrupt model load) is let through.
+/// and restores [`PROBES`] keeping every promise of a report (a score and confidences in
+/// [0, 1], never NaN: the loader refuses non-finite numbers). `skip_known` as in
+/// [`check_text`].
 pub fn model_load(data: &[u8], skip_known: bool) -> Option<Model> {
     let model = Model::from_bytes(Bytes::from_vec(model_load_bytes(data))).ok()?;
     let det = Detector::new(model.clone());
     for p in PROBES {
-        check_text_with(&det, p, skip_known, skip_known);
+        check_text(&det, p, skip_known);
     }
     Some(model)
 }

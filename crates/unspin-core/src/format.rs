@@ -187,9 +187,51 @@ pub(crate) fn f32_at(b: &[u8], off: usize) -> f32 {
     f32::from_le_bytes(b[off..off + 4].try_into().unwrap())
 }
 
+/// The index of the first little-endian `f32` in `b` that is NaN or infinite, if any (`b` is
+/// read as whole 4-byte words; a trailing partial word is ignored).
+///
+/// Runs on every load over every float the model holds (2.5 million, 10 MB, in the real
+/// model), so it is one tight loop: 0.6-0.7 ns a float on the development machine, 2 ms in
+/// all, bound by memory. Block-wise branch-free reductions were measured slower.
+pub(crate) fn first_non_finite_f32(b: &[u8]) -> Option<usize> {
+    b.chunks_exact(4)
+        .position(|w| !f32::from_le_bytes([w[0], w[1], w[2], w[3]]).is_finite())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_non_finite_f32_finds_the_first_nan_or_infinity() {
+        let bytes = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+        assert_eq!(first_non_finite_f32(&[]), None);
+        let finite = [
+            0.0,
+            -0.0,
+            1.5,
+            -99.0,
+            f32::MAX,
+            f32::MIN,
+            f32::MIN_POSITIVE,
+            1e-45,
+        ];
+        assert_eq!(first_non_finite_f32(&bytes(&finite)), None);
+        for bad in [f32::NAN, -f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            // At either end, in the middle, and before a later one.
+            for at in [0, 1, 255, 256, 257, 600, 999] {
+                let mut v = vec![-3.0f32; 1000];
+                v[at] = bad;
+                v[999] = bad;
+                assert_eq!(first_non_finite_f32(&bytes(&v)), Some(at), "{bad} at {at}");
+            }
+        }
+        // A NaN with any payload, and a trailing partial word, which is not a float.
+        let mut b = bytes(&[1.0, f32::from_bits(0x7fc0_1234)]);
+        assert_eq!(first_non_finite_f32(&b), Some(1));
+        b.truncate(7);
+        assert_eq!(first_non_finite_f32(&b), None);
+    }
 
     fn sample() -> Vec<u8> {
         let mut w = ContainerWriter::new();

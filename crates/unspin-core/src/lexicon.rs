@@ -22,7 +22,7 @@
 //! assert_eq!(cands, ["stock"]);
 //! ```
 
-use crate::format::{f32_at, u32_at, Container, ContainerWriter};
+use crate::format::{f32_at, first_non_finite_f32, u32_at, Container, ContainerWriter};
 use crate::{Bytes, Error, Result};
 use std::collections::BTreeMap;
 
@@ -305,7 +305,9 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
-    /// Locates and validates the lexicon sections.
+    /// Locates and validates the lexicon sections: sizes, offsets, ids, UTF-8, and that every
+    /// frequency, prior and bigram count is a finite number. Anything wrong is
+    /// [`Error::Corrupt`], naming what is wrong (and for a number, the section and its index).
     pub fn parse(c: &Container) -> Result<Lexicon> {
         let lex = Lexicon {
             strs: c.section(T_STRS)?,
@@ -376,6 +378,19 @@ impl Lexicon {
         }
         if !lex.bkey.len().is_multiple_of(8) || lex.bval.len() * 2 != lex.bkey.len() {
             return bad("bigram sections disagree");
+        }
+        // A NaN or infinite frequency, prior or count would make scores and confidences NaN
+        // (JSON `null`, and a `clean` verdict, since every comparison with NaN is false), so
+        // the values are refused here rather than guarded wherever they are used.
+        for (name, what, b) in [
+            ("LEXFREQ", "a phrase frequency", &lex.freq),
+            ("CANDPRI", "a candidate prior", &lex.cpri),
+            ("BIGRVALS", "a bigram count", &lex.bval),
+        ] {
+            if let Some(i) = first_non_finite_f32(b) {
+                let v = f32_at(b, 4 * i);
+                return bad(&format!("{name}[{i}] ({what}) is {v}, not a finite number"));
+            }
         }
         let Ok(all) = std::str::from_utf8(&lex.strs) else {
             return bad("strings are not UTF-8");
@@ -588,6 +603,60 @@ mod tests {
         );
         assert_eq!(l.freq(m), NO_FREQ);
         assert!(l.find("absent").is_none());
+    }
+
+    /// Parses a small lexicon (five phrases, two candidates, two bigrams) with float `index`
+    /// of section `tag` set to `v`.
+    fn parse_with(tag: [u8; 8], index: usize, v: f32) -> Result<Lexicon> {
+        let mut w = LexiconWriter::default();
+        w.set_freq("said", -2.5);
+        w.set_freq("stated", -4.0);
+        w.add_candidate("stated", "said", -0.7, Src::MOBY);
+        w.add_candidate("mentioned", "said", -0.7, Src::MOBY);
+        w.add_bigram("she", "said", 8.0);
+        w.add_bigram("he", "said", 8.5);
+        let mut c = ContainerWriter::new();
+        w.write(&mut c);
+        let good = Container::parse(Bytes::from_vec(c.finish())).unwrap();
+        let mut c = ContainerWriter::new();
+        for t in [
+            T_STRS, T_OFFS, T_FREQ, T_FLAG, T_COFF, T_CIDS, T_CPRI, T_CSRC, T_BKEY, T_BVAL,
+        ] {
+            let mut p = good.section(t).unwrap().to_vec();
+            if t == tag {
+                p[4 * index..4 * index + 4].copy_from_slice(&v.to_le_bytes());
+            }
+            c.add(t, p);
+        }
+        Lexicon::parse(&Container::parse(Bytes::from_vec(c.finish())).unwrap())
+    }
+
+    #[test]
+    fn non_finite_floats_are_refused_with_section_and_index() {
+        for (tag, index, name) in [
+            (T_FREQ, 0, "LEXFREQ[0] (a phrase frequency)"),
+            (T_FREQ, 4, "LEXFREQ[4] (a phrase frequency)"),
+            (T_CPRI, 1, "CANDPRI[1] (a candidate prior)"),
+            (T_BVAL, 1, "BIGRVALS[1] (a bigram count)"),
+        ] {
+            // Finite values, however odd, are the builder's business, not corruption.
+            for v in [f32::MAX, -f32::MAX, 0.0, NO_FREQ] {
+                assert!(parse_with(tag, index, v).is_ok(), "{name} = {v}");
+            }
+            for (v, shown) in [
+                (f32::NAN, "NaN"),
+                (f32::INFINITY, "inf"),
+                (f32::NEG_INFINITY, "-inf"),
+            ] {
+                match parse_with(tag, index, v) {
+                    Err(Error::Corrupt(m)) => assert_eq!(
+                        m,
+                        format!("lexicon: {name} is {shown}, not a finite number")
+                    ),
+                    other => panic!("{name} = {v}: {other:?}"),
+                }
+            }
+        }
     }
 
     #[test]

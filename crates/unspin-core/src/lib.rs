@@ -43,6 +43,9 @@ pub mod lexicon;
 pub mod lm;
 pub mod params;
 pub mod report;
+#[cfg(any(test, feature = "test-support"))]
+#[doc(hidden)]
+pub mod test_support;
 pub mod tinylm;
 pub mod tokenize;
 

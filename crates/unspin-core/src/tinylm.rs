@@ -13,7 +13,7 @@
 //! assert!(lm.logp(the, stock, market) > lm.logp(the, market, stock));
 //! ```
 
-use crate::format::{f32_at, u32_at, u64_at};
+use crate::format::{f32_at, first_non_finite_f32, u32_at, u64_at};
 use crate::{Bytes, Error, Result, Scorer, WordId, NO_WORD};
 use std::collections::{BTreeMap, HashMap};
 
@@ -124,7 +124,8 @@ pub struct TinyLm {
 }
 
 impl TinyLm {
-    /// Parses a section written by [`TinyLmWriter::train`].
+    /// Parses a section written by [`TinyLmWriter::train`]. A malformed section, or one holding
+    /// a NaN or infinite probability, is [`Error::Lm`].
     pub fn parse(bytes: Bytes) -> Result<TinyLm> {
         let bad = || Error::Lm("tiny LM section is malformed".into());
         if bytes.len() < 16 {
@@ -150,6 +151,20 @@ impl TinyLm {
         let probs_at = keys_at + 8 * n;
         if probs_at + 4 * n > bytes.len() {
             return Err(bad());
+        }
+        // NaN or infinite log probabilities would make every score that uses them NaN, so they
+        // are refused here, with the value and where it is.
+        let not_finite = |what: String, v: f32| {
+            Error::Lm(format!(
+                "tiny LM section is malformed: {what} is {v}, not a finite number"
+            ))
+        };
+        if !unseen.is_finite() {
+            return Err(not_finite("the unseen-word probability".into(), unseen));
+        }
+        if let Some(i) = first_non_finite_f32(&bytes[probs_at..probs_at + 4 * n]) {
+            let v = f32_at(&bytes, probs_at + 4 * i);
+            return Err(not_finite(format!("probability {i} of {n}"), v));
         }
         let mut words = Vec::with_capacity(v);
         for i in 0..v {
@@ -227,5 +242,60 @@ impl Scorer for TinyLm {
         let b =
             if w2 != NO_WORD { BACKOFF } else { 0.0 } + if w1 != NO_WORD { BACKOFF } else { 0.0 };
         self.get(key(NO_WORD, NO_WORD, w3)).unwrap_or(self.unseen) + b
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section() -> Vec<u8> {
+        TinyLmWriter::train(["the stock market fell", "the market rose"])
+    }
+
+    fn parse(b: Vec<u8>) -> Result<TinyLm> {
+        TinyLm::parse(Bytes::from_vec(b))
+    }
+
+    #[test]
+    fn non_finite_probabilities_are_refused_with_their_index() {
+        let good = section();
+        let n = u32_at(&good, 4) as usize;
+        let probs_at = good.len() - 4 * n;
+        assert!(parse(good.clone()).is_ok());
+        for (v, shown) in [
+            (f32::NAN, "NaN"),
+            (f32::INFINITY, "inf"),
+            (f32::NEG_INFINITY, "-inf"),
+        ] {
+            let mut b = good.clone();
+            b[8..12].copy_from_slice(&v.to_le_bytes());
+            let e = parse(b).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!(
+                    "the unseen-word probability is {shown}, not a finite"
+                )),
+                "{e}"
+            );
+            for i in [0, n / 2, n - 1] {
+                let mut b = good.clone();
+                let at = probs_at + 4 * i;
+                b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+                match parse(b) {
+                    Err(Error::Lm(m)) => assert_eq!(
+                        m,
+                        format!(
+                            "tiny LM section is malformed: probability {i} of {n} is {shown}, \
+                             not a finite number"
+                        )
+                    ),
+                    other => panic!("probability {i} = {v}: {other:?}"),
+                }
+            }
+        }
+        // Finite extremes are not corruption.
+        let mut b = good;
+        b[probs_at..probs_at + 4].copy_from_slice(&f32::MIN.to_le_bytes());
+        assert!(parse(b).is_ok());
     }
 }

@@ -9,7 +9,7 @@
 //! - **Fuzz regressions**: every file under `fuzz/corpus/` and `fuzz/regressions/` replayed
 //!   through the fuzz targets' own bodies.
 //!
-//! Tests of open bugs are `#[ignore = "bug: ..."]`; RELIABILITY.md lists them with their fixes.
+//! Fixed bugs keep their tests as regressions; RELIABILITY.md lists each with its fix.
 //! Figures (load time, throughput) are printed: run with `-- --nocapture` to see them.
 
 #[allow(dead_code)]
@@ -506,53 +506,86 @@ fn non_finite_parameters_are_refused() {
 }
 
 /// B3, the same for the numbers inside the sections: NaN or infinite frequencies, priors,
-/// bigram counts and LM probabilities load, and give NaN scores and confidences (JSON
+/// bigram counts and LM probabilities used to load, and gave NaN scores and confidences (JSON
 /// `null`). Found by the `model_load` fuzz target (`fuzz/regressions/model_load/b3-*`).
 #[test]
-#[ignore = "bug B3: non-finite floats in LEXFREQ, CANDPRI, BIGRVALS, LMTINY, LMCMU load (RELIABILITY.md)"]
 fn non_finite_numbers_in_sections_are_refused() {
     let nan = f32::NAN.to_le_bytes();
     let inf = f32::INFINITY.to_le_bytes();
-    let mut cases: Vec<(&str, Sections)> = Vec::new();
-    for (tag, at) in [(*b"LEXFREQ\0", 0), (*b"CANDPRI\0", 4)] {
+    // (what, the model, what the error must say: the section and the index).
+    let mut cases: Vec<(&str, Sections, &str)> = Vec::new();
+    for (tag, at, want) in [
+        (*b"LEXFREQ\0", 0, "LEXFREQ[0] (a phrase frequency) is"),
+        (*b"CANDPRI\0", 4, "CANDPRI[1] (a candidate prior) is"),
+    ] {
         for v in [nan, inf] {
             let mut s = fuzzlib::fixture_sections().clone();
             let mut p = get(&s, tag);
             p[at..at + 4].copy_from_slice(&v);
             set(&mut s, tag, p);
-            cases.push(("lexicon float", s));
+            cases.push(("lexicon float", s, want));
         }
     }
     let mut s = fuzzlib::cmu_model_sections().clone();
     let mut p = get(&s, *b"BIGRVALS");
     p[0..4].copy_from_slice(&nan);
     set(&mut s, *b"BIGRVALS", p);
-    cases.push(("bigram count", s));
+    cases.push(("bigram count", s, "BIGRVALS[0] (a bigram count) is NaN"));
     let mut s = fuzzlib::fixture_sections().clone();
     let mut p = get(&s, unspin_core::T_LM_TINY);
     p[8..12].copy_from_slice(&nan); // the unseen-word probability
     set(&mut s, unspin_core::T_LM_TINY, p);
-    cases.push(("tiny LM unseen probability", s));
+    cases.push((
+        "tiny LM unseen probability",
+        s,
+        "tiny LM section is malformed: the unseen-word probability is NaN",
+    ));
+    let mut s = fuzzlib::fixture_sections().clone();
+    let mut p = get(&s, unspin_core::T_LM_TINY);
+    let last = p.len() - 4;
+    p[last..].copy_from_slice(&inf); // the last n-gram's probability
+    set(&mut s, unspin_core::T_LM_TINY, p);
+    cases.push((
+        "tiny LM n-gram probability",
+        s,
+        "is inf, not a finite number",
+    ));
     let mut s = fuzzlib::cmu_model_sections().clone();
     let mut p = get(&s, unspin_core::T_LM_CMU);
     let unigrams = 19 + 1 + 4 * 3 + 4 + 3 * 65536 * 4;
     p[unigrams + 12..unigrams + 16].copy_from_slice(&nan); // the prob of word 1, <s>
     p[unigrams + 24..unigrams + 28].copy_from_slice(&inf); // the prob of word 2
     set(&mut s, unspin_core::T_LM_CMU, p);
-    cases.push(("CMU LM unigram probability", s));
+    cases.push((
+        "CMU LM unigram probability",
+        s,
+        "language model: unigram 1 (\"<s>\"): probability NaN is not a finite number",
+    ));
+    let mut s = fuzzlib::cmu_model_sections().clone();
+    let mut p = get(&s, unspin_core::T_LM_CMU);
+    let table1 = 19 + 1 + 4 * 3 + 4 + 65536 * 4; // the bigram backoffs
+    p[table1 + 8..table1 + 12].copy_from_slice(&f32::NEG_INFINITY.to_le_bytes());
+    set(&mut s, unspin_core::T_LM_CMU, p);
+    cases.push((
+        "CMU LM quantization table",
+        s,
+        "quantization table 1 (2-gram backoffs), entry 2: -inf is not a finite number",
+    ));
     let mut loaded = Vec::new();
-    for (name, s) in cases {
-        if let Ok(m) = load(build(&s)) {
-            let r = Detector::new(m).check(fuzzlib::PROBES[1]);
-            loaded.push(format!("{name} (score {})", r.score));
+    for (name, s, want) in cases {
+        match load(build(&s)) {
+            Ok(m) => {
+                let r = Detector::new(m).check(fuzzlib::PROBES[1]);
+                loaded.push(format!("{name} (score {})", r.score));
+            }
+            Err(e) => assert!(e.to_string().contains(want), "{name}: {want:?} not in {e}"),
         }
     }
     assert!(loaded.is_empty(), "loaded: {loaded:?}");
 }
 
-/// What B3 does today: a model (or `--param`) with `d_bias nan` gives a NaN score, which JSON
-/// output turns into `null`. Kept as a passing test of the current behaviour's shape (no
-/// panic), so the ignored test above is the one to flip when B3 is fixed.
+/// Non-finite and absurd parameters in a model never make loading, checking or restoring
+/// panic, whether the model is refused or loads.
 #[test]
 fn non_finite_parameters_do_not_panic() {
     let mut s = fuzzlib::fixture_sections().clone();
@@ -807,11 +840,10 @@ fn large_single_line_document() {
 }
 
 // =============================================================================================
-// Open bugs (RELIABILITY.md): ignored so that the suite stays green.
+// Regressions of fixed bugs (RELIABILITY.md, B1-B2).
 
-/// B1: a tortured phrase inside spintax braces gives two overlapping spans; `restore` then
-/// panics (`apply_spans` slices backwards) and so do `unspin check` (human output),
-/// `unspin restore` and `restore --diff`.
+/// B1: a tortured phrase inside spintax braces gave two overlapping spans, and `restore`
+/// panicked (`apply_spans` sliced backwards). The artifact now owns its bytes.
 #[test]
 fn spintax_around_a_tortured_phrase() {
     for d in [
@@ -846,15 +878,15 @@ fn assert_linear(what: &str, n: usize, doc: impl Fn(usize) -> String) {
     );
 }
 
-/// B2: every spintax artifact searches all tokens from the end for the word before it, so a
-/// document of n artifacts takes O(n²): 16,000 `{a}` take seconds, a 1 MB document minutes.
+/// B2: every spintax artifact searched all tokens from the end for the word before it, so a
+/// document of n artifacts took O(n²).
 #[test]
 fn many_spintax_artifacts_take_linear_time() {
     assert_linear("spintax", 4000, |n| "{a} ".repeat(n));
 }
 
-/// B2b: every lexicon look-up checks every artifact and fingerprint span (`taken`), so
-/// documents with many of both take quadratic time.
+/// B2b: every lexicon look-up checked every artifact and fingerprint span (`taken`), so
+/// documents with many of both took quadratic time.
 #[test]
 fn many_fingerprints_take_linear_time() {
     assert_linear("fingerprints", 4000, |n| {
@@ -885,7 +917,13 @@ fn fuzz_corpora_replay() {
         n += 1;
     }
     for f in fuzz_files("model_load") {
-        let _ = fuzzlib::model_load(&std::fs::read(&f).unwrap(), true);
+        let loaded = fuzzlib::model_load(&std::fs::read(&f).unwrap(), true);
+        // B3's reproducers hold a non-finite number in a section, which the loader refuses.
+        let name = f.file_name().unwrap().to_string_lossy();
+        assert!(
+            !name.starts_with("b3-") || loaded.is_none(),
+            "{name} loaded"
+        );
         n += 1;
     }
     for f in fuzz_files("cmu_lm") {

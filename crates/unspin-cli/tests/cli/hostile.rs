@@ -452,11 +452,11 @@ fn huge_single_line_document() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Open bugs.
+// Regressions (RELIABILITY.md, B1-B3).
 
-/// B1: a tortured phrase inside spintax braces is reported twice, as an artifact and as a
-/// fingerprint inside it. `check --json` prints overlapping spans; `check`, `restore` and
-/// `restore --diff` panic (exit 101). With the real model: `{information mining}`.
+/// B1: a tortured phrase inside spintax braces was reported twice, as an artifact and as a
+/// fingerprint inside it; the overlapping spans made `check`, `restore` and `restore --diff`
+/// panic. The artifact now owns its bytes. With the real model: `{information mining}`.
 #[test]
 fn spintax_around_a_tortured_phrase() {
     for input in [
@@ -472,8 +472,8 @@ fn spintax_around_a_tortured_phrase() {
     }
 }
 
-/// B2: n spintax artifacts take O(n²) time. 250,000 `{a}` (1 MB) must be checked in well
-/// under a minute; today it takes many minutes.
+/// B2: n spintax artifacts took O(n²) time (a 1 MB document, minutes). 250,000 `{a}` must be
+/// checked in well under a minute.
 #[test]
 fn many_spintax_artifacts_finish_quickly() {
     let s = Scratch::new();
@@ -486,8 +486,8 @@ fn many_spintax_artifacts_finish_quickly() {
     assert_eq!(m.code, Some(0), "not done after {:?} (killed)", m.wall);
 }
 
-/// B3: `--param` accepts nan and inf, and a NaN parameter makes the score NaN, which the
-/// JSON output writes as `null`, against the documented number in [0, 1].
+/// B3: `--param` accepted nan and inf, and a NaN parameter made the score NaN, which the JSON
+/// output wrote as `null`. Non-finite values are refused.
 #[test]
 fn non_finite_params_are_refused() {
     for v in ["nan", "inf", "-inf"] {

@@ -326,9 +326,10 @@ impl CmuLm {
     /// Parses a pocketsphinx binary trie LM ("Trie Language Model") held in `bytes`, without
     /// copying the n-gram arrays.
     ///
-    /// Every offset and size is checked against the buffer, so a truncated or corrupt file gives
-    /// [`Error::Lm`], never a panic or an out-of-bounds read. (A corrupt file that passes these
-    /// checks still gives finite, if meaningless, answers.)
+    /// Every offset and size is checked against the buffer, and every probability, backoff and
+    /// quantization table entry must be a finite number, so a truncated or corrupt file gives
+    /// [`Error::Lm`], never a panic, an out-of-bounds read or a NaN score. (A corrupt file that
+    /// passes these checks still gives finite, if meaningless, answers.)
     ///
     /// ```
     /// use unspin_core::{lm::CmuLm, Bytes, Error};
@@ -480,6 +481,7 @@ impl CmuLm {
             unk: vocab,
             unk_log10: DEFAULT_UNK_LOG10_PROB,
         };
+        lm.check_finite()?;
         lm.build_index();
         lm.bos = lm
             .lookup("<s>")
@@ -492,6 +494,61 @@ impl CmuLm {
             .or_else(|| lm.lookup("<UNK>"))
             .unwrap_or(vocab);
         Ok(lm)
+    }
+
+    /// Checks that every quantization table entry and every unigram probability and backoff is
+    /// a finite number.
+    ///
+    /// A NaN or an infinity would turn every score that uses it, and so a detector's document
+    /// score and confidences, into NaN. Every entry of a table is checked, used or not, because
+    /// a corrupt n-gram can point at any code. pocketsphinx fills the bins it has no values for
+    /// with `-FLOAT_INF`, which in `lm_trie_quant.c` is the *integer* `0x7f800000` converted to
+    /// float, −2 139 095 040: finite, so sound files pass (the real `en-us.lm.bin` has no such
+    /// bin, and no non-finite value anywhere). A file whose ARPA source said −inf (probability
+    /// zero) is refused too: the decoder's sums and differences of scores are not defined for
+    /// it. The unigram sentinel's probability and backoff are never read and not checked.
+    fn check_finite(&self) -> Result<()> {
+        let data = self.data();
+        let tables = if self.order >= 2 {
+            2 * (self.order - 2) + 1
+        } else {
+            0
+        };
+        let quant = &data[self.quant_off..self.quant_off + tables * QUANT_BINS * 4];
+        if let Some(i) = crate::format::first_non_finite_f32(quant) {
+            let (t, code) = (i / QUANT_BINS, i % QUANT_BINS);
+            // Tables come in (probability, backoff) pairs per middle order, then the highest
+            // order's probabilities.
+            let what = if t % 2 == 0 {
+                "probabilities"
+            } else {
+                "backoffs"
+            };
+            return Err(lm_err(format!(
+                "quantization table {t} ({}-gram {what}), entry {code}: {} is not a finite number",
+                t / 2 + 2,
+                le_f32(quant, 4 * i)
+            )));
+        }
+        let end = self.unigram_off + self.vocab as usize * UNIGRAM_BYTES;
+        // Probability and backoff, not the child pointer: the first 8 bytes of each record. A
+        // plain loop over 145 000 floats for en-us.lm.bin, a fraction of a millisecond.
+        let bad = data[self.unigram_off..end]
+            .chunks_exact(UNIGRAM_BYTES)
+            .position(|r| !le_f32(r, 0).is_finite() || !le_f32(r, 4).is_finite());
+        if let Some(id) = bad {
+            let (p, bo, _, _) = self.unigram(id as WordId);
+            let (what, v) = if p.is_finite() {
+                ("backoff", bo)
+            } else {
+                ("probability", p)
+            };
+            return Err(lm_err(format!(
+                "unigram {id} ({:?}): {what} {v} is not a finite number",
+                self.word(id as WordId)
+            )));
+        }
+        Ok(())
     }
 
     fn build_index(&mut self) {

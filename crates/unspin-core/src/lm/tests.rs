@@ -1,148 +1,21 @@
-//! Tests of the CMU trie reader: synthetic models written here (exact expectations, every
-//! truncation, random corruption) and the real `en-us.lm.bin` against pocketsphinx's scores.
+//! Tests of the CMU trie reader: synthetic models written by `crate::test_support` (exact
+//! expectations, every truncation, random corruption) and the real `en-us.lm.bin` against
+//! pocketsphinx's scores.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use super::{CmuLm, WordId, NONE};
+use crate::test_support::{qv, SynthLm as Synth, L10};
 use crate::{Bytes, Error};
 
 // ---------------------------------------------------------------------------------------------
-// A writer for synthetic trie files, independent of the reader.
+// Synthetic trie files, written by `crate::test_support::SynthLm`, independent of the reader.
 
-/// log10(1.0001).
-const L10: f64 = 4.342_727_686_266_485e-5;
-
-/// Quantization table `t`, entry `c`, in log base 1.0001: even tables hold probabilities, odd
-/// tables backoffs (with an exact 0 at code 32768).
-fn qv(t: usize, c: u16) -> f32 {
-    if t & 1 == 0 {
-        -(c as f32) * (2.0 + t as f32) - 1.0
-    } else {
-        (c as f32 - 32768.0) * 2.0
-    }
-}
-
-/// The bytes of quantization tables 0, 1 and 2.
-fn quant_tables() -> &'static [u8] {
-    static TABLES: OnceLock<Vec<u8>> = OnceLock::new();
-    TABLES.get_or_init(|| {
-        (0..3)
-            .flat_map(|t| (0..=u16::MAX).flat_map(move |c| qv(t, c).to_le_bytes()))
-            .collect()
-    })
-}
-
-fn bits_for(x: u32) -> u32 {
-    32 - x.leading_zeros()
-}
-
-struct BitWriter(Vec<u8>);
-
-impl BitWriter {
-    fn put(&mut self, bit: usize, width: u32, v: u64) {
-        assert!(width == 64 || v < 1 << width);
-        for b in 0..width as usize {
-            if v >> b & 1 == 1 {
-                self.0[(bit + b) / 8] |= 1 << ((bit + b) % 8);
-            }
-        }
-    }
-}
-
-/// A model of order 1 to 3 to write as a pocketsphinx trie file.
-#[derive(Clone, Debug, Default)]
-struct Synth {
-    order: usize,
-    words: Vec<String>,
-    /// (prob, backoff) in log base 1.0001.
-    uni: Vec<(f32, f32)>,
-    /// (w, h1) for the bigram `h1 w` → (prob code, backoff code).
-    bi: BTreeMap<(u32, u32), (u16, u16)>,
-    /// (w, h1, h2) for the trigram `h2 h1 w` → prob code.
-    tri: BTreeMap<(u32, u32, u32), u16>,
-    /// Unused capacity at the end of the bigram and trigram arrays, as pocketsphinx leaves.
-    slack: [u32; 2],
-}
-
+/// What the tests add to the shared writer: parsing, the scores a textbook reading of the
+/// model gives, and random models.
 impl Synth {
-    fn build(&self) -> Vec<u8> {
-        let v = self.words.len() as u32;
-        let (nb, nt) = (self.bi.len() as u32, self.tri.len() as u32);
-        let caps = [v, nb + self.slack[0], nt + self.slack[1]];
-        let mut out = b"Trie Language Model".to_vec();
-        out.push(self.order as u8);
-        for c in &caps[..self.order] {
-            out.extend(c.to_le_bytes());
-        }
-        if self.order >= 2 {
-            out.extend(1i32.to_le_bytes());
-            out.extend_from_slice(&quant_tables()[..(2 * (self.order - 2) + 1) * 65536 * 4]);
-        }
-        for id in 0..=v {
-            let (p, b) = self.uni.get(id as usize).copied().unwrap_or((0.0, 0.0));
-            let next = if self.order >= 2 {
-                self.bi.range(..(id, 0)).count() as u32
-            } else {
-                0
-            };
-            out.extend(p.to_le_bytes());
-            out.extend(b.to_le_bytes());
-            out.extend(next.to_le_bytes());
-        }
-        let wb = bits_for(v);
-        let array = |cap: u32, total: u32| {
-            BitWriter(vec![
-                0u8;
-                ((cap as usize + 1) * total as usize).div_ceil(8) + 8
-            ])
-        };
-        if self.order == 2 {
-            let total = wb + 16;
-            let mut a = array(caps[1], total);
-            for (i, (&(_, h1), &(p, _))) in self.bi.iter().enumerate() {
-                a.put(i * total as usize, wb, h1 as u64);
-                a.put(i * total as usize + wb as usize, 16, p as u64);
-            }
-            out.extend(a.0);
-        }
-        if self.order == 3 {
-            let nbits = bits_for(caps[2]);
-            let total = wb + 32 + nbits;
-            let mut a = array(caps[1], total);
-            for (i, (&(w, h1), &(p, b))) in self.bi.iter().enumerate() {
-                let at = i * total as usize;
-                a.put(at, wb, h1 as u64);
-                a.put(at + wb as usize, 16, b as u64);
-                a.put(at + wb as usize + 16, 16, p as u64);
-                let next = self.tri.range(..(w, h1, 0)).count();
-                a.put(at + wb as usize + 32, nbits, next as u64);
-            }
-            a.put(
-                nb as usize * total as usize + wb as usize + 32,
-                nbits,
-                nt as u64,
-            );
-            out.extend(a.0);
-            let total = wb + 16;
-            let mut a = array(caps[2], total);
-            for (i, (&(_, _, h2), &p)) in self.tri.iter().enumerate() {
-                a.put(i * total as usize, wb, h2 as u64);
-                a.put(i * total as usize + wb as usize, 16, p as u64);
-            }
-            out.extend(a.0);
-        }
-        let block: Vec<u8> = self
-            .words
-            .iter()
-            .flat_map(|w| w.bytes().chain([0]))
-            .collect();
-        out.extend((block.len() as u32).to_le_bytes());
-        out.extend(block);
-        out
-    }
-
     fn parse(&self) -> CmuLm {
         CmuLm::parse(Bytes::from_vec(self.build())).expect("synthetic model parses")
     }
@@ -423,6 +296,76 @@ fn corrupt_files_never_panic() {
             let _ = lm.word(rng.below(v));
         }
         let _ = lm.write_arpa(&mut std::io::sink());
+    }
+}
+
+/// NaN and infinities in the quantization tables or the unigrams are refused, naming where
+/// they are; finite values, including pocketsphinx's marker for an empty bin, are not.
+#[test]
+fn rejects_non_finite_numbers() {
+    use crate::test_support::{quant_at, QUANT_BINS};
+    let good = tiny().build();
+    let quant = quant_at(3);
+    let unigrams = quant + 3 * QUANT_BINS * 4;
+    let with = |at: usize, v: f32| {
+        let mut b = good.clone();
+        b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+        CmuLm::parse(Bytes::from_vec(b))
+    };
+    let bad = |at: usize, v: f32| match with(at, v) {
+        Err(Error::Lm(m)) => m,
+        other => panic!("{v} at byte {at}: {other:?}"),
+    };
+    for (v, shown) in [
+        (f32::NAN, "NaN"),
+        (f32::INFINITY, "inf"),
+        (f32::NEG_INFINITY, "-inf"),
+    ] {
+        for (t, code, what) in [
+            (0, 0, "2-gram probabilities"),
+            (0, 65_535, "2-gram probabilities"),
+            (1, 32_768, "2-gram backoffs"),
+            (2, 7, "3-gram probabilities"),
+        ] {
+            assert_eq!(
+                bad(quant + 4 * (t * QUANT_BINS + code), v),
+                format!(
+                    "quantization table {t} ({what}), entry {code}: {shown} is not a finite number"
+                )
+            );
+        }
+        // Words, in id order: </s>, <s>, cat, sat, the.
+        assert_eq!(
+            bad(unigrams + 12, v),
+            format!("unigram 1 (\"<s>\"): probability {shown} is not a finite number")
+        );
+        assert_eq!(
+            bad(unigrams + 4 * 12 + 4, v),
+            format!("unigram 4 (\"the\"): backoff {shown} is not a finite number")
+        );
+        // The sentinel after the last word: its probability and backoff are never read.
+        assert!(with(unigrams + 5 * 12, v).is_ok());
+        assert!(with(unigrams + 5 * 12 + 4, v).is_ok());
+    }
+    // pocketsphinx's `-FLOAT_INF` for an empty bin (lm_trie_quant.c): the integer 0x7f800000
+    // as a float, which is finite; and the largest finite values.
+    for v in [-(0x7f80_0000 as f32), f32::MIN, f32::MAX] {
+        assert!(with(quant, v).is_ok(), "{v}");
+        assert!(with(unigrams, v).is_ok(), "{v}");
+    }
+    // Order 1 has no tables; its unigrams are checked all the same.
+    let uni = Synth {
+        order: 1,
+        bi: BTreeMap::new(),
+        tri: BTreeMap::new(),
+        ..tiny()
+    };
+    let mut b = uni.build();
+    let at = quant_at(1) - 4; // order 1 has no quantization type either
+    b[at..at + 4].copy_from_slice(&f32::NAN.to_le_bytes());
+    match CmuLm::parse(Bytes::from_vec(b)) {
+        Err(Error::Lm(m)) => assert!(m.starts_with("unigram 0 (\"</s>\")"), "{m}"),
+        other => panic!("{other:?}"),
     }
 }
 
