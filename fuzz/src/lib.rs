@@ -16,6 +16,14 @@ use unspin_core::lexicon::{LexiconWriter, Src};
 use unspin_core::report::apply_spans;
 use unspin_core::{Bytes, Detector, Model, Report, Span, SpanKind};
 
+// The bodies of the `http`, `jsonl` and `wet` targets: each file stands alone, and the tests of
+// unspin-server and unspin-scan compile it by path. Left out of unspin-core's tests, which
+// compile this file by path.
+#[cfg(not(test))]
+pub mod http;
+#[cfg(not(test))]
+pub mod io;
+
 // ---------------------------------------------------------------------------------------------
 // Synthetic CMU trie LMs: the writer lives in `unspin_core::test_support` (feature
 // `test-support`), where unspin-core's own LM tests use it too.

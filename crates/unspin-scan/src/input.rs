@@ -181,10 +181,15 @@ fn open(src: &Source, counter: &Arc<AtomicU64>) -> io::Result<Box<dyn BufRead>> 
         Some(p) => Box::new(std::fs::File::open(p)?),
         None => Box::new(io::stdin()),
     };
-    let mut raw = Counting {
+    decompressed(Counting {
         inner: raw,
         count: counter.clone(),
-    };
+    })
+}
+
+/// A stream as a buffered reader of its decompressed bytes, the compression recognised by the
+/// stream's first bytes.
+fn decompressed<'a>(mut raw: impl Read + 'a) -> io::Result<Box<dyn BufRead + 'a>> {
     // Peek at the magic number, reading until 4 bytes are in (a pipe may deliver fewer at
     // once), then put them back in front of the stream.
     let mut head = [0u8; 4];
@@ -220,7 +225,27 @@ pub(crate) fn read_source(
     counter: &Arc<AtomicU64>,
     emit: &mut dyn FnMut(Item) -> bool,
 ) {
-    let mut r = match open(src, counter) {
+    let r = open(src, counter);
+    read_stream(src, r, opts, emit)
+}
+
+/// [`read_source`] on bytes in memory (plain or compressed), as if they were `src`'s content.
+pub(crate) fn read_bytes(
+    src: &Source,
+    data: &[u8],
+    opts: ReadOpts,
+    emit: &mut dyn FnMut(Item) -> bool,
+) {
+    read_stream(src, decompressed(data), opts, emit)
+}
+
+fn read_stream(
+    src: &Source,
+    r: io::Result<Box<dyn BufRead + '_>>,
+    opts: ReadOpts,
+    emit: &mut dyn FnMut(Item) -> bool,
+) {
+    let mut r = match r {
         Ok(r) => r,
         Err(e) => {
             emit(Item {
@@ -242,13 +267,33 @@ pub(crate) fn read_source(
     }
 }
 
+/// A line as [`read_line_capped`] read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LineLen {
+    /// Length of the line without its `\n`, and without a `\r` before it.
+    len: u64,
+    /// Length of what was read: the line and its `\r` and `\n`, as far as they are there.
+    raw: u64,
+    /// Whether the bytes of a long line that `buf` does not hold are all ASCII whitespace.
+    rest_blank: bool,
+}
+
 /// Reads up to and including the next `\n`, keeping at most `cap + 1` bytes of the line in
-/// `buf` (without the `\n`) and returning the line's full length, or `None` at the end.
-/// A line over the cap is consumed but not stored whole: memory stays bounded.
-fn read_line_capped(r: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize) -> io::Result<Option<u64>> {
+/// `buf` (without its `\n`, and without a `\r` before it) and returning its lengths, or `None`
+/// at the end. A line over the cap is consumed but not stored whole: memory stays bounded.
+fn read_line_capped(
+    r: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> io::Result<Option<LineLen>> {
     buf.clear();
     let mut total = 0u64;
     let mut any = false;
+    // The line's last byte so far: whether it ends in `\r` is known only at its end, and a
+    // long line's end is not kept in `buf`.
+    let mut last = None;
+    let mut newline = false;
+    let mut rest_blank = true;
     loop {
         let avail = match r.fill_buf() {
             Ok(a) => a,
@@ -256,25 +301,43 @@ fn read_line_capped(r: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize) -> io::R
             Err(e) => return Err(e),
         };
         if avail.is_empty() {
-            return Ok(any.then_some(total));
+            break;
         }
         any = true;
         let (chunk, used, done) = match memchr::memchr(b'\n', avail) {
             Some(i) => (&avail[..i], i + 1, true),
             None => (avail, avail.len(), false),
         };
-        let room = (cap + 1).saturating_sub(buf.len());
-        buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let keep = chunk.len().min((cap + 1).saturating_sub(buf.len()));
+        buf.extend_from_slice(&chunk[..keep]);
+        rest_blank = rest_blank && chunk[keep..].iter().all(u8::is_ascii_whitespace);
         total += chunk.len() as u64;
+        if let Some(&b) = chunk.last() {
+            last = Some(b);
+        }
         r.consume(used);
         if done {
-            return Ok(Some(total));
+            newline = true;
+            break;
         }
     }
+    if !any {
+        return Ok(None);
+    }
+    let raw = total + newline as u64;
+    if last == Some(b'\r') {
+        total -= 1;
+        buf.truncate(buf.len().min(total as usize));
+    }
+    Ok(Some(LineLen {
+        len: total,
+        raw,
+        rest_blank,
+    }))
 }
 
 fn too_big(bytes: u64, max: u64) -> String {
-    format!("record is {bytes} bytes, over the limit of {max} (--max-bytes)")
+    format!("record is {bytes} bytes, over the limit of {max} bytes (--max-bytes raises it)")
 }
 
 fn read_jsonl(
@@ -288,8 +351,8 @@ fn read_jsonl(
     let mut line_no = 0u64;
     loop {
         line_no += 1;
-        let total = match read_line_capped(r, &mut buf, cap) {
-            Ok(Some(n)) => n,
+        let (mut total, rest_blank) = match read_line_capped(r, &mut buf, cap) {
+            Ok(Some(n)) => (n.len, n.rest_blank),
             Ok(None) => return,
             Err(e) => {
                 emit(Item {
@@ -304,17 +367,12 @@ fn read_jsonl(
                 return;
             }
         };
-        let mut total = total;
-        if buf.last() == Some(&b'\r') {
-            buf.pop();
-            total -= 1;
-        }
         if line_no == 1 && buf.starts_with(b"\xef\xbb\xbf") {
             buf.drain(..3);
             total -= 3;
         }
-        // A blank line holds no record (many writers end files with one, or two).
-        if buf.iter().all(u8::is_ascii_whitespace) && total == buf.len() as u64 {
+        // A blank line, however long, holds no record (many writers end files with one, or two).
+        if rest_blank && buf.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         let body = if total > opts.max_bytes {
@@ -401,8 +459,8 @@ fn read_wet(src: &Source, r: &mut dyn BufRead, opts: ReadOpts, emit: &mut dyn Fn
     let mut in_garbage = false;
     loop {
         let start = pos;
-        let n = match next_line(r, &mut line, &mut pos) {
-            Ok(Some(n)) => n,
+        let blank = match next_line(r, &mut line, &mut pos) {
+            Ok(Some(b)) => b,
             Ok(None) => return,
             Err(e) => {
                 emit(err_item(
@@ -413,7 +471,8 @@ fn read_wet(src: &Source, r: &mut dyn BufRead, opts: ReadOpts, emit: &mut dyn Fn
                 return;
             }
         };
-        if line.is_empty() && n <= 1 {
+        // Blank lines between records (and files of nothing else) hold no record.
+        if blank {
             continue;
         }
         if !line.starts_with(b"WARC/") {
@@ -509,7 +568,9 @@ fn read_wet(src: &Source, r: &mut dyn BufRead, opts: ReadOpts, emit: &mut dyn Fn
                 }
             };
             pos += skipped;
-            if is_doc {
+            // A record of another type is no document, but one cut off by the end of the
+            // source may have swallowed documents: that is said too.
+            if is_doc || skipped < length {
                 let msg = if skipped < length {
                     format!("truncated WARC record: Content-Length {length} but the source ends after {skipped} bytes")
                 } else {
@@ -566,16 +627,14 @@ fn read_wet(src: &Source, r: &mut dyn BufRead, opts: ReadOpts, emit: &mut dyn Fn
     }
 }
 
-/// Reads a WARC line (without its CR LF), advancing `pos` past it.
-fn next_line(r: &mut dyn BufRead, line: &mut Vec<u8>, pos: &mut u64) -> io::Result<Option<u64>> {
+/// Reads a WARC line (without its CR LF), advancing `pos` past it; returns whether it is blank
+/// (nothing but ASCII whitespace).
+fn next_line(r: &mut dyn BufRead, line: &mut Vec<u8>, pos: &mut u64) -> io::Result<Option<bool>> {
     let n = read_line_capped(r, line, MAX_HEADER_LINE)?;
     if let Some(n) = n {
-        *pos += n + 1; // the '\n' (absent only at the very end, where it does not matter)
+        *pos += n.raw;
     }
-    if line.last() == Some(&b'\r') {
-        line.pop();
-    }
-    Ok(n)
+    Ok(n.map(|n| n.rest_blank && line.iter().all(u8::is_ascii_whitespace)))
 }
 
 fn truncate(s: &str, n: usize) -> &str {
@@ -632,7 +691,7 @@ mod tests {
 
     #[test]
     fn jsonl_lines_blank_lines_crlf_bom_and_limits() {
-        let data = b"\xef\xbb\xbf{\"a\":1}\r\n\n  \n{\"b\":2}\n0123456789012345\n{\"c\":3}";
+        let data = b"\xef\xbb\xbf{\"a\":1}\r\n\n  \n{\"b\":2}\n0123456789012345\n{\"c\":3}\n                    \r\n0123456789\r0123456\n";
         let got: Vec<String> = items(Format::Jsonl, data, 10)
             .iter()
             .map(describe)
@@ -642,21 +701,32 @@ mod tests {
             [
                 "L1 json {\"a\":1}",
                 "L4 json {\"b\":2}",
-                "L5 error record is 16 bytes, over the limit of 10 (--max-bytes)",
+                "L5 error record is 16 bytes, over the limit of 10 bytes (--max-bytes raises it)",
                 "L6 json {\"c\":3}",
+                "L8 error record is 18 bytes, over the limit of 10 bytes (--max-bytes raises it)",
             ]
         );
     }
 
     #[test]
     fn line_cap_keeps_memory_bounded() {
-        let mut r: &[u8] = b"aaaaaaaaaaaaaaaaaaaa\nb\n";
+        let mut r: &[u8] = b"aaaaaaaaaaaaaaaaaaaa\nb\r\naaaa\raaaaa\r\n   \r  \t  \nc";
         let mut buf = Vec::new();
-        assert_eq!(read_line_capped(&mut r, &mut buf, 4).unwrap(), Some(20));
+        let mut next = |buf: &mut Vec<u8>| {
+            read_line_capped(&mut r, buf, 4)
+                .unwrap()
+                .map(|n| (n.len, n.raw, n.rest_blank))
+        };
+        assert_eq!(next(&mut buf), Some((20, 21, false)));
         assert_eq!(buf.len(), 5);
-        assert_eq!(read_line_capped(&mut r, &mut buf, 4).unwrap(), Some(1));
+        assert_eq!(next(&mut buf), Some((1, 3, true)));
         assert_eq!(buf, b"b");
-        assert_eq!(read_line_capped(&mut r, &mut buf, 4).unwrap(), None);
+        // A `\r` that happens to be the last byte kept is not the line's end.
+        assert_eq!(next(&mut buf), Some((10, 12, false)));
+        assert_eq!(buf, b"aaaa\r");
+        assert_eq!(next(&mut buf), Some((9, 10, true)));
+        assert_eq!(next(&mut buf), Some((1, 1, true)));
+        assert_eq!(next(&mut buf), None);
     }
 
     fn warc(kind: &str, id: &str, body: &str) -> String {
@@ -692,7 +762,7 @@ mod tests {
                 "error malformed WARC: expected a `WARC/` version line, found \"garbage line\"",
                 "wet <urn:b> http://x/b \"Café.\"",
                 "error malformed WARC header: no Content-Length",
-                "error record is 40 bytes, over the limit of 30 (--max-bytes)",
+                "error record is 40 bytes, over the limit of 30 bytes (--max-bytes raises it)",
                 "wet <urn:d> http://x/d \"ok\"",
                 "error truncated WARC record: Content-Length 100 but the source ends after 5 bytes",
             ]
@@ -718,7 +788,7 @@ mod tests {
         let got = items(Format::Txt, &[b'x'; 200], 100);
         assert_eq!(
             describe(&got[0]),
-            "* error record is 200 bytes, over the limit of 100 (--max-bytes)"
+            "* error record is 200 bytes, over the limit of 100 bytes (--max-bytes raises it)"
         );
         assert_eq!(got[0].bytes, 200);
     }

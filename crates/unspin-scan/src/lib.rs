@@ -123,7 +123,8 @@ pub struct ScanArgs {
     #[arg(long, default_value = "text", value_name = "NAME")]
     pub field: String,
 
-    /// The key of the object added to each record (an existing one is replaced in place).
+    /// The key of the object added to each record (an existing one is replaced in place). With
+    /// WET or text inputs, not one of their fields: id, url, date, text.
     #[arg(long, default_value = "unspin", value_name = "NAME")]
     pub key: String,
 
@@ -371,6 +372,14 @@ pub fn scan(args: &ScanArgs, det: &Detector) -> Result<Summary, Error> {
         .as_ref()
         .map(|_| args.threshold.unwrap_or(det.params().spun_threshold as f64));
     let (mut sources, skipped) = input::resolve(&args.inputs, args.format)?;
+    if sources.iter().any(|s| s.format != Format::Jsonl)
+        && ["id", "url", "date", "text"].contains(&args.key.as_str())
+    {
+        return Err(Error::Usage(format!(
+            "--key {}: WET and text records already have a field of that name",
+            args.key
+        )));
+    }
     // A scan re-run into a directory it reads must not read its own earlier output.
     let out_ids: Vec<PathBuf> = outputs
         .iter()
@@ -399,15 +408,7 @@ pub fn scan(args: &ScanArgs, det: &Detector) -> Result<Summary, Error> {
         ));
     }
 
-    let ctx = Arc::new(process::Ctx {
-        det: det.clone(),
-        field: process::FieldPath::parse(&args.field),
-        key_json: serde_json::to_string(&args.key).expect("a string serializes"),
-        key: args.key.clone(),
-        spans: args.spans,
-        restore: args.restore,
-        with_text: args.with_text,
-    });
+    let ctx = Arc::new(process::Ctx::new(args, det));
     let config = config(args, &sources, &outputs, threshold, det);
 
     // Where the lines go, and what an interrupted run already did.
@@ -421,7 +422,11 @@ pub fn scan(args: &ScanArgs, det: &Detector) -> Result<Summary, Error> {
         let jpath = output::journal_path(&outputs[0]);
         let partials_exist = outputs.iter().any(|o| output::partial_path(o).exists());
         let state = if args.resume && jpath.exists() {
-            Some(output::Journal::load(&jpath)?)
+            let st = output::Journal::load(&jpath)?;
+            if st.is_none() {
+                warn("the interrupted scan stopped before its first checkpoint: starting from the beginning");
+            }
+            st
         } else {
             if args.resume {
                 warn("nothing to resume: starting from the beginning");
@@ -548,6 +553,57 @@ pub fn scan(args: &ScanArgs, det: &Detector) -> Result<Summary, Error> {
         outputs,
         threshold,
     })
+}
+
+/// Reading and checking records held in memory, one after the other, exactly as a scan reads
+/// and checks them but without threads or files: for the fuzz targets (`fuzz/src/io.rs`) and
+/// tests. Not a stable API.
+#[doc(hidden)]
+pub mod testing {
+    use super::*;
+
+    /// One output line (without its line break) and whether it is an error record.
+    #[derive(Clone, Debug)]
+    pub struct Line {
+        /// The line.
+        pub line: Vec<u8>,
+        /// Whether it is an error record.
+        pub error: bool,
+    }
+
+    /// Reads `data` (plain, gzip or zstd) as a source named `name` in `format`, with the
+    /// options of `args` (its inputs and outputs are ignored), and returns every output line in
+    /// order with the counts a scan would report.
+    pub fn lines(
+        data: &[u8],
+        name: &str,
+        format: Format,
+        args: &ScanArgs,
+        det: &Detector,
+    ) -> (Vec<Line>, Stats) {
+        let ctx = process::Ctx::new(args, det);
+        let src = input::Source {
+            path: None,
+            name: Arc::from(name),
+            format,
+            size: Some(data.len() as u64),
+        };
+        let mut out = Vec::new();
+        let mut stats = Stats::default();
+        let opts = input::ReadOpts {
+            max_bytes: args.max_bytes,
+        };
+        input::read_bytes(&src, data, opts, &mut |item| {
+            let o = process::process(item, &ctx);
+            stats.count(&o, None);
+            out.push(Line {
+                error: o.class == process::Class::Error,
+                line: o.line,
+            });
+            true
+        });
+        (out, stats)
+    }
 }
 
 /// Everything that decides what a scan writes: a resumed scan must match it exactly.

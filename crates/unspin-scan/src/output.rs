@@ -218,9 +218,14 @@ impl Journal {
         Ok(j)
     }
 
-    /// Reads a journal: its configuration and its last complete checkpoint.
-    pub fn load(path: &Path) -> Result<JournalState, Error> {
+    /// Reads a journal: its configuration and its last complete checkpoint. `None` for a
+    /// journal without a complete first line: a scan killed while creating it, before its
+    /// first checkpoint, had done nothing that a resume could keep.
+    pub fn load(path: &Path) -> Result<Option<JournalState>, Error> {
         let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        if !text.contains(&b'\n') {
+            return Ok(None);
+        }
         let text = String::from_utf8_lossy(&text);
         let mut lines = text.split_inclusive('\n');
         let header: Header = lines
@@ -242,10 +247,10 @@ impl Journal {
             .filter_map(|l| serde_json::from_str::<Checkpoint>(l).ok())
             .next_back()
             .unwrap_or_default();
-        Ok(JournalState {
+        Ok(Some(JournalState {
             config: header.config,
             last,
-        })
+        }))
     }
 
     /// Reopens a journal to append to it.
@@ -338,7 +343,7 @@ mod tests {
         drop(j);
         let mut f = OpenOptions::new().append(true).open(&p).unwrap();
         f.write_all(b"{\"records\":20,\"le").unwrap();
-        let st = Journal::load(&p).unwrap();
+        let st = Journal::load(&p).unwrap().unwrap();
         assert_eq!(st.config, cfg);
         assert_eq!(st.last, c);
         // Appending after a torn line still yields a readable journal.
@@ -348,8 +353,13 @@ mod tests {
             ..c.clone()
         };
         j.append(&c2).unwrap();
-        assert_eq!(Journal::load(&p).unwrap().last, c2);
+        assert_eq!(Journal::load(&p).unwrap().unwrap().last, c2);
         std::fs::write(&p, b"garbage\n").unwrap();
         assert!(matches!(Journal::load(&p), Err(Error::Resume(_))));
+        // Killed while the journal was being created: nothing to resume.
+        for torn in [&b""[..], b"{\"unspin_scan_resume\":1,\"con"] {
+            std::fs::write(&p, torn).unwrap();
+            assert!(Journal::load(&p).unwrap().is_none());
+        }
     }
 }

@@ -62,6 +62,20 @@ pub(crate) struct Ctx {
     pub with_text: bool,
 }
 
+impl Ctx {
+    pub fn new(args: &crate::ScanArgs, det: &Detector) -> Ctx {
+        Ctx {
+            det: det.clone(),
+            field: FieldPath::parse(&args.field),
+            key_json: serde_json::to_string(&args.key).expect("a string serializes"),
+            key: args.key.clone(),
+            spans: args.spans,
+            restore: args.restore,
+            with_text: args.with_text,
+        }
+    }
+}
+
 /// How a record came out.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Class {

@@ -23,7 +23,9 @@ pub struct ServeArgs {
     /// Requests that may wait for a worker; past that the server answers 503 at once.
     #[arg(long, default_value_t = 128)]
     pub max_queue: usize,
-    /// Open connections at most; further clients wait in the listen backlog.
+    /// Open connections at most. At the cap, a new client makes the oldest connection without a
+    /// request in progress (idle, or still sending its headers) close; requests in progress
+    /// finish.
     #[arg(long, default_value_t = 1024)]
     pub max_connections: usize,
 }
@@ -41,7 +43,7 @@ pub struct Config {
     pub workers: usize,
     /// Requests that may wait for a worker.
     pub max_queue: usize,
-    /// Open connections at most (at least 1).
+    /// Open connections at most (at least 1); see [`crate::serve`].
     pub max_connections: usize,
 }
 

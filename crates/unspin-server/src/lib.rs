@@ -19,7 +19,9 @@
 //!
 //! The server is hyper's HTTP/1.1 connection loop around an axum router, so that it can bound
 //! what axum's own `serve` cannot: the time a client takes to send its headers, and the number of
-//! open connections. Checks run on a bounded pool of blocking threads with a bounded queue.
+//! open connections (at the cap, the oldest connection without a request in progress is closed
+//! to make room: see [`serve`]). Checks run on a bounded pool of blocking threads with a bounded
+//! queue.
 
 mod api;
 mod config;
@@ -29,12 +31,18 @@ mod web;
 pub use api::router;
 pub use config::{default_workers, parse_duration, parse_size, Config, ServeArgs};
 
+use hyper::body::{Frame, Incoming, SizeHint};
+use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -148,7 +156,13 @@ impl Signals {
 }
 
 /// Serves `listener` until `shutdown` resolves, then stops accepting, lets the requests in
-/// progress finish (closing idle keep-alive connections at once) and returns.
+/// progress finish (closing the connections without one at once) and returns.
+///
+/// At most `max_connections` connections are open. When a client connects at the cap, the
+/// oldest connection without a request in progress (idle between requests, or still sending
+/// its headers) is closed to make room; connections with a request in progress are never cut,
+/// and a new client waits for one of them to finish if there is nothing else to close. Idle and
+/// slow clients therefore cannot lock others out, however many they open.
 ///
 /// The drain is bounded: requests have their deadline and headers theirs, so after the longer
 /// of the two (plus a second) the connections still open are dropped.
@@ -159,19 +173,16 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), Error> {
     let app = router(det, &cfg);
-    let graceful = GracefulShutdown::new();
-    let slots = Arc::new(Semaphore::new(cfg.max_connections.max(1)));
+    let max = cfg.max_connections.max(1);
+    let slots = Arc::new(Semaphore::new(max));
+    let conns = Arc::new(Conns::default());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(cfg.header_timeout)
         .keep_alive(true);
     tokio::pin!(shutdown);
-    loop {
-        // Wait for a free connection slot first: past the cap, clients queue in the backlog.
-        let slot = tokio::select! {
-            s = slots.clone().acquire_owned() => s.expect("the semaphore is never closed"),
-            _ = &mut shutdown => break,
-        };
+    'accept: loop {
         let (stream, _peer) = tokio::select! {
             r = listener.accept() => match r {
                 Ok(c) => c,
@@ -184,28 +195,173 @@ pub async fn serve(
             },
             _ = &mut shutdown => break,
         };
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(s) => s,
+            // At the cap: make room by closing the oldest connection without a request in
+            // progress; with none, wait for a request to finish (each has a deadline).
+            Err(_) => loop {
+                conns.evict_oldest_unbusy();
+                tokio::select! {
+                    s = slots.clone().acquire_owned() => break s.expect("the semaphore is never closed"),
+                    _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+                    _ = &mut shutdown => break 'accept,
+                }
+            },
+        };
         // Small JSON answers: send them now, not after Nagle's delay.
         let _ = stream.set_nodelay(true);
-        let conn =
-            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
-        let conn = graceful.watch(conn);
+        let busy = Arc::new(AtomicUsize::new(0));
+        let svc = Tracked {
+            inner: TowerToHyperService::new(app.clone()),
+            busy: busy.clone(),
+        };
+        let conn = http.serve_connection(TokioIo::new(stream), svc);
+        let (evict_tx, evict_rx) = tokio::sync::oneshot::channel::<()>();
+        let id = conns.add(busy.clone(), evict_tx);
+        let conns = conns.clone();
+        let mut stop = stop_rx.clone();
         tokio::spawn(async move {
+            let _slot = slot;
+            let _registered = Registered(id, conns);
+            tokio::pin!(conn);
             // Errors here are the client's doing (reset, timeout): nothing to report.
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                _ = stop.wait_for(|s| *s) => {}
+                _ = evict_rx => {}
+            }
+            // Asked to close: at once without a request in progress, else once it is answered.
+            if busy.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            conn.as_mut().graceful_shutdown();
             let _ = conn.await;
-            drop(slot);
         });
     }
     drop(listener);
-    let open = cfg.max_connections.max(1) - slots.available_permits();
+    let _ = stop_tx.send(true);
+    let open = max - slots.available_permits();
     if open > 0 {
         eprintln!("unspin: shutting down: waiting for {open} open connection(s)");
     }
     let limit = cfg.timeout.max(cfg.header_timeout) + Duration::from_secs(1);
-    if tokio::time::timeout(limit, graceful.shutdown())
+    if tokio::time::timeout(limit, slots.acquire_many(max as u32))
         .await
         .is_err()
     {
         eprintln!("unspin: connections still open after {limit:?}: closing them");
     }
     Ok(())
+}
+
+/// The open connections, oldest first, with their request counts and the way to ask each to
+/// close.
+#[derive(Default)]
+struct Conns {
+    next: AtomicU64,
+    open: Mutex<BTreeMap<u64, Conn>>,
+}
+
+/// An open connection: its requests in progress, and the way to ask it to close.
+type Conn = (Arc<AtomicUsize>, tokio::sync::oneshot::Sender<()>);
+
+impl Conns {
+    fn add(&self, busy: Arc<AtomicUsize>, evict: tokio::sync::oneshot::Sender<()>) -> u64 {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.open
+            .lock()
+            .expect("conns lock")
+            .insert(id, (busy, evict));
+        id
+    }
+
+    /// Asks the oldest connection without a request in progress to close.
+    fn evict_oldest_unbusy(&self) {
+        let mut open = self.open.lock().expect("conns lock");
+        let id = open
+            .iter()
+            .find(|(_, (busy, _))| busy.load(Ordering::Acquire) == 0)
+            .map(|(&id, _)| id);
+        if let Some((_, tx)) = id.and_then(|id| open.remove(&id)) {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Removes a connection from [`Conns`] when its task ends.
+struct Registered(u64, Arc<Conns>);
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        self.1.open.lock().expect("conns lock").remove(&self.0);
+    }
+}
+
+/// The router as hyper calls it, counting the connection's requests in progress: from the
+/// moment its headers are in until its answer has been written.
+#[derive(Clone)]
+struct Tracked {
+    inner: TowerToHyperService<axum::Router>,
+    busy: Arc<AtomicUsize>,
+}
+
+/// One request in progress, for as long as it lives.
+struct Busy(Arc<AtomicUsize>);
+
+impl Busy {
+    fn new(n: Arc<AtomicUsize>) -> Busy {
+        n.fetch_add(1, Ordering::AcqRel);
+        Busy(n)
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+type ResponseFuture =
+    Pin<Box<dyn Future<Output = Result<Response<axum::body::Body>, Infallible>> + Send>>;
+
+impl hyper::service::Service<Request<Incoming>> for Tracked {
+    type Response = Response<axum::body::Body>;
+    type Error = Infallible;
+    type Future = ResponseFuture;
+
+    fn call(&self, req: Request<Incoming>) -> ResponseFuture {
+        let busy = Busy::new(self.busy.clone());
+        let answer = self.inner.call(req);
+        Box::pin(async move {
+            let r = answer.await?;
+            // hyper drops the body once it is written (or the connection is gone).
+            Ok(r.map(|body| axum::body::Body::new(Guarded { body, _busy: busy })))
+        })
+    }
+}
+
+/// A response body that holds its request's [`Busy`].
+struct Guarded {
+    body: axum::body::Body,
+    _busy: Busy,
+}
+
+impl hyper::body::Body for Guarded {
+    type Data = hyper::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
 }

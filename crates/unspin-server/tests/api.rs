@@ -649,27 +649,59 @@ async fn slow_headers_are_cut_off() {
 }
 
 #[tokio::test]
-async fn connections_are_capped() {
+async fn connections_are_capped_and_idle_ones_make_room() {
     let s = TestServer::start(Config {
         max_connections: 1,
         ..Config::default()
     })
     .await;
     let req = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
-    // The first connection gets its answer and stays open (keep-alive)...
-    let mut a = raw(s.addr, req).await;
     let mut buf = [0u8; 1024];
+    // The first connection gets its answer and stays open (keep-alive), idle...
+    let mut a = raw(s.addr, req).await;
     let n = a.read(&mut buf).await.unwrap();
     assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
-    // ...so the second waits...
+    // ...so the second closes it to make room, and is served at once.
     let mut b = raw(s.addr, req).await;
-    let waited = tokio::time::timeout(Duration::from_millis(300), b.read(&mut buf)).await;
-    assert!(waited.is_err(), "the second connection was served at once");
-    // ...until the first closes.
-    drop(a);
-    let n = tokio::time::timeout(Duration::from_secs(5), b.read(&mut buf))
+    let n = tokio::time::timeout(Duration::from_secs(2), b.read(&mut buf))
         .await
-        .expect("served once the first connection closed")
+        .expect("served at once")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    assert_eq!(read_all(&mut a, Duration::from_secs(2)).await, "");
+    // A connection that has sent nothing, or half its headers, makes room too.
+    let mut c = raw(s.addr, b"GET /healthz HTTP/1.1\r\nHo").await;
+    assert_eq!(read_all(&mut b, Duration::from_secs(2)).await, "");
+    let mut d = raw(s.addr, req).await;
+    let n = tokio::time::timeout(Duration::from_secs(2), d.read(&mut buf))
+        .await
+        .expect("served at once")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    assert_eq!(read_all(&mut c, Duration::from_secs(2)).await, "");
+
+    // A request in progress is never cut: the next client waits for it...
+    let body = format!("{{\"text\": {}}}", serde_json::to_string(SPUN).unwrap());
+    let head = format!(
+        "POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let (first, rest) = body.split_at(10);
+    drop(d);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut e = raw(s.addr, format!("{head}{first}").as_bytes()).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut f = raw(s.addr, req).await;
+    let waited = tokio::time::timeout(Duration::from_millis(300), f.read(&mut buf)).await;
+    assert!(waited.is_err(), "the request in progress was cut");
+    // ...which is answered in full, and its connection then closed to make room.
+    e.write_all(rest.as_bytes()).await.unwrap();
+    let answer = read_all(&mut e, Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with('}'), "{answer}");
+    let n = tokio::time::timeout(Duration::from_secs(5), f.read(&mut buf))
+        .await
+        .expect("served once the request in progress was answered")
         .unwrap();
     assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
     s.stop().await;
