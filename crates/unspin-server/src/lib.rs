@@ -260,7 +260,12 @@ pub async fn serve(
 struct Conns {
     next: AtomicU64,
     open: Mutex<BTreeMap<u64, Conn>>,
+    /// The most connections open at once since the heap was last trimmed.
+    peak: AtomicUsize,
 }
+
+/// A flood of at least this many connections is worth trimming the heap after.
+const TRIM_AFTER_CONNECTIONS: usize = 64;
 
 /// An open connection: its requests in progress, and the way to ask it to close.
 type Conn = (Arc<AtomicUsize>, tokio::sync::oneshot::Sender<()>);
@@ -268,11 +273,23 @@ type Conn = (Arc<AtomicUsize>, tokio::sync::oneshot::Sender<()>);
 impl Conns {
     fn add(&self, busy: Arc<AtomicUsize>, evict: tokio::sync::oneshot::Sender<()>) -> u64 {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        self.open
-            .lock()
-            .expect("conns lock")
-            .insert(id, (busy, evict));
+        let mut open = self.open.lock().expect("conns lock");
+        open.insert(id, (busy, evict));
+        self.peak.fetch_max(open.len(), Ordering::Relaxed);
         id
+    }
+
+    /// Forgets a connection; when the last one of a flood closes, returns the heap's free
+    /// memory to the system, so that memory after an attack goes back to where it was rather
+    /// than staying at the allocator's high-water mark.
+    fn remove(&self, id: u64) {
+        let mut open = self.open.lock().expect("conns lock");
+        open.remove(&id);
+        if open.is_empty() && self.peak.load(Ordering::Relaxed) >= TRIM_AFTER_CONNECTIONS {
+            self.peak.store(0, Ordering::Relaxed);
+            drop(open);
+            trim_heap();
+        }
     }
 
     /// Asks the oldest connection without a request in progress to close.
@@ -293,7 +310,16 @@ struct Registered(u64, Arc<Conns>);
 
 impl Drop for Registered {
     fn drop(&mut self) {
-        self.1.open.lock().expect("conns lock").remove(&self.0);
+        self.1.remove(self.0);
+    }
+}
+
+/// Releases free heap memory to the system (glibc's `malloc_trim`; a no-op elsewhere).
+fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own heap structures under its own locks.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

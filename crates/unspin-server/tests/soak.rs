@@ -505,10 +505,11 @@ async fn hostile_clients_leave_the_server_healthy() {
         assert!(fds1 <= fds0 + 2, "open files {fds0} -> {fds1}");
         after.push((rss1, server.hwm_mib()));
     }
-    // Memory: the allocator keeps some of what the first round freed, and the second round
-    // reuses it: neither the memory afterwards nor the peak grows from one round to the next.
+    // Memory: the server trims its heap when the last connection of a flood closes, so memory
+    // goes back to near where it started (7 -> 9 MiB here; the margin is for other allocators
+    // and platforms without malloc_trim), and neither it nor the peak grows between rounds.
     let ((rss1, peak1), (rss2, peak2)) = (after[0], after[1]);
-    assert!(rss1 <= rss0 + 48.0, "RSS {rss0:.1} -> {rss1:.1} MiB");
+    assert!(rss1 <= rss0 + 16.0, "RSS {rss0:.1} -> {rss1:.1} MiB");
     assert!(
         rss2 <= peak1,
         "RSS after round 2 {rss2:.1} MiB, peak of round 1 {peak1:.1} MiB"
