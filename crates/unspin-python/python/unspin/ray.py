@@ -13,7 +13,7 @@ Arrow without a detour through pandas or numpy::
         UnspinScorer,
         fn_constructor_kwargs={"threads": 2},       # engine threads per actor
         batch_format="pyarrow",
-        batch_size=256,
+        batch_size=1024,                            # fewer Ray tasks per document
         compute=ray.data.ActorPoolStrategy(size=1), # CPUs / threads actors
         num_cpus=1,                                 # half a CPU per thread: see below
     )
@@ -23,8 +23,12 @@ Arrow without a detour through pandas or numpy::
 
 Fewer actors with several engine threads each beat one single-threaded actor per core: one
 process and one model map per actor instead of per core, and the batch call spreads its texts
-over the threads with the GIL released. (On 2 cores, 1 actor x 2 threads ran about as fast as
-2 actors x 1 thread in steady state and started faster: see bench/ray_vs_scan.sh.)
+over the threads with the GIL released. Inside an actor, the engine's threads do about 99 % of
+the work, unspin's Python and Ray's threads in the actor the rest. Around the actors, Ray's
+driver, raylet and tasks cost a fixed amount per batch (a task to schedule, blocks to store, a
+write task and a file per output block), so batches of about a thousand documents cost less
+than small ones. bench/ray_vs_scan.sh measures all of this against ``unspin scan``; the
+package's README has the figures.
 
 Why half a CPU per thread: Ray counts CPUs logically. Actors that claimed every CPU would leave
 none for Ray Data's read and write tasks (one CPU each by default), and the pipeline would
@@ -57,7 +61,7 @@ def annotate(
     params: Optional[Mapping[str, float]] = None,
     actors: Optional[int] = None,
     threads_per_actor: int = 2,
-    batch_size: int = 256,
+    batch_size: int = 1024,
     prefix: str = "unspin_",
     restored: bool = False,
     spans: bool = True,
