@@ -372,7 +372,8 @@ impl Detector {
                     continue;
                 }
                 let Some(spun) = lex.find(&key) else {
-                    if len == 1 && !lex.may_start_phrase(words[i].lm) {
+                    // A word the lexicon lacks carries no prefix flag: no longer key starts here.
+                    if len == 1 {
                         break;
                     }
                     continue;
