@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use unspin_core::Detector;
-use unspin_server::Config;
+use unspin_server::{is_json, Config};
 
 /// The small body limit.
 pub const SMALL_BODY: usize = 256;
@@ -144,21 +144,6 @@ pub fn loose_request(data: &[u8]) -> (ReqInfo, Request<Body>) {
         body: Some(body),
     };
     (info, req)
-}
-
-/// `application/json` or `application/*+json`, as the server reads the content type.
-pub fn is_json(h: &HeaderMap) -> bool {
-    let Some(ct) = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let essence = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// An answer, as received.

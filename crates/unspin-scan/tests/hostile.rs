@@ -5,13 +5,16 @@
 //!
 //! The 100 MB test runs this binary again as a child (see `child_scan`) to measure its memory.
 
+mod common;
 #[path = "../../../fuzz/src/io.rs"]
 mod fuzzio;
+
+use common::{child, hwm_kib};
 
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use unspin_scan::{scan, ScanArgs, Summary};
 
 fn args(a: &[&dyn AsRef<std::ffi::OsStr>]) -> ScanArgs {
@@ -123,45 +126,7 @@ fn lines_nested_ten_thousand_levels_deep() {
 /// error when asked.
 #[test]
 fn child_scan() {
-    let Ok(a) = std::env::var("UNSPIN_SCAN_CHILD") else {
-        return;
-    };
-    let argv: Vec<String> = serde_json::from_str(&a).unwrap();
-    let args = ScanArgs::try_parse_from(argv).unwrap();
-    let code = match unspin_scan::run(&args, fuzzio::detector()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("unspin scan: {e}");
-            2
-        }
-    };
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    if let Some(l) = status.lines().find(|l| l.starts_with("VmHWM:")) {
-        eprintln!("child {l}");
-    }
-    std::process::exit(code);
-}
-
-fn child(argv: &[String]) -> Command {
-    let mut c = Command::new(std::env::current_exe().unwrap());
-    c.args([
-        "--exact",
-        "child_scan",
-        "--nocapture",
-        "--test-threads",
-        "1",
-    ])
-    .env("UNSPIN_SCAN_CHILD", serde_json::to_string(argv).unwrap());
-    c
-}
-
-/// Peak resident memory in KiB, from a `VmHWM:` line.
-fn hwm_kib(stderr: &str) -> u64 {
-    let l = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("child VmHWM:"))
-        .unwrap_or_else(|| panic!("no VmHWM: {stderr}"));
-    l.trim().trim_end_matches("kB").trim().parse().unwrap()
+    common::run_child_scan(fuzzio::detector(), true);
 }
 
 #[test]

@@ -5,10 +5,13 @@
 //! binary again as a child: `child_scan` below runs a scan when `UNSPIN_SCAN_CHILD` holds its
 //! arguments, and does nothing otherwise.
 
+mod common;
+
+use common::child;
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use unspin_core::Detector;
@@ -590,32 +593,7 @@ fn without_resume_a_partial_scan_starts_over() {
 /// Runs a scan when started by one of the tests below; a no-op otherwise.
 #[test]
 fn child_scan() {
-    let Ok(a) = std::env::var("UNSPIN_SCAN_CHILD") else {
-        return;
-    };
-    let argv: Vec<String> = serde_json::from_str(&a).unwrap();
-    let args = ScanArgs::try_parse_from(argv).unwrap();
-    let code = match unspin_scan::run(&args, det()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("unspin scan: {e}");
-            2
-        }
-    };
-    std::process::exit(code);
-}
-
-fn child(argv: &[String]) -> Command {
-    let mut c = Command::new(std::env::current_exe().unwrap());
-    c.args([
-        "--exact",
-        "child_scan",
-        "--nocapture",
-        "--test-threads",
-        "1",
-    ])
-    .env("UNSPIN_SCAN_CHILD", serde_json::to_string(argv).unwrap());
-    c
+    common::run_child_scan(det(), false);
 }
 
 fn s(p: &Path) -> String {

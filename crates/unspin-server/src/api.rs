@@ -200,7 +200,7 @@ impl FromRequest<AppState> for TextBody {
 }
 
 /// `application/json`, `application/json; charset=utf-8` or any `application/*+json`.
-fn is_json(h: &HeaderMap) -> bool {
+pub fn is_json(h: &HeaderMap) -> bool {
     let Some(ct) = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };

@@ -28,6 +28,9 @@ mod config;
 mod pool;
 mod web;
 
+/// How the server reads a request's content type (also the fuzz target's oracle).
+#[doc(hidden)]
+pub use api::is_json;
 pub use api::router;
 pub use config::{default_workers, parse_duration, parse_size, Config, ServeArgs};
 

@@ -11,6 +11,15 @@ use std::sync::OnceLock;
 /// Exit code of `unspin` for bad input (and of clap for usage errors).
 pub const EXIT_BAD_INPUT: i32 = 2;
 
+/// The subcommands that read a document, with their arguments before the file.
+pub const READERS: &[&[&str]] = &[
+    &["check"],
+    &["check", "--json"],
+    &["restore"],
+    &["restore", "--diff"],
+    &["perplexity"],
+];
+
 /// The `unspin` binary under test.
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_unspin")

@@ -2,15 +2,6 @@
 
 use crate::common::*;
 
-/// The subcommands that read a document, with their arguments before the file.
-const READERS: &[&[&str]] = &[
-    &["check"],
-    &["check", "--json"],
-    &["restore"],
-    &["restore", "--diff"],
-    &["perplexity"],
-];
-
 fn args_with<'a>(pre: &[&'a str], file: &'a std::ffi::OsStr) -> Vec<&'a std::ffi::OsStr> {
     let mut v: Vec<&std::ffi::OsStr> = pre.iter().map(|s| os(s)).collect();
     v.push(file);

@@ -161,15 +161,6 @@ fn nul_and_control_bytes_are_text() {
 // ---------------------------------------------------------------------------------------------
 // Binary data and invalid UTF-8: exit 2, the input named, the byte offset given.
 
-/// The subcommands that read one document.
-const READERS: &[&[&str]] = &[
-    &["check"],
-    &["check", "--json"],
-    &["restore"],
-    &["restore", "--diff"],
-    &["perplexity"],
-];
-
 /// Byte offset of the first invalid UTF-8 sequence.
 fn bad_offset(b: &[u8]) -> usize {
     std::str::from_utf8(b).unwrap_err().valid_up_to()
