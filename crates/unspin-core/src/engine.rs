@@ -401,7 +401,14 @@ impl Detector {
                         continue;
                     }
                     let channel = self.channel(c.prior, c.src, lex.freq(c.original), spun_freq);
-                    let dlm = self.window_with(&obs, i, &ids, i + len) - obs_window;
+                    // gain = window - obs_window + channel must beat `prune`; every word only
+                    // lowers the window's score, so a candidate stops costing look-ups as soon
+                    // as its partial score falls below that floor. Exact, not a heuristic.
+                    let floor = p.prune - channel + obs_window;
+                    let Some(win) = self.window_above(&obs, i, &ids, i + len, floor) else {
+                        continue;
+                    };
+                    let dlm = win - obs_window;
                     let gain = dlm + channel;
                     if gain > p.prune {
                         local.push(Proposal {
@@ -608,6 +615,20 @@ impl Detector {
     /// log10 probability of `ids` put in place of `seq[at..resume]`, plus the two words of
     /// `seq` from `resume` on (or the sentence end), with `seq[..at]` as left context.
     fn window_with(&self, seq: &[WordId], at: usize, ids: &[WordId], resume: usize) -> f32 {
+        self.window_above(seq, at, ids, resume, f32::NEG_INFINITY)
+            .unwrap_or(f32::NEG_INFINITY)
+    }
+
+    /// [`window_with`](Self::window_with), or `None` as soon as the running score is at or
+    /// below `floor`: log probabilities are never positive, so it could only fall further.
+    fn window_above(
+        &self,
+        seq: &[WordId],
+        at: usize,
+        ids: &[WordId],
+        resume: usize,
+        floor: f32,
+    ) -> Option<f32> {
         let lm = self.model.lm();
         let (mut h1, mut h2) = match at {
             0 => (NO_WORD, lm.bos()),
@@ -618,12 +639,15 @@ impl Detector {
         let tail = &seq[resume..(resume + 2).min(seq.len())];
         for &w in ids.iter().chain(tail) {
             s += self.lp(h1, h2, w);
+            if s <= floor {
+                return None;
+            }
             (h1, h2) = (h2, w);
         }
         if resume + 2 > seq.len() {
             s += self.lp(h1, h2, lm.eos());
         }
-        s
+        (s > floor).then_some(s)
     }
 
     /// log10 P(w | h1 h2), with unknown words scored as a rare word rather than the model's
