@@ -145,6 +145,11 @@ pub fn run(a: Args) -> Result<()> {
     let mut c = ContainerWriter::new();
     lex.write_with_lm(&mut c, &|w| lm.word_id(w));
     c.add(unspin_core::T_LM_CMU, lm_bytes);
+    // The same n-grams in a hash table: the decoder's look-ups cost about one cache line
+    // instead of a walk down the bit-packed trie.
+    if let Some(table) = lm.probe_table() {
+        c.add(unspin_core::T_LM_PROBE, table);
+    }
     let mut fp = String::new();
     for t in &tortured {
         fp.push_str(&format!("{}\t{}\n", t.tortured, t.correct));

@@ -52,7 +52,7 @@ pub mod tokenize;
 pub use bytes::Bytes;
 pub use engine::{Decision, Detector, Evidence, FEATURES, MAX_PHRASE};
 pub use error::{Error, Result};
-pub use model::{Model, T_LM_CMU, T_LM_TINY, T_META, T_PARAMS, T_TORTURED};
+pub use model::{Model, T_LM_CMU, T_LM_PROBE, T_LM_TINY, T_META, T_PARAMS, T_TORTURED};
 pub use report::{Report, Span, SpanKind, Verdict};
 
 /// A word's index in a language model's vocabulary.

@@ -10,6 +10,9 @@ use std::sync::Arc;
 
 /// Section holding the CMU Sphinx binary trie LM, byte for byte.
 pub const T_LM_CMU: [u8; 8] = *b"LMCMU\0\0\0";
+/// Section holding the CMU LM's n-grams again as a probe table
+/// ([`CmuLm::probe_table`](crate::lm::CmuLm::probe_table)): optional, for speed only.
+pub const T_LM_PROBE: [u8; 8] = *b"LMPROBE\0";
 /// Section holding a [`TinyLm`] (fixtures and tests).
 pub const T_LM_TINY: [u8; 8] = *b"LMTINY\0\0";
 /// Section holding the tortured-phrase fingerprints: lines `tortured\tcorrect`.
@@ -61,7 +64,12 @@ impl Model {
         let container = Container::parse(bytes)?;
         let lexicon = Lexicon::parse(&container)?;
         let lm: Box<dyn Scorer> = if container.has(T_LM_CMU) {
-            Box::new(crate::lm::CmuLm::parse(container.section(T_LM_CMU)?)?)
+            let lm = crate::lm::CmuLm::parse(container.section(T_LM_CMU)?)?;
+            if container.has(T_LM_PROBE) {
+                Box::new(lm.with_probe(container.section(T_LM_PROBE)?)?)
+            } else {
+                Box::new(lm)
+            }
         } else {
             Box::new(TinyLm::parse(container.section(T_LM_TINY)?)?)
         };

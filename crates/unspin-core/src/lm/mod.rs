@@ -19,6 +19,7 @@
 //! ```
 
 mod cmu;
+mod probe;
 #[cfg(test)]
 mod tests;
 

@@ -238,6 +238,68 @@ fn random_models_match_textbook_backoff() {
     }
 }
 
+/// The probe table gives the trie's scores bit for bit, on every context a random model can
+/// be asked about, including contexts cut short and words it lacks.
+#[test]
+fn probe_table_matches_the_trie() {
+    let mut rng = Rng(0x9e0b);
+    let mut probed_models = 0;
+    for round in 0..300 {
+        let order = [1, 2, 3, 3, 3][round % 5];
+        let n = 3 + rng.below(14);
+        let s = Synth::random(&mut rng, order, n);
+        let bytes = s.build();
+        let trie = CmuLm::parse(Bytes::from_vec(bytes.clone())).unwrap();
+        let Some(table) = trie.probe_table() else {
+            assert_eq!(order, 1, "round {round}: no table for order {order}");
+            continue;
+        };
+        let probed = CmuLm::parse(Bytes::from_vec(bytes))
+            .unwrap()
+            .with_probe(Bytes::from_vec(table))
+            .unwrap();
+        assert!(probed.has_probe() && !trie.has_probe());
+        probed_models += 1;
+        let ids: Vec<WordId> = (0..n).chain([NONE, n, n + 7]).collect();
+        for &w1 in &ids {
+            for &w2 in &ids {
+                for &w3 in &ids {
+                    if w3 == NONE {
+                        continue;
+                    }
+                    assert_eq!(
+                        probed.log10_prob3(w1, w2, w3).to_bits(),
+                        trie.log10_prob3(w1, w2, w3).to_bits(),
+                        "round {round}: {w1} {w2} {w3}\n{s:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(probed_models >= 200);
+}
+
+/// A probe table is only ever used with the model it was built from.
+#[test]
+fn probe_table_of_another_model_is_refused() {
+    let mut rng = Rng(0x7ab1e);
+    let a = Synth::random(&mut rng, 3, 9).parse();
+    let b = Synth::random(&mut rng, 3, 12).parse();
+    let table = a.probe_table().unwrap();
+    let err = b.with_probe(Bytes::from_vec(table.clone())).unwrap_err();
+    assert!(err.to_string().contains("LM hash section"), "{err}");
+    for cut in [0, 8, 31, 32, table.len() - 1] {
+        let err = a
+            .clone()
+            .with_probe(Bytes::from_vec(table[..cut].to_vec()))
+            .unwrap_err();
+        assert!(matches!(err, Error::Corrupt(_)), "cut at {cut}: {err}");
+    }
+    let mut bad = table.clone();
+    bad[0] ^= 1;
+    assert!(a.clone().with_probe(Bytes::from_vec(bad)).is_err());
+}
+
 /// Every prefix of a valid file is an error, never a panic.
 #[test]
 fn every_truncation_is_an_error() {
@@ -577,6 +639,39 @@ fn real_model_shape() {
 }
 
 /// The claims of the (`no_run`) doc examples.
+/// On the real model the probe table agrees with the trie bit for bit: on every trigram of a
+/// walk through the vocabulary and on random word triples (mostly unseen, so backed off).
+#[test]
+fn real_model_probe_table_matches_the_trie() {
+    let Some(lm) = real_lm() else { return };
+    let table = lm.probe_table().expect("a trigram model gets a table");
+    let probed = lm.clone().with_probe(Bytes::from_vec(table)).unwrap();
+    let mut rng = Rng(0xc0ffee);
+    let v = lm.vocab_size() as u32;
+    let mut seen = 0;
+    lm.for_each_ngram(|w3, w2, w1, _, _| {
+        seen += 1;
+        if seen % 37 == 0 {
+            let w1 = w1.unwrap_or(rng.below(v));
+            for (a, b) in [(w1, w2), (NONE, w2), (rng.below(v), w2)] {
+                assert_eq!(
+                    probed.log10_prob3(a, b, w3).to_bits(),
+                    lm.log10_prob3(a, b, w3).to_bits(),
+                    "{a} {b} {w3}"
+                );
+            }
+        }
+    });
+    for _ in 0..200_000 {
+        let (a, b, c) = (rng.below(v + 1), rng.below(v + 1), rng.below(v));
+        assert_eq!(
+            probed.log10_prob3(a, b, c).to_bits(),
+            lm.log10_prob3(a, b, c).to_bits(),
+            "{a} {b} {c}"
+        );
+    }
+}
+
 #[test]
 fn real_model_doc_examples() {
     let Some(lm) = real_lm() else { return };
