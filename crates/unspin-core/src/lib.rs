@@ -78,6 +78,13 @@ pub trait Scorer: Send + Sync {
     fn word(&self, id: WordId) -> &str;
     /// log10 P(w3 | w1 w2); `w1` and/or `w2` may be [`NO_WORD`] for a shorter context.
     fn logp(&self, w1: WordId, w2: WordId, w3: WordId) -> f32;
+    /// Says that `logp(w1, w2, w3)` will be asked soon, so that a model whose look-ups go to
+    /// memory can start loading what they need while other work goes on. A hint only: the
+    /// default does nothing, and no answer ever depends on it.
+    #[inline]
+    fn prefetch(&self, w1: WordId, w2: WordId, w3: WordId) {
+        let _ = (w1, w2, w3);
+    }
 }
 
 impl Scorer for lm::CmuLm {
@@ -99,5 +106,9 @@ impl Scorer for lm::CmuLm {
     #[inline]
     fn logp(&self, w1: WordId, w2: WordId, w3: WordId) -> f32 {
         self.log10_prob3(w1, w2, w3)
+    }
+    #[inline]
+    fn prefetch(&self, w1: WordId, w2: WordId, w3: WordId) {
+        lm::CmuLm::prefetch(self, w1, w2, w3)
     }
 }

@@ -963,6 +963,18 @@ impl CmuLm {
         Ok(self)
     }
 
+    /// Starts loading what [`log10_prob3`](Self::log10_prob3)`(w1, w2, w3)` will read from a
+    /// probe table, so that several look-ups' trips to memory overlap. A hint: it does nothing
+    /// without a table or for unknown words, and never changes an answer.
+    #[inline]
+    pub fn prefetch(&self, w1: WordId, w2: WordId, w3: WordId) {
+        if let Some(probe) = &self.probe {
+            if w3 < self.vocab && w2 < self.vocab {
+                probe.prefetch(w1.min(self.vocab), w2, w3);
+            }
+        }
+    }
+
     /// Whether look-ups go through a probe table.
     pub fn has_probe(&self) -> bool {
         self.probe.is_some()
