@@ -20,7 +20,7 @@ use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
 use crate::tokenize::{apply_case, case_of, normalize_word, tokenize, Case, Kind, Token};
-use crate::{WordId, NO_WORD};
+use crate::{Scorer, WordId, NO_WORD};
 
 /// Longest phrase, in words, that the lexicon is searched for.
 pub const MAX_PHRASE: usize = 4;
@@ -197,9 +197,11 @@ impl Detector {
         let mut taken: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
         taken.sort_unstable();
         let mut logprob = 0f64;
+        let mut lp = Lp::new(self);
         for sent in self.sentences(text, &toks) {
-            logprob += self.decode(text, &toks, &sent, &taken, &mut spans, &mut ev);
+            logprob += self.decode(&mut lp, text, &toks, &sent, &taken, &mut spans, &mut ev);
         }
+        lp.finish();
         ev.mean_logprob = logprob / n_words.max(1) as f64;
         spans.sort_by_key(|s| s.start);
         let score = self.doc_score(&ev);
@@ -304,8 +306,10 @@ impl Detector {
     }
 
     /// Decodes one sentence; appends spans; returns the sentence's log10 probability as written.
+    #[allow(clippy::too_many_arguments)]
     fn decode(
         &self,
+        lp: &mut Lp<'_>,
         text: &str,
         toks: &[Token],
         words: &[Word],
@@ -316,15 +320,16 @@ impl Detector {
         let lm = self.model.lm();
         let lex = self.model.lexicon();
         let p = &self.params;
+        let unk = lp.unk;
         let n = words.len();
         let obs: Vec<WordId> = words.iter().map(|w| w.lm).collect();
         // The sentence as written, scored once: the perplexity pass.
         let mut written = 0f64;
         let mut obs_lp: Vec<f32> = Vec::with_capacity(n + 1);
         {
-            let (mut h1, mut h2) = (NO_WORD, lm.bos());
-            for &w in obs.iter().chain(std::iter::once(&lm.eos())) {
-                let l = self.lp(h1, h2, w);
+            let (mut h1, mut h2, eos) = (NO_WORD, lp.bos, lp.eos);
+            for &w in obs.iter().chain(std::iter::once(&eos)) {
+                let l = lp.get(h1, h2, w);
                 obs_lp.push(l);
                 written += l as f64;
                 (h1, h2) = (h2, w);
@@ -336,7 +341,7 @@ impl Detector {
             .zip(&obs_lp)
             .map(|(&w, &l)| {
                 // Unigrams cost one array read: no need to spend cache slots on them.
-                l - if w == lm.unk() {
+                l - if w == unk {
                     p.unk_logp
                 } else {
                     lm.logp(NO_WORD, NO_WORD, w)
@@ -366,7 +371,7 @@ impl Detector {
                 let fit_pmi = pmi[i..=i + len].iter().sum::<f32>() / (len + 1) as f32;
                 if fit > p.suspect || fit_pmi > p.suspect_pmi {
                     let first = words[i].lm;
-                    if len == 1 && first != lm.unk() && !lex.may_start_phrase(first) {
+                    if len == 1 && first != unk && !lex.may_start_phrase(first) {
                         break;
                     }
                     continue;
@@ -387,7 +392,7 @@ impl Detector {
                     break;
                 }
                 let spun_freq = lex.freq(spun);
-                let obs_window = self.window(&obs, i, len);
+                let obs_window = self.window(lp, &obs, i, len);
                 let mut local: Vec<Proposal> = Vec::new();
                 for c in lex.candidates(spun).take(p.max_candidates as usize) {
                     let mut ids: Vec<WordId> = Vec::with_capacity(4);
@@ -395,9 +400,9 @@ impl Detector {
                         // Lexicons built without ids (fixtures) fall back to string look-ups.
                         ids.clear();
                         let orig = lex.phrase(c.original);
-                        ids.extend(orig.split(' ').map(|t| lm.lookup(t).unwrap_or(lm.unk())));
+                        ids.extend(orig.split(' ').map(|t| lm.lookup(t).unwrap_or(unk)));
                     }
-                    if ids.is_empty() || ids.iter().any(|&x| x == lm.unk()) {
+                    if ids.is_empty() || ids.contains(&unk) {
                         continue;
                     }
                     let channel = self.channel(c.prior, c.src, lex.freq(c.original), spun_freq);
@@ -405,7 +410,7 @@ impl Detector {
                     // lowers the window's score, so a candidate stops costing look-ups as soon
                     // as its partial score falls below that floor. Exact, not a heuristic.
                     let floor = p.prune - channel + obs_window;
-                    let Some(win) = self.window_above(&obs, i, &ids, i + len, floor) else {
+                    let Some(win) = self.window_above(lp, &obs, i, &ids, i + len, floor) else {
                         continue;
                     };
                     let dlm = win - obs_window;
@@ -452,7 +457,7 @@ impl Detector {
             ev.gain += pr.gain.max(0.0) as f64;
         }
         // 3. Beam search over the lattice.
-        let path = self.beam(&obs, &props);
+        let path = self.beam(lp, &obs, &props);
         // 4. Confidence of each change against keeping the text in the decoded context.
         let mut out_ids: Vec<WordId> = Vec::with_capacity(n + 4);
         let mut out_pos: Vec<(usize, Option<usize>)> = Vec::new(); // (index into out_ids, proposal)
@@ -473,8 +478,9 @@ impl Detector {
             let Some(k) = k else { continue };
             let pr = &props[k];
             // The change against the observed words, both inside the decoded sequence.
-            let with = self.window(&out_ids, at, pr.words.len());
+            let with = self.window(lp, &out_ids, at, pr.words.len());
             let without = self.window_with(
+                lp,
                 &out_ids,
                 at,
                 &obs[pr.start..pr.start + pr.len],
@@ -608,14 +614,21 @@ impl Detector {
 
     /// log10 probability of `seq[at..at+len]` followed by `repl_tail`: the two words after the
     /// span (or the sentence end), each in its trigram context. `seq` supplies the left context.
-    fn window(&self, seq: &[WordId], at: usize, len: usize) -> f32 {
-        self.window_with(seq, at, &seq[at..at + len], at + len)
+    fn window(&self, lp: &mut Lp<'_>, seq: &[WordId], at: usize, len: usize) -> f32 {
+        self.window_with(lp, seq, at, &seq[at..at + len], at + len)
     }
 
     /// log10 probability of `ids` put in place of `seq[at..resume]`, plus the two words of
     /// `seq` from `resume` on (or the sentence end), with `seq[..at]` as left context.
-    fn window_with(&self, seq: &[WordId], at: usize, ids: &[WordId], resume: usize) -> f32 {
-        self.window_above(seq, at, ids, resume, f32::NEG_INFINITY)
+    fn window_with(
+        &self,
+        lp: &mut Lp<'_>,
+        seq: &[WordId],
+        at: usize,
+        ids: &[WordId],
+        resume: usize,
+    ) -> f32 {
+        self.window_above(lp, seq, at, ids, resume, f32::NEG_INFINITY)
             .unwrap_or(f32::NEG_INFINITY)
     }
 
@@ -623,52 +636,35 @@ impl Detector {
     /// below `floor`: log probabilities are never positive, so it could only fall further.
     fn window_above(
         &self,
+        lp: &mut Lp<'_>,
         seq: &[WordId],
         at: usize,
         ids: &[WordId],
         resume: usize,
         floor: f32,
     ) -> Option<f32> {
-        let lm = self.model.lm();
         let (mut h1, mut h2) = match at {
-            0 => (NO_WORD, lm.bos()),
-            1 => (lm.bos(), seq[0]),
+            0 => (NO_WORD, lp.bos),
+            1 => (lp.bos, seq[0]),
             _ => (seq[at - 2], seq[at - 1]),
         };
         let mut s = 0f32;
         let tail = &seq[resume..(resume + 2).min(seq.len())];
         for &w in ids.iter().chain(tail) {
-            s += self.lp(h1, h2, w);
+            s += lp.get(h1, h2, w);
             if s <= floor {
                 return None;
             }
             (h1, h2) = (h2, w);
         }
         if resume + 2 > seq.len() {
-            s += self.lp(h1, h2, lm.eos());
+            s += lp.get(h1, h2, lp.eos);
         }
         (s > floor).then_some(s)
     }
 
-    /// log10 P(w | h1 h2), with unknown words scored as a rare word rather than the model's
-    /// impossible -100: otherwise any known word would "win" against an honest rare one.
-    #[inline]
-    fn lp(&self, h1: WordId, h2: WordId, w: WordId) -> f32 {
-        let lm = self.model.lm();
-        if w == lm.unk() {
-            return self.params.unk_logp;
-        }
-        // The decoder asks for the same trigrams many times (the written sentence, each
-        // candidate's window, every beam hypothesis that keeps a word); a trie look-up misses
-        // the CPU caches, a hit here does not.
-        LP_CACHE.with(|c| {
-            c.borrow_mut()
-                .get_or_insert(self.model.inner.id, [h1, h2, w], || lm.logp(h1, h2, w))
-        })
-    }
-
     /// Beam search: returns the indices of the proposals on the best path, in order.
-    fn beam(&self, obs: &[WordId], props: &[Proposal]) -> Vec<usize> {
+    fn beam(&self, lp: &mut Lp<'_>, obs: &[WordId], props: &[Proposal]) -> Vec<usize> {
         let lm = self.model.lm();
         let n = obs.len();
         let width = (self.params.beam as usize).max(1);
@@ -688,7 +684,7 @@ impl Detector {
         states[0].push(Hyp {
             score: 0.0,
             h1: NO_WORD,
-            h2: lm.bos(),
+            h2: lp.bos,
             back: None,
             edge: None,
         });
@@ -708,7 +704,7 @@ impl Detector {
             for (hi, h) in cur.iter().enumerate() {
                 // Keep the written word.
                 let w = obs[pos];
-                let s = h.score + self.lp(h.h1, h.h2, w);
+                let s = h.score + lp.get(h.h1, h.h2, w);
                 push(
                     &mut states[pos + 1],
                     Hyp {
@@ -723,7 +719,7 @@ impl Detector {
                     let pr = &props[k];
                     let (mut a, mut b, mut s) = (h.h1, h.h2, h.score + pr.channel);
                     for &w in &pr.words {
-                        s += self.lp(a, b, w);
+                        s += lp.get(a, b, w);
                         (a, b) = (b, w);
                     }
                     push(
@@ -740,7 +736,7 @@ impl Detector {
             }
             states[pos] = cur;
         }
-        let eos = lm.eos();
+        let eos = lp.eos;
         let best = states[n]
             .iter()
             .enumerate()
@@ -931,6 +927,69 @@ thread_local! {
     static LP_CACHE: std::cell::RefCell<LpCache> = const { std::cell::RefCell::new(LpCache::new()) };
 }
 
+/// The decoder's LM scores for one [`Detector::analyze`] call: log10 P(w | h1 h2), with unknown
+/// words scored as a rare word rather than the model's impossible -100 (otherwise any known word
+/// would "win" against an honest rare one), through the thread's cache.
+///
+/// The cache is taken out of its thread-local once per call and put back by
+/// [`finish`](Lp::finish), so a look-up is a plain `&mut` access rather than a thread-local
+/// access and a `RefCell` borrow. Should a call unwind, the cache is dropped and the next call
+/// starts a fresh one.
+struct Lp<'a> {
+    lm: &'a dyn Scorer,
+    unk: WordId,
+    bos: WordId,
+    eos: WordId,
+    unk_logp: f32,
+    cache: LpCache,
+}
+
+impl<'a> Lp<'a> {
+    fn new(det: &'a Detector) -> Lp<'a> {
+        let lm = det.model.lm();
+        let mut cache = LP_CACHE
+            .try_with(|c| {
+                c.try_borrow_mut()
+                    .map(|mut c| std::mem::replace(&mut *c, LpCache::new()))
+            })
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_else(LpCache::new);
+        cache.ready(det.model.inner.id);
+        Lp {
+            lm,
+            unk: lm.unk(),
+            bos: lm.bos(),
+            eos: lm.eos(),
+            unk_logp: det.params.unk_logp,
+            cache,
+        }
+    }
+
+    /// Gives the cache back to the thread for its next call.
+    fn finish(self) {
+        let cache = self.cache;
+        let _ = LP_CACHE.try_with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                *c = cache;
+            }
+        });
+    }
+
+    /// log10 P(w | h1 h2).
+    #[inline]
+    fn get(&mut self, h1: WordId, h2: WordId, w: WordId) -> f32 {
+        if w == self.unk {
+            return self.unk_logp;
+        }
+        // The decoder asks for the same trigrams many times (the written sentence, each
+        // candidate's window, every beam hypothesis that keeps a word); a trie look-up misses
+        // the CPU caches, a hit here does not.
+        let lm = self.lm;
+        self.cache.get_or_insert([h1, h2, w], || lm.logp(h1, h2, w))
+    }
+}
+
 /// A direct-mapped cache of trigram scores for one thread, tagged with the model they came
 /// from. An entry is `(w1, w2, w3, log10 p)`; `w3` is never [`NO_WORD`], which marks an empty
 /// slot.
@@ -949,13 +1008,17 @@ impl LpCache {
         }
     }
 
-    #[inline]
-    fn get_or_insert(&mut self, model: u64, key: [WordId; 3], f: impl FnOnce() -> f32) -> f32 {
+    /// Empties the cache unless it holds scores of `model`.
+    fn ready(&mut self, model: u64) {
         if self.model != model || self.slots.is_empty() {
             self.model = model;
             self.slots.clear();
             self.slots.resize(1 << LP_CACHE_BITS, Self::EMPTY);
         }
+    }
+
+    #[inline]
+    fn get_or_insert(&mut self, key: [WordId; 3], f: impl FnOnce() -> f32) -> f32 {
         let h = (key[0] as u64)
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
             .rotate_left(21)
