@@ -49,13 +49,22 @@ pub struct Detector {
 #[derive(Clone, Debug)]
 struct Word {
     tok: usize,
-    norm: String,
+    /// Where its normalized form lies in the sentence's string of them.
+    norm: (usize, usize),
     lm: WordId,
     case: Case,
     /// No phrase may span the gap before this word (punctuation stands there).
     break_before: bool,
     /// Names, acronyms and numbers are never rewritten.
     protected: bool,
+}
+
+impl Word {
+    /// The normalized word, from the sentence's `norms`.
+    #[inline]
+    fn norm<'a>(&self, norms: &'a str) -> &'a str {
+        &norms[self.norm.0..self.norm.1]
+    }
 }
 
 /// A replacement edge in the lattice.
@@ -73,12 +82,51 @@ struct Proposal {
     start: usize,
     len: usize,
     original: u32,
-    words: Vec<WordId>,
+    /// Where the original's LM ids lie in the sentence's arena of them (offset, length).
+    words: (usize, usize),
     /// Channel log-odds of the change, independent of context.
     channel: f32,
     /// Local gain against the text as written (LM difference + channel).
     gain: f32,
     src: Src,
+}
+
+impl Proposal {
+    /// The original's LM ids, from the sentence's `arena`.
+    #[inline]
+    fn words<'a>(&self, arena: &'a [WordId]) -> &'a [WordId] {
+        &arena[self.words.0..self.words.0 + self.words.1]
+    }
+}
+
+/// A beam hypothesis.
+#[derive(Clone)]
+struct Hyp {
+    score: f32,
+    h1: WordId,
+    h2: WordId,
+    back: Option<(usize, usize)>, // (position, hyp index) it came from
+    edge: Option<usize>,          // proposal taken to get here, if any
+}
+
+/// Buffers that one [`Detector::analyze`] call reuses from sentence to sentence, so decoding
+/// allocates nothing per word, key or candidate once they have grown.
+#[derive(Default)]
+struct Bufs {
+    obs: Vec<WordId>,
+    obs_lp: Vec<f32>,
+    pmi: Vec<f32>,
+    key: String,
+    props: Vec<Proposal>,
+    local: Vec<Proposal>,
+    /// One candidate's LM ids.
+    ids: Vec<WordId>,
+    /// The LM ids of every proposal of the sentence, end to end.
+    arena: Vec<WordId>,
+    states: Vec<Vec<Hyp>>,
+    path: Vec<usize>,
+    out_ids: Vec<WordId>,
+    out_pos: Vec<(usize, Option<usize>)>,
 }
 
 /// Internal evidence summary used by the document score and by tuning.
@@ -198,9 +246,12 @@ impl Detector {
         taken.sort_unstable();
         let mut logprob = 0f64;
         let mut lp = Lp::new(self);
-        for sent in self.sentences(text, &toks) {
-            logprob += self.decode(&mut lp, text, &toks, &sent, &taken, &mut spans, &mut ev);
-        }
+        let mut bufs = Bufs::default();
+        self.sentences(text, &toks, |sent, norms| {
+            logprob += self.decode(
+                &mut lp, &mut bufs, text, &toks, sent, norms, &taken, &mut spans, &mut ev,
+            );
+        });
         lp.finish();
         ev.mean_logprob = logprob / n_words.max(1) as f64;
         spans.sort_by_key(|s| s.start);
@@ -240,28 +291,35 @@ impl Detector {
         1.0 / (1.0 + (-z).exp())
     }
 
-    /// Splits the tokens into sentences of words for the language model.
-    fn sentences(&self, text: &str, toks: &[Token]) -> Vec<Vec<Word>> {
+    /// Splits the tokens into sentences of words for the language model and calls `f` with
+    /// each in turn, with the string its words' normalized forms lie in. The buffers are reused
+    /// from sentence to sentence.
+    fn sentences(&self, text: &str, toks: &[Token], mut f: impl FnMut(&[Word], &str)) {
         let lm = self.model.lm();
-        let mut out = Vec::new();
+        let unk = lm.unk();
         let mut cur: Vec<Word> = Vec::new();
+        let mut norms = String::new();
+        let mut norm = String::new();
+        let mut emit = |cur: &mut Vec<Word>, norms: &mut String| {
+            if !cur.is_empty() {
+                f(cur, norms);
+                cur.clear();
+                norms.clear();
+            }
+        };
         let mut brk = false;
         let mut sentence_start = true;
         for (i, t) in toks.iter().enumerate() {
             // A blank line ends a sentence even without punctuation (titles, list items).
             if i > 0 && text[toks[i - 1].end as usize..t.start as usize].contains('\n') {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
+                emit(&mut cur, &mut norms);
                 sentence_start = true;
             }
             match t.kind {
                 Kind::Punct => {
                     let p = t.text(text);
                     if matches!(p, "." | "!" | "?" | ";" | ":") {
-                        if !cur.is_empty() {
-                            out.push(std::mem::take(&mut cur));
-                        }
+                        emit(&mut cur, &mut norms);
                         sentence_start = true;
                     }
                     brk = true;
@@ -272,17 +330,18 @@ impl Detector {
                 }
                 Kind::Word | Kind::Number => {
                     let raw = t.text(text);
-                    let mut norm = String::new();
                     normalize_word(raw, &mut norm);
                     let case = case_of(raw);
                     let protected = t.kind == Kind::Number
                         || matches!(case, Case::Upper | Case::Mixed)
                         || (case == Case::Title && !sentence_start)
                         || raw.chars().count() > 40;
-                    let id = lm.lookup(&norm).unwrap_or(lm.unk());
+                    let id = lm.lookup(&norm).unwrap_or(unk);
+                    let at = norms.len();
+                    norms.push_str(&norm);
                     cur.push(Word {
                         tok: i,
-                        norm,
+                        norm: (at, norms.len()),
                         lm: id,
                         case,
                         break_before: brk,
@@ -294,15 +353,12 @@ impl Detector {
                     // decoded in windows: the beam keeps state per word, so memory would grow
                     // with the run, while the trigram context needs only two words.
                     if cur.len() >= MAX_SENTENCE_WORDS {
-                        out.push(std::mem::take(&mut cur));
+                        emit(&mut cur, &mut norms);
                     }
                 }
             }
         }
-        if !cur.is_empty() {
-            out.push(cur);
-        }
-        out
+        emit(&mut cur, &mut norms);
     }
 
     /// Decodes one sentence; appends spans; returns the sentence's log10 probability as written.
@@ -310,9 +366,11 @@ impl Detector {
     fn decode(
         &self,
         lp: &mut Lp<'_>,
+        bufs: &mut Bufs,
         text: &str,
         toks: &[Token],
         words: &[Word],
+        norms: &str,
         taken: &[(usize, usize)],
         spans: &mut Vec<Span>,
         ev: &mut Evidence,
@@ -322,10 +380,26 @@ impl Detector {
         let p = &self.params;
         let unk = lp.unk;
         let n = words.len();
-        let obs: Vec<WordId> = words.iter().map(|w| w.lm).collect();
+        let Bufs {
+            obs,
+            obs_lp,
+            pmi,
+            key,
+            props,
+            local,
+            ids,
+            arena,
+            states,
+            path,
+            out_ids,
+            out_pos,
+        } = bufs;
+        obs.clear();
+        obs.extend(words.iter().map(|w| w.lm));
+        let obs = &obs[..];
         // The sentence as written, scored once: the perplexity pass.
         let mut written = 0f64;
-        let mut obs_lp: Vec<f32> = Vec::with_capacity(n + 1);
+        obs_lp.clear();
         {
             let (mut h1, mut h2, eos) = (NO_WORD, lp.bos, lp.eos);
             for &w in obs.iter().chain(std::iter::once(&eos)) {
@@ -336,22 +410,20 @@ impl Detector {
             }
         }
         // How much better each word fits its context than it would alone (the end, 0).
-        let pmi: Vec<f32> = obs
-            .iter()
-            .zip(&obs_lp)
-            .map(|(&w, &l)| {
-                // Unigrams cost one array read: no need to spend cache slots on them.
-                l - if w == unk {
-                    p.unk_logp
-                } else {
-                    lm.logp(NO_WORD, NO_WORD, w)
-                }
-            })
-            .chain(std::iter::once(0.0))
-            .collect();
+        pmi.clear();
+        pmi.extend(obs.iter().zip(obs_lp.iter()).map(|(&w, &l)| {
+            // Unigrams cost one array read: no need to spend cache slots on them.
+            l - if w == unk {
+                p.unk_logp
+            } else {
+                lm.logp(NO_WORD, NO_WORD, w)
+            }
+        }));
+        pmi.push(0.0);
+        let (obs_lp, pmi) = (&obs_lp[..], &pmi[..]);
         // 1-2. Candidates from the lexicon, ranked by local gain, pruned.
-        let mut props: Vec<Proposal> = Vec::new();
-        let mut key = String::new();
+        props.clear();
+        arena.clear();
         for i in 0..n {
             key.clear();
             for len in 1..=MAX_PHRASE.min(n - i) {
@@ -362,7 +434,7 @@ impl Detector {
                 if len > 1 {
                     key.push(' ');
                 }
-                key.push_str(&w.norm);
+                key.push_str(w.norm(norms));
                 // Words that the model finds likely where they stand (and that make the next word
                 // likely), or that fit their neighbours better than they would alone, are not
                 // worth expanding: spun words read oddly in context. Deciding this before the
@@ -376,7 +448,7 @@ impl Detector {
                     }
                     continue;
                 }
-                let Some(spun) = lex.find(&key) else {
+                let Some(spun) = lex.find(key) else {
                     // A word the lexicon lacks carries no prefix flag: no longer key starts here.
                     if len == 1 {
                         break;
@@ -392,11 +464,11 @@ impl Detector {
                     break;
                 }
                 let spun_freq = lex.freq(spun);
-                let obs_window = self.window(lp, &obs, i, len);
-                let mut local: Vec<Proposal> = Vec::new();
+                let obs_window = self.window(lp, obs, i, len);
+                local.clear();
                 for c in lex.candidates(spun).take(p.max_candidates as usize) {
-                    let mut ids: Vec<WordId> = Vec::with_capacity(4);
-                    if !lex.lm_ids(c.original, &mut ids) {
+                    ids.clear();
+                    if !lex.lm_ids(c.original, ids) {
                         // Lexicons built without ids (fixtures) fall back to string look-ups.
                         ids.clear();
                         let orig = lex.phrase(c.original);
@@ -410,12 +482,14 @@ impl Detector {
                     // lowers the window's score, so a candidate stops costing look-ups as soon
                     // as its partial score falls below that floor. Exact, not a heuristic.
                     let floor = p.prune - channel + obs_window;
-                    let Some(win) = self.window_above(lp, &obs, i, &ids, i + len, floor) else {
+                    let Some(win) = self.window_above(lp, obs, i, ids, i + len, floor) else {
                         continue;
                     };
                     let dlm = win - obs_window;
                     let gain = dlm + channel;
                     if gain > p.prune {
+                        let at = arena.len();
+                        arena.extend_from_slice(ids);
                         local.push(Proposal {
                             alt_gap: 0.0,
                             alts: 0,
@@ -424,7 +498,7 @@ impl Detector {
                             start: i,
                             len,
                             original: c.original,
-                            words: ids,
+                            words: (at, ids.len()),
                             channel,
                             gain,
                             src: c.src,
@@ -444,7 +518,7 @@ impl Detector {
                     local[k].alts = alts;
                 }
                 local.truncate(p.keep_per_span as usize);
-                props.extend(local);
+                props.append(local);
                 if lex.flags(spun) & FLAG_PREFIX == 0 {
                     break;
                 }
@@ -453,20 +527,21 @@ impl Detector {
         if props.is_empty() {
             return written;
         }
-        for pr in &props {
+        for pr in props.iter() {
             ev.gain += pr.gain.max(0.0) as f64;
         }
+        let (props, arena) = (&props[..], &arena[..]);
         // 3. Beam search over the lattice.
-        let path = self.beam(lp, &obs, &props);
+        self.beam(lp, obs, props, arena, states, path);
         // 4. Confidence of each change against keeping the text in the decoded context.
-        let mut out_ids: Vec<WordId> = Vec::with_capacity(n + 4);
-        let mut out_pos: Vec<(usize, Option<usize>)> = Vec::new(); // (index into out_ids, proposal)
+        out_ids.clear();
+        out_pos.clear(); // (index into out_ids, proposal)
         let mut i = 0;
         let mut pi = 0;
         while i < n {
             if let Some(&k) = path.get(pi).filter(|&&k| props[k].start == i) {
                 out_pos.push((out_ids.len(), Some(k)));
-                out_ids.extend_from_slice(&props[k].words);
+                out_ids.extend_from_slice(props[k].words(arena));
                 i += props[k].len;
                 pi += 1;
             } else {
@@ -474,20 +549,20 @@ impl Detector {
                 i += 1;
             }
         }
-        for (at, k) in out_pos {
+        for &(at, k) in out_pos.iter() {
             let Some(k) = k else { continue };
             let pr = &props[k];
             // The change against the observed words, both inside the decoded sequence.
-            let with = self.window(lp, &out_ids, at, pr.words.len());
+            let with = self.window(lp, out_ids, at, pr.words.1);
             let without = self.window_with(
                 lp,
-                &out_ids,
+                out_ids,
                 at,
                 &obs[pr.start..pr.start + pr.len],
-                at + pr.words.len(),
+                at + pr.words.1,
             );
             let margin = with - without + pr.channel;
-            let f = self.features(pr, margin, with - without, &obs_lp, words);
+            let f = self.features(pr, margin, with - without, obs_lp, words, norms);
             let conf = sigmoid(
                 p.weights()
                     .iter()
@@ -521,6 +596,7 @@ impl Detector {
         dlm: f32,
         obs_lp: &[f32],
         words: &[Word],
+        norms: &str,
     ) -> [f32; 17] {
         let lex = self.model.lexicon();
         let b = |s: Src| if pr.src.contains(s) { 1.0 } else { 0.0 };
@@ -548,13 +624,13 @@ impl Detector {
             orig_words as f32,
             pr.alt_gap,
             pr.alts as f32,
-            self.bigram_gain(pr, words),
+            self.bigram_gain(pr, words, norms),
         ]
     }
 
     /// How much more the Google-Books bigram counts like the original than the written words at
     /// the span's two edges (log10 counts; a bigram the table lacks counts as rare).
-    fn bigram_gain(&self, pr: &Proposal, words: &[Word]) -> f32 {
+    fn bigram_gain(&self, pr: &Proposal, words: &[Word], norms: &str) -> f32 {
         const RARE: f32 = 6.0; // the table holds only bigrams seen 6.4 million times or more
         let lex = self.model.lexicon();
         let id = |w: &str| lex.find(w);
@@ -566,18 +642,18 @@ impl Detector {
             .start
             .checked_sub(1)
             .filter(|_| !words[pr.start].break_before)
-            .and_then(|j| id(&words[j].norm));
+            .and_then(|j| id(words[j].norm(norms)));
         let end = pr.start + pr.len;
         let next = words
             .get(end)
             .filter(|w| !w.break_before)
-            .and_then(|w| id(&w.norm));
+            .and_then(|w| id(w.norm(norms)));
         let orig = lex.phrase(pr.original);
         let (o1, o2) = (
             orig.split(' ').next().unwrap_or(""),
             orig.rsplit(' ').next().unwrap_or(""),
         );
-        let (s1, s2) = (&words[pr.start].norm, &words[end - 1].norm);
+        let (s1, s2) = (words[pr.start].norm(norms), words[end - 1].norm(norms));
         (bg(prev, id(o1)) + bg(id(o2), next)) - (bg(prev, id(s1)) + bg(id(s2), next))
     }
 
@@ -663,24 +739,27 @@ impl Detector {
         (s > floor).then_some(s)
     }
 
-    /// Beam search: returns the indices of the proposals on the best path, in order.
-    fn beam(&self, lp: &mut Lp<'_>, obs: &[WordId], props: &[Proposal]) -> Vec<usize> {
+    /// Beam search: leaves in `path` the indices of the proposals on the best path, in order.
+    /// `props` are in order of their start (the decoder finds them left to right).
+    fn beam(
+        &self,
+        lp: &mut Lp<'_>,
+        obs: &[WordId],
+        props: &[Proposal],
+        arena: &[WordId],
+        states: &mut Vec<Vec<Hyp>>,
+        path: &mut Vec<usize>,
+    ) {
         let lm = self.model.lm();
         let n = obs.len();
         let width = (self.params.beam as usize).max(1);
-        #[derive(Clone)]
-        struct Hyp {
-            score: f32,
-            h1: WordId,
-            h2: WordId,
-            back: Option<(usize, usize)>, // (position, hyp index) it came from
-            edge: Option<usize>,          // proposal taken to get here, if any
+        debug_assert!(props.windows(2).all(|w| w[0].start <= w[1].start));
+        if states.len() < n + 1 {
+            states.resize_with(n + 1, Vec::new);
         }
-        let mut by_start: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for (k, pr) in props.iter().enumerate() {
-            by_start[pr.start].push(k);
+        for s in &mut states[..=n] {
+            s.clear();
         }
-        let mut states: Vec<Vec<Hyp>> = vec![Vec::new(); n + 1];
         states[0].push(Hyp {
             score: 0.0,
             h1: NO_WORD,
@@ -697,7 +776,17 @@ impl Detector {
                 v.push(h);
             }
         };
+        // The proposals starting at `pos` are `props[k0..k1]`.
+        let (mut k0, mut k1) = (0, 0);
         for pos in 0..n {
+            k0 = k1.max(k0);
+            while k0 < props.len() && props[k0].start < pos {
+                k0 += 1;
+            }
+            k1 = k0;
+            while k1 < props.len() && props[k1].start == pos {
+                k1 += 1;
+            }
             let mut cur = std::mem::take(&mut states[pos]);
             cur.sort_by(|a, b| b.score.total_cmp(&a.score));
             cur.truncate(width);
@@ -715,10 +804,9 @@ impl Detector {
                         edge: None,
                     },
                 );
-                for &k in &by_start[pos] {
-                    let pr = &props[k];
+                for (k, pr) in props.iter().enumerate().take(k1).skip(k0) {
                     let (mut a, mut b, mut s) = (h.h1, h.h2, h.score + pr.channel);
-                    for &w in &pr.words {
+                    for &w in pr.words(arena) {
                         s += lp.get(a, b, w);
                         (a, b) = (b, w);
                     }
@@ -743,7 +831,7 @@ impl Detector {
             .map(|(i, h)| (i, h.score + lm.logp(h.h1, h.h2, eos)))
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(i, _)| i);
-        let mut path = Vec::new();
+        path.clear();
         let (mut pos, mut hi) = (n, best.unwrap_or(0));
         while let Some(h) = states[pos].get(hi) {
             if let Some(k) = h.edge {
@@ -755,7 +843,6 @@ impl Detector {
             }
         }
         path.reverse();
-        path
     }
 
     #[allow(clippy::too_many_arguments)]
