@@ -448,7 +448,17 @@ impl Detector {
                     }
                     continue;
                 }
-                let Some(spun) = lex.find(key) else {
+                let ids_here = &obs[i..i + len];
+                let found = if ids_here.contains(&unk) {
+                    lex.find(key)
+                } else if len == 1 {
+                    lex.find_word(words[i].lm, w.norm(norms))
+                } else if lex.may_have_phrase(ids_here) {
+                    lex.find(key)
+                } else {
+                    None
+                };
+                let Some(spun) = found else {
                     // A word the lexicon lacks carries no prefix flag: no longer key starts here.
                     if len == 1 {
                         break;
