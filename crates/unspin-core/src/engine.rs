@@ -474,7 +474,8 @@ impl Detector {
                     break;
                 }
                 let spun_freq = lex.freq(spun);
-                let obs_window = self.window(lp, obs, i, len);
+                // `self.window(lp, obs, i, len)`: the same trigrams as the written pass scored.
+                let obs_window = window_sum(&obs_lp[i..(i + len + 2).min(n + 1)]);
                 local.clear();
                 for c in lex.candidates(spun).take(p.max_candidates as usize) {
                     ids.clear();
@@ -542,7 +543,7 @@ impl Detector {
         }
         let (props, arena) = (&props[..], &arena[..]);
         // 3. Beam search over the lattice.
-        self.beam(lp, obs, props, arena, states, path);
+        self.beam(lp, obs, obs_lp, props, arena, states, path);
         // 4. Confidence of each change against keeping the text in the decoded context.
         out_ids.clear();
         out_pos.clear(); // (index into out_ids, proposal)
@@ -751,10 +752,12 @@ impl Detector {
 
     /// Beam search: leaves in `path` the indices of the proposals on the best path, in order.
     /// `props` are in order of their start (the decoder finds them left to right).
+    #[allow(clippy::too_many_arguments)]
     fn beam(
         &self,
         lp: &mut Lp<'_>,
         obs: &[WordId],
+        obs_lp: &[f32],
         props: &[Proposal],
         arena: &[WordId],
         states: &mut Vec<Vec<Hyp>>,
@@ -800,10 +803,21 @@ impl Detector {
             let mut cur = std::mem::take(&mut states[pos]);
             cur.sort_by(|a, b| b.score.total_cmp(&a.score));
             cur.truncate(width);
+            // The written context of `pos`, where the written pass scored `obs[pos]` already.
+            let written = match pos {
+                0 => (NO_WORD, lp.bos),
+                1 => (lp.bos, obs[0]),
+                _ => (obs[pos - 2], obs[pos - 1]),
+            };
             for (hi, h) in cur.iter().enumerate() {
                 // Keep the written word.
                 let w = obs[pos];
-                let s = h.score + lp.get(h.h1, h.h2, w);
+                let l = if (h.h1, h.h2) == written {
+                    obs_lp[pos]
+                } else {
+                    lp.get(h.h1, h.h2, w)
+                };
+                let s = h.score + l;
                 push(
                     &mut states[pos + 1],
                     Hyp {
@@ -1129,6 +1143,18 @@ impl LpCache {
         let v = f();
         *slot = (key, v);
         v
+    }
+}
+
+/// What [`Detector::window_above`] returns with no floor for a window whose scores are `lps`,
+/// summed in the same order: the sum, or minus infinity for a sum that is not above it (NaN).
+#[inline]
+fn window_sum(lps: &[f32]) -> f32 {
+    let s = lps.iter().fold(0f32, |s, &l| s + l);
+    if s > f32::NEG_INFINITY {
+        s
+    } else {
+        f32::NEG_INFINITY
     }
 }
 
