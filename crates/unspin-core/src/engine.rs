@@ -15,7 +15,7 @@
 //!    that margin, through a calibrated sigmoid, is the change's confidence. Only changes above
 //!    the apply threshold get a suggestion.
 
-use crate::lexicon::{Src, FLAG_PREFIX, NO_FREQ};
+use crate::lexicon::{Candidate, Src, FLAG_PREFIX, NO_FREQ};
 use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
@@ -119,7 +119,10 @@ struct Bufs {
     key: String,
     props: Vec<Proposal>,
     local: Vec<Proposal>,
-    /// One candidate's LM ids.
+    /// A key's candidates, with the frequency of the original and where its LM ids lie in
+    /// `ids`.
+    cands: Vec<(Candidate, f32, usize, usize)>,
+    /// The LM ids of a key's candidates, end to end.
     ids: Vec<WordId>,
     /// The LM ids of every proposal of the sentence, end to end.
     arena: Vec<WordId>,
@@ -387,6 +390,7 @@ impl Detector {
             key,
             props,
             local,
+            cands,
             ids,
             arena,
             states,
@@ -477,18 +481,27 @@ impl Detector {
                 // `self.window(lp, obs, i, len)`: the same trigrams as the written pass scored.
                 let obs_window = window_sum(&obs_lp[i..(i + len + 2).min(n + 1)]);
                 local.clear();
+                // First every candidate's ids and frequency, then the scoring: the reads of
+                // the lexicon's id and frequency tables, which miss the CPU caches, are then
+                // independent of each other and overlap instead of queueing behind the LM's.
+                cands.clear();
+                ids.clear();
                 for c in lex.candidates(spun).take(p.max_candidates as usize) {
-                    ids.clear();
+                    let at = ids.len();
                     if !lex.lm_ids(c.original, ids) {
                         // Lexicons built without ids (fixtures) fall back to string look-ups.
-                        ids.clear();
+                        ids.truncate(at);
                         let orig = lex.phrase(c.original);
                         ids.extend(orig.split(' ').map(|t| lm.lookup(t).unwrap_or(unk)));
                     }
+                    cands.push((c, lex.freq(c.original), at, ids.len()));
+                }
+                for &(c, orig_freq, a, b) in cands.iter() {
+                    let ids = &ids[a..b];
                     if ids.is_empty() || ids.contains(&unk) {
                         continue;
                     }
-                    let channel = self.channel(c.prior, c.src, lex.freq(c.original), spun_freq);
+                    let channel = self.channel(c.prior, c.src, orig_freq, spun_freq);
                     // gain = window - obs_window + channel must beat `prune`; every word only
                     // lowers the window's score, so a candidate stops costing look-ups as soon
                     // as its partial score falls below that floor. Exact, not a heuristic.
