@@ -586,7 +586,7 @@ impl Detector {
                 at + pr.words.1,
             );
             let margin = with - without + pr.channel;
-            let f = self.features(pr, margin, with - without, obs_lp, words, norms);
+            let f = self.features(lp, pr, margin, with - without, obs_lp, words, norms, arena);
             let conf = sigmoid(
                 p.weights()
                     .iter()
@@ -613,14 +613,17 @@ impl Detector {
     }
 
     /// The feature vector of a change ([`FEATURES`]).
+    #[allow(clippy::too_many_arguments)]
     fn features(
         &self,
+        lp: &Lp<'_>,
         pr: &Proposal,
         margin: f32,
         dlm: f32,
         obs_lp: &[f32],
         words: &[Word],
         norms: &str,
+        arena: &[WordId],
     ) -> [f32; 17] {
         let lex = self.model.lexicon();
         let b = |s: Src| if pr.src.contains(s) { 1.0 } else { 0.0 };
@@ -648,16 +651,31 @@ impl Detector {
             orig_words as f32,
             pr.alt_gap,
             pr.alts as f32,
-            self.bigram_gain(pr, words, norms),
+            self.bigram_gain(lp, pr, words, norms, arena),
         ]
     }
 
     /// How much more the Google-Books bigram counts like the original than the written words at
     /// the span's two edges (log10 counts; a bigram the table lacks counts as rare).
-    fn bigram_gain(&self, pr: &Proposal, words: &[Word], norms: &str) -> f32 {
+    fn bigram_gain(
+        &self,
+        lp: &Lp<'_>,
+        pr: &Proposal,
+        words: &[Word],
+        norms: &str,
+        arena: &[WordId],
+    ) -> f32 {
         const RARE: f32 = 6.0; // the table holds only bigrams seen 6.4 million times or more
         let lex = self.model.lexicon();
-        let id = |w: &str| lex.find(w);
+        // Phrase ids of single words, by their LM ids where known (`Lexicon::find_word`).
+        let find = |lm: WordId, w: &str| {
+            if lm == lp.unk {
+                lex.find(w)
+            } else {
+                lex.find_word(lm, w)
+            }
+        };
+        let id = |w: &Word| find(w.lm, w.norm(norms));
         let bg = |a: Option<u32>, b: Option<u32>| match (a, b) {
             (Some(a), Some(b)) => lex.bigram(a, b).unwrap_or(RARE),
             _ => RARE,
@@ -666,19 +684,24 @@ impl Detector {
             .start
             .checked_sub(1)
             .filter(|_| !words[pr.start].break_before)
-            .and_then(|j| id(words[j].norm(norms)));
+            .and_then(|j| id(&words[j]));
         let end = pr.start + pr.len;
-        let next = words
-            .get(end)
-            .filter(|w| !w.break_before)
-            .and_then(|w| id(w.norm(norms)));
+        let next = words.get(end).filter(|w| !w.break_before).and_then(&id);
         let orig = lex.phrase(pr.original);
         let (o1, o2) = (
             orig.split(' ').next().unwrap_or(""),
             orig.rsplit(' ').next().unwrap_or(""),
         );
-        let (s1, s2) = (words[pr.start].norm(norms), words[end - 1].norm(norms));
-        (bg(prev, id(o1)) + bg(id(o2), next)) - (bg(prev, id(s1)) + bg(id(s2), next))
+        // The original's LM ids, one per word in a well-formed model (none of them unknown: see
+        // `decode`).
+        let ow = pr.words(arena);
+        let (o1, o2) = if ow.len() == orig.split(' ').count() {
+            (find(ow[0], o1), find(ow[ow.len() - 1], o2))
+        } else {
+            (lex.find(o1), lex.find(o2))
+        };
+        let (s1, s2) = (id(&words[pr.start]), id(&words[end - 1]));
+        (bg(prev, o1) + bg(o2, next)) - (bg(prev, s1) + bg(s2, next))
     }
 
     /// Channel log-odds of replacing back to an original with this prior and these sources.

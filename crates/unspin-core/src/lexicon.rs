@@ -309,6 +309,10 @@ pub struct Lexicon {
     /// word per phrase), so the decoder skips the look-up of most keys the lexicon lacks with
     /// one read of a small table; empty when the lexicon has no LM ids.
     phrase_filter: Vec<u64>,
+    /// Where the bigrams of each first word start in the sorted bigram table (`n + 1`
+    /// entries), so a look-up searches only that word's few; empty if the table is not
+    /// strictly sorted (then [`bigram`](Lexicon::bigram) searches it all, as before).
+    bigram_from: Vec<u32>,
 }
 
 /// The filter word and bit mask of an LM-id sequence in [`Lexicon::may_have_phrase`].
@@ -367,6 +371,7 @@ impl Lexicon {
             prefix_words: Vec::new(),
             word_phrases: Vec::new(),
             phrase_filter: Vec::new(),
+            bigram_from: Vec::new(),
         };
         let bad = |what: &str| Err(Error::Corrupt(format!("lexicon: {what}")));
         if !lex.offs.len().is_multiple_of(4) || lex.offs.len() < 4 {
@@ -446,6 +451,7 @@ impl Lexicon {
         lex.index = lex.build_index();
         lex.prefix_words = lex.build_prefix_words();
         (lex.word_phrases, lex.phrase_filter) = lex.build_id_tables();
+        lex.bigram_from = lex.build_bigram_from();
         Ok(lex)
     }
 
@@ -486,6 +492,31 @@ impl Lexicon {
             a = b;
         }
         (words, filter)
+    }
+
+    fn build_bigram_from(&self) -> Vec<u32> {
+        let m = self.bkey.len() / 8;
+        if m > u32::MAX as usize {
+            return Vec::new();
+        }
+        let mut from = Vec::with_capacity(self.n + 1);
+        let mut prev: Option<u64> = None;
+        for (j, c) in self.bkey.chunks_exact(8).enumerate() {
+            let k = u64::from_le_bytes(c.try_into().unwrap());
+            if prev.is_some_and(|p| p >= k) {
+                return Vec::new();
+            }
+            prev = Some(k);
+            // Every first word up to this key's starts here or later.
+            let w1 = ((k >> 32) as usize).min(self.n);
+            while from.len() <= w1 {
+                from.push(j as u32);
+            }
+        }
+        while from.len() <= self.n {
+            from.push(m as u32);
+        }
+        from
     }
 
     /// Whether a multi-word phrase whose words have these language-model ids (none of them the
@@ -652,7 +683,10 @@ impl Lexicon {
     /// log10 count of the word bigram (`w1`, `w2`) by phrase ids, if the table has it.
     pub fn bigram(&self, w1: u32, w2: u32) -> Option<f32> {
         let key = ((w1 as u64) << 32) | w2 as u64;
-        let (mut lo, mut hi) = (0usize, self.bkey.len() / 8);
+        let (mut lo, mut hi) = match self.bigram_from.get(w1 as usize..w1 as usize + 2) {
+            Some(r) if (w1 as usize) < self.n => (r[0] as usize, r[1] as usize),
+            _ => (0usize, self.bkey.len() / 8),
+        };
         while lo < hi {
             let mid = (lo + hi) / 2;
             match crate::format::u64_at(&self.bkey, 8 * mid).cmp(&key) {
@@ -816,6 +850,31 @@ mod tests {
         assert!(refused > 250, "{refused}");
         // Without LM ids every key may be there.
         assert!(lex(LexiconWriter::default()).may_have_phrase(&[1, 2]));
+    }
+
+    #[test]
+    fn bigram_index_agrees_with_search() {
+        let mut w = LexiconWriter::default();
+        let words: Vec<String> = (0..40).map(|i| format!("w{i:02}")).collect();
+        let mut pairs = Vec::new();
+        for i in 0..40usize {
+            for j in 0..40usize {
+                if (i * 7 + j * 3) % 5 == 0 && i % 4 != 1 {
+                    w.add_bigram(&words[i], &words[j], (i * 40 + j) as f32);
+                    pairs.push((i, j));
+                }
+            }
+        }
+        let l = lex(w);
+        assert_eq!(l.bigram_from.len(), l.len() + 1);
+        for i in 0..40usize {
+            for j in 0..40usize {
+                let (a, b) = (l.find(&words[i]).unwrap(), l.find(&words[j]).unwrap());
+                let want = pairs.contains(&(i, j)).then_some((i * 40 + j) as f32);
+                assert_eq!(l.bigram(a, b), want, "{i} {j}");
+            }
+        }
+        assert_eq!(l.bigram(l.len() as u32 + 5, 0), None);
     }
 
     #[test]
