@@ -15,12 +15,12 @@
 //!    that margin, through a calibrated sigmoid, is the change's confidence. Only changes above
 //!    the apply threshold get a suggestion.
 
-use crate::lexicon::{Src, FLAG_PREFIX, NO_FREQ};
+use crate::lexicon::{Candidate, Src, FLAG_PREFIX, NO_FREQ};
 use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
 use crate::tokenize::{apply_case, case_of, normalize_word, tokenize, Case, Kind, Token};
-use crate::{WordId, NO_WORD};
+use crate::{Scorer, WordId, NO_WORD};
 
 /// Longest phrase, in words, that the lexicon is searched for.
 pub const MAX_PHRASE: usize = 4;
@@ -49,13 +49,22 @@ pub struct Detector {
 #[derive(Clone, Debug)]
 struct Word {
     tok: usize,
-    norm: String,
+    /// Where its normalized form lies in the sentence's string of them.
+    norm: (usize, usize),
     lm: WordId,
     case: Case,
     /// No phrase may span the gap before this word (punctuation stands there).
     break_before: bool,
     /// Names, acronyms and numbers are never rewritten.
     protected: bool,
+}
+
+impl Word {
+    /// The normalized word, from the sentence's `norms`.
+    #[inline]
+    fn norm<'a>(&self, norms: &'a str) -> &'a str {
+        &norms[self.norm.0..self.norm.1]
+    }
 }
 
 /// A replacement edge in the lattice.
@@ -73,12 +82,54 @@ struct Proposal {
     start: usize,
     len: usize,
     original: u32,
-    words: Vec<WordId>,
+    /// Where the original's LM ids lie in the sentence's arena of them (offset, length).
+    words: (usize, usize),
     /// Channel log-odds of the change, independent of context.
     channel: f32,
     /// Local gain against the text as written (LM difference + channel).
     gain: f32,
     src: Src,
+}
+
+impl Proposal {
+    /// The original's LM ids, from the sentence's `arena`.
+    #[inline]
+    fn words<'a>(&self, arena: &'a [WordId]) -> &'a [WordId] {
+        &arena[self.words.0..self.words.0 + self.words.1]
+    }
+}
+
+/// A beam hypothesis.
+#[derive(Clone)]
+struct Hyp {
+    score: f32,
+    h1: WordId,
+    h2: WordId,
+    back: Option<(usize, usize)>, // (position, hyp index) it came from
+    edge: Option<usize>,          // proposal taken to get here, if any
+}
+
+/// Buffers that one [`Detector::analyze`] call reuses from sentence to sentence, so decoding
+/// allocates nothing per word, key or candidate once they have grown.
+#[derive(Default)]
+struct Bufs {
+    obs: Vec<WordId>,
+    obs_lp: Vec<f32>,
+    pmi: Vec<f32>,
+    key: String,
+    props: Vec<Proposal>,
+    local: Vec<Proposal>,
+    /// A key's candidates, with the frequency of the original and where its LM ids lie in
+    /// `ids`.
+    cands: Vec<(Candidate, f32, usize, usize)>,
+    /// The LM ids of a key's candidates, end to end.
+    ids: Vec<WordId>,
+    /// The LM ids of every proposal of the sentence, end to end.
+    arena: Vec<WordId>,
+    states: Vec<Vec<Hyp>>,
+    path: Vec<usize>,
+    out_ids: Vec<WordId>,
+    out_pos: Vec<(usize, Option<usize>)>,
 }
 
 /// Internal evidence summary used by the document score and by tuning.
@@ -197,9 +248,14 @@ impl Detector {
         let mut taken: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
         taken.sort_unstable();
         let mut logprob = 0f64;
-        for sent in self.sentences(text, &toks) {
-            logprob += self.decode(text, &toks, &sent, &taken, &mut spans, &mut ev);
-        }
+        let mut lp = Lp::new(self);
+        let mut bufs = Bufs::default();
+        self.sentences(text, &toks, |sent, norms| {
+            logprob += self.decode(
+                &mut lp, &mut bufs, text, &toks, sent, norms, &taken, &mut spans, &mut ev,
+            );
+        });
+        lp.finish();
         ev.mean_logprob = logprob / n_words.max(1) as f64;
         spans.sort_by_key(|s| s.start);
         let score = self.doc_score(&ev);
@@ -238,28 +294,35 @@ impl Detector {
         1.0 / (1.0 + (-z).exp())
     }
 
-    /// Splits the tokens into sentences of words for the language model.
-    fn sentences(&self, text: &str, toks: &[Token]) -> Vec<Vec<Word>> {
+    /// Splits the tokens into sentences of words for the language model and calls `f` with
+    /// each in turn, with the string its words' normalized forms lie in. The buffers are reused
+    /// from sentence to sentence.
+    fn sentences(&self, text: &str, toks: &[Token], mut f: impl FnMut(&[Word], &str)) {
         let lm = self.model.lm();
-        let mut out = Vec::new();
+        let unk = lm.unk();
         let mut cur: Vec<Word> = Vec::new();
+        let mut norms = String::new();
+        let mut norm = String::new();
+        let mut emit = |cur: &mut Vec<Word>, norms: &mut String| {
+            if !cur.is_empty() {
+                f(cur, norms);
+                cur.clear();
+                norms.clear();
+            }
+        };
         let mut brk = false;
         let mut sentence_start = true;
         for (i, t) in toks.iter().enumerate() {
             // A blank line ends a sentence even without punctuation (titles, list items).
             if i > 0 && text[toks[i - 1].end as usize..t.start as usize].contains('\n') {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
+                emit(&mut cur, &mut norms);
                 sentence_start = true;
             }
             match t.kind {
                 Kind::Punct => {
                     let p = t.text(text);
                     if matches!(p, "." | "!" | "?" | ";" | ":") {
-                        if !cur.is_empty() {
-                            out.push(std::mem::take(&mut cur));
-                        }
+                        emit(&mut cur, &mut norms);
                         sentence_start = true;
                     }
                     brk = true;
@@ -270,17 +333,18 @@ impl Detector {
                 }
                 Kind::Word | Kind::Number => {
                     let raw = t.text(text);
-                    let mut norm = String::new();
                     normalize_word(raw, &mut norm);
                     let case = case_of(raw);
                     let protected = t.kind == Kind::Number
                         || matches!(case, Case::Upper | Case::Mixed)
                         || (case == Case::Title && !sentence_start)
                         || raw.chars().count() > 40;
-                    let id = lm.lookup(&norm).unwrap_or(lm.unk());
+                    let id = lm.lookup(&norm).unwrap_or(unk);
+                    let at = norms.len();
+                    norms.push_str(&norm);
                     cur.push(Word {
                         tok: i,
-                        norm,
+                        norm: (at, norms.len()),
                         lm: id,
                         case,
                         break_before: brk,
@@ -292,23 +356,24 @@ impl Detector {
                     // decoded in windows: the beam keeps state per word, so memory would grow
                     // with the run, while the trigram context needs only two words.
                     if cur.len() >= MAX_SENTENCE_WORDS {
-                        out.push(std::mem::take(&mut cur));
+                        emit(&mut cur, &mut norms);
                     }
                 }
             }
         }
-        if !cur.is_empty() {
-            out.push(cur);
-        }
-        out
+        emit(&mut cur, &mut norms);
     }
 
     /// Decodes one sentence; appends spans; returns the sentence's log10 probability as written.
+    #[allow(clippy::too_many_arguments)]
     fn decode(
         &self,
+        lp: &mut Lp<'_>,
+        bufs: &mut Bufs,
         text: &str,
         toks: &[Token],
         words: &[Word],
+        norms: &str,
         taken: &[(usize, usize)],
         spans: &mut Vec<Span>,
         ev: &mut Evidence,
@@ -316,37 +381,53 @@ impl Detector {
         let lm = self.model.lm();
         let lex = self.model.lexicon();
         let p = &self.params;
+        let unk = lp.unk;
         let n = words.len();
-        let obs: Vec<WordId> = words.iter().map(|w| w.lm).collect();
+        let Bufs {
+            obs,
+            obs_lp,
+            pmi,
+            key,
+            props,
+            local,
+            cands,
+            ids,
+            arena,
+            states,
+            path,
+            out_ids,
+            out_pos,
+        } = bufs;
+        obs.clear();
+        obs.extend(words.iter().map(|w| w.lm));
+        let obs = &obs[..];
         // The sentence as written, scored once: the perplexity pass.
         let mut written = 0f64;
-        let mut obs_lp: Vec<f32> = Vec::with_capacity(n + 1);
+        obs_lp.clear();
         {
-            let (mut h1, mut h2) = (NO_WORD, lm.bos());
-            for &w in obs.iter().chain(std::iter::once(&lm.eos())) {
-                let l = self.lp(h1, h2, w);
+            let (mut h1, mut h2, eos) = (NO_WORD, lp.bos, lp.eos);
+            for &w in obs.iter().chain(std::iter::once(&eos)) {
+                let l = lp.get(h1, h2, w);
                 obs_lp.push(l);
                 written += l as f64;
                 (h1, h2) = (h2, w);
             }
         }
         // How much better each word fits its context than it would alone (the end, 0).
-        let pmi: Vec<f32> = obs
-            .iter()
-            .zip(&obs_lp)
-            .map(|(&w, &l)| {
-                // Unigrams cost one array read: no need to spend cache slots on them.
-                l - if w == lm.unk() {
-                    p.unk_logp
-                } else {
-                    lm.logp(NO_WORD, NO_WORD, w)
-                }
-            })
-            .chain(std::iter::once(0.0))
-            .collect();
+        pmi.clear();
+        pmi.extend(obs.iter().zip(obs_lp.iter()).map(|(&w, &l)| {
+            // Unigrams cost one array read: no need to spend cache slots on them.
+            l - if w == unk {
+                p.unk_logp
+            } else {
+                lm.logp(NO_WORD, NO_WORD, w)
+            }
+        }));
+        pmi.push(0.0);
+        let (obs_lp, pmi) = (&obs_lp[..], &pmi[..]);
         // 1-2. Candidates from the lexicon, ranked by local gain, pruned.
-        let mut props: Vec<Proposal> = Vec::new();
-        let mut key = String::new();
+        props.clear();
+        arena.clear();
         for i in 0..n {
             key.clear();
             for len in 1..=MAX_PHRASE.min(n - i) {
@@ -357,7 +438,7 @@ impl Detector {
                 if len > 1 {
                     key.push(' ');
                 }
-                key.push_str(&w.norm);
+                key.push_str(w.norm(norms));
                 // Words that the model finds likely where they stand (and that make the next word
                 // likely), or that fit their neighbours better than they would alone, are not
                 // worth expanding: spun words read oddly in context. Deciding this before the
@@ -366,12 +447,22 @@ impl Detector {
                 let fit_pmi = pmi[i..=i + len].iter().sum::<f32>() / (len + 1) as f32;
                 if fit > p.suspect || fit_pmi > p.suspect_pmi {
                     let first = words[i].lm;
-                    if len == 1 && first != lm.unk() && !lex.may_start_phrase(first) {
+                    if len == 1 && first != unk && !lex.may_start_phrase(first) {
                         break;
                     }
                     continue;
                 }
-                let Some(spun) = lex.find(&key) else {
+                let ids_here = &obs[i..i + len];
+                let found = if ids_here.contains(&unk) {
+                    lex.find(key)
+                } else if len == 1 {
+                    lex.find_word(words[i].lm, w.norm(norms))
+                } else if lex.may_have_phrase(ids_here) {
+                    lex.find(key)
+                } else {
+                    None
+                };
+                let Some(spun) = found else {
                     // A word the lexicon lacks carries no prefix flag: no longer key starts here.
                     if len == 1 {
                         break;
@@ -387,30 +478,42 @@ impl Detector {
                     break;
                 }
                 let spun_freq = lex.freq(spun);
-                let obs_window = self.window(&obs, i, len);
-                let mut local: Vec<Proposal> = Vec::new();
+                // `self.window(lp, obs, i, len)`: the same trigrams as the written pass scored.
+                let obs_window = window_sum(&obs_lp[i..(i + len + 2).min(n + 1)]);
+                local.clear();
+                // First every candidate's ids and frequency, then the scoring: the reads of
+                // the lexicon's id and frequency tables, which miss the CPU caches, are then
+                // independent of each other and overlap instead of queueing behind the LM's.
+                cands.clear();
+                ids.clear();
                 for c in lex.candidates(spun).take(p.max_candidates as usize) {
-                    let mut ids: Vec<WordId> = Vec::with_capacity(4);
-                    if !lex.lm_ids(c.original, &mut ids) {
+                    let at = ids.len();
+                    if !lex.lm_ids(c.original, ids) {
                         // Lexicons built without ids (fixtures) fall back to string look-ups.
-                        ids.clear();
+                        ids.truncate(at);
                         let orig = lex.phrase(c.original);
-                        ids.extend(orig.split(' ').map(|t| lm.lookup(t).unwrap_or(lm.unk())));
+                        ids.extend(orig.split(' ').map(|t| lm.lookup(t).unwrap_or(unk)));
                     }
-                    if ids.is_empty() || ids.iter().any(|&x| x == lm.unk()) {
+                    cands.push((c, lex.freq(c.original), at, ids.len()));
+                }
+                for &(c, orig_freq, a, b) in cands.iter() {
+                    let ids = &ids[a..b];
+                    if ids.is_empty() || ids.contains(&unk) {
                         continue;
                     }
-                    let channel = self.channel(c.prior, c.src, lex.freq(c.original), spun_freq);
+                    let channel = self.channel(c.prior, c.src, orig_freq, spun_freq);
                     // gain = window - obs_window + channel must beat `prune`; every word only
                     // lowers the window's score, so a candidate stops costing look-ups as soon
                     // as its partial score falls below that floor. Exact, not a heuristic.
                     let floor = p.prune - channel + obs_window;
-                    let Some(win) = self.window_above(&obs, i, &ids, i + len, floor) else {
+                    let Some(win) = self.window_above(lp, obs, i, ids, i + len, floor) else {
                         continue;
                     };
                     let dlm = win - obs_window;
                     let gain = dlm + channel;
                     if gain > p.prune {
+                        let at = arena.len();
+                        arena.extend_from_slice(ids);
                         local.push(Proposal {
                             alt_gap: 0.0,
                             alts: 0,
@@ -419,7 +522,7 @@ impl Detector {
                             start: i,
                             len,
                             original: c.original,
-                            words: ids,
+                            words: (at, ids.len()),
                             channel,
                             gain,
                             src: c.src,
@@ -439,7 +542,7 @@ impl Detector {
                     local[k].alts = alts;
                 }
                 local.truncate(p.keep_per_span as usize);
-                props.extend(local);
+                props.append(local);
                 if lex.flags(spun) & FLAG_PREFIX == 0 {
                     break;
                 }
@@ -448,20 +551,21 @@ impl Detector {
         if props.is_empty() {
             return written;
         }
-        for pr in &props {
+        for pr in props.iter() {
             ev.gain += pr.gain.max(0.0) as f64;
         }
+        let (props, arena) = (&props[..], &arena[..]);
         // 3. Beam search over the lattice.
-        let path = self.beam(&obs, &props);
+        self.beam(lp, obs, obs_lp, props, arena, states, path);
         // 4. Confidence of each change against keeping the text in the decoded context.
-        let mut out_ids: Vec<WordId> = Vec::with_capacity(n + 4);
-        let mut out_pos: Vec<(usize, Option<usize>)> = Vec::new(); // (index into out_ids, proposal)
+        out_ids.clear();
+        out_pos.clear(); // (index into out_ids, proposal)
         let mut i = 0;
         let mut pi = 0;
         while i < n {
             if let Some(&k) = path.get(pi).filter(|&&k| props[k].start == i) {
                 out_pos.push((out_ids.len(), Some(k)));
-                out_ids.extend_from_slice(&props[k].words);
+                out_ids.extend_from_slice(props[k].words(arena));
                 i += props[k].len;
                 pi += 1;
             } else {
@@ -469,19 +573,20 @@ impl Detector {
                 i += 1;
             }
         }
-        for (at, k) in out_pos {
+        for &(at, k) in out_pos.iter() {
             let Some(k) = k else { continue };
             let pr = &props[k];
             // The change against the observed words, both inside the decoded sequence.
-            let with = self.window(&out_ids, at, pr.words.len());
+            let with = self.window(lp, out_ids, at, pr.words.1);
             let without = self.window_with(
-                &out_ids,
+                lp,
+                out_ids,
                 at,
                 &obs[pr.start..pr.start + pr.len],
-                at + pr.words.len(),
+                at + pr.words.1,
             );
             let margin = with - without + pr.channel;
-            let f = self.features(pr, margin, with - without, &obs_lp, words);
+            let f = self.features(lp, pr, margin, with - without, obs_lp, words, norms, arena);
             let conf = sigmoid(
                 p.weights()
                     .iter()
@@ -508,13 +613,17 @@ impl Detector {
     }
 
     /// The feature vector of a change ([`FEATURES`]).
+    #[allow(clippy::too_many_arguments)]
     fn features(
         &self,
+        lp: &Lp<'_>,
         pr: &Proposal,
         margin: f32,
         dlm: f32,
         obs_lp: &[f32],
         words: &[Word],
+        norms: &str,
+        arena: &[WordId],
     ) -> [f32; 17] {
         let lex = self.model.lexicon();
         let b = |s: Src| if pr.src.contains(s) { 1.0 } else { 0.0 };
@@ -542,16 +651,31 @@ impl Detector {
             orig_words as f32,
             pr.alt_gap,
             pr.alts as f32,
-            self.bigram_gain(pr, words),
+            self.bigram_gain(lp, pr, words, norms, arena),
         ]
     }
 
     /// How much more the Google-Books bigram counts like the original than the written words at
     /// the span's two edges (log10 counts; a bigram the table lacks counts as rare).
-    fn bigram_gain(&self, pr: &Proposal, words: &[Word]) -> f32 {
+    fn bigram_gain(
+        &self,
+        lp: &Lp<'_>,
+        pr: &Proposal,
+        words: &[Word],
+        norms: &str,
+        arena: &[WordId],
+    ) -> f32 {
         const RARE: f32 = 6.0; // the table holds only bigrams seen 6.4 million times or more
         let lex = self.model.lexicon();
-        let id = |w: &str| lex.find(w);
+        // Phrase ids of single words, by their LM ids where known (`Lexicon::find_word`).
+        let find = |lm: WordId, w: &str| {
+            if lm == lp.unk {
+                lex.find(w)
+            } else {
+                lex.find_word(lm, w)
+            }
+        };
+        let id = |w: &Word| find(w.lm, w.norm(norms));
         let bg = |a: Option<u32>, b: Option<u32>| match (a, b) {
             (Some(a), Some(b)) => lex.bigram(a, b).unwrap_or(RARE),
             _ => RARE,
@@ -560,19 +684,24 @@ impl Detector {
             .start
             .checked_sub(1)
             .filter(|_| !words[pr.start].break_before)
-            .and_then(|j| id(&words[j].norm));
+            .and_then(|j| id(&words[j]));
         let end = pr.start + pr.len;
-        let next = words
-            .get(end)
-            .filter(|w| !w.break_before)
-            .and_then(|w| id(&w.norm));
+        let next = words.get(end).filter(|w| !w.break_before).and_then(&id);
         let orig = lex.phrase(pr.original);
         let (o1, o2) = (
             orig.split(' ').next().unwrap_or(""),
             orig.rsplit(' ').next().unwrap_or(""),
         );
-        let (s1, s2) = (&words[pr.start].norm, &words[end - 1].norm);
-        (bg(prev, id(o1)) + bg(id(o2), next)) - (bg(prev, id(s1)) + bg(id(s2), next))
+        // The original's LM ids, one per word in a well-formed model (none of them unknown: see
+        // `decode`).
+        let ow = pr.words(arena);
+        let (o1, o2) = if ow.len() == orig.split(' ').count() {
+            (find(ow[0], o1), find(ow[ow.len() - 1], o2))
+        } else {
+            (lex.find(o1), lex.find(o2))
+        };
+        let (s1, s2) = (id(&words[pr.start]), id(&words[end - 1]));
+        (bg(prev, o1) + bg(o2, next)) - (bg(prev, s1) + bg(s2, next))
     }
 
     /// Channel log-odds of replacing back to an original with this prior and these sources.
@@ -608,14 +737,21 @@ impl Detector {
 
     /// log10 probability of `seq[at..at+len]` followed by `repl_tail`: the two words after the
     /// span (or the sentence end), each in its trigram context. `seq` supplies the left context.
-    fn window(&self, seq: &[WordId], at: usize, len: usize) -> f32 {
-        self.window_with(seq, at, &seq[at..at + len], at + len)
+    fn window(&self, lp: &mut Lp<'_>, seq: &[WordId], at: usize, len: usize) -> f32 {
+        self.window_with(lp, seq, at, &seq[at..at + len], at + len)
     }
 
     /// log10 probability of `ids` put in place of `seq[at..resume]`, plus the two words of
     /// `seq` from `resume` on (or the sentence end), with `seq[..at]` as left context.
-    fn window_with(&self, seq: &[WordId], at: usize, ids: &[WordId], resume: usize) -> f32 {
-        self.window_above(seq, at, ids, resume, f32::NEG_INFINITY)
+    fn window_with(
+        &self,
+        lp: &mut Lp<'_>,
+        seq: &[WordId],
+        at: usize,
+        ids: &[WordId],
+        resume: usize,
+    ) -> f32 {
+        self.window_above(lp, seq, at, ids, resume, f32::NEG_INFINITY)
             .unwrap_or(f32::NEG_INFINITY)
     }
 
@@ -623,72 +759,60 @@ impl Detector {
     /// below `floor`: log probabilities are never positive, so it could only fall further.
     fn window_above(
         &self,
+        lp: &mut Lp<'_>,
         seq: &[WordId],
         at: usize,
         ids: &[WordId],
         resume: usize,
         floor: f32,
     ) -> Option<f32> {
-        let lm = self.model.lm();
         let (mut h1, mut h2) = match at {
-            0 => (NO_WORD, lm.bos()),
-            1 => (lm.bos(), seq[0]),
+            0 => (NO_WORD, lp.bos),
+            1 => (lp.bos, seq[0]),
             _ => (seq[at - 2], seq[at - 1]),
         };
         let mut s = 0f32;
         let tail = &seq[resume..(resume + 2).min(seq.len())];
         for &w in ids.iter().chain(tail) {
-            s += self.lp(h1, h2, w);
+            s += lp.get(h1, h2, w);
             if s <= floor {
                 return None;
             }
             (h1, h2) = (h2, w);
         }
         if resume + 2 > seq.len() {
-            s += self.lp(h1, h2, lm.eos());
+            s += lp.get(h1, h2, lp.eos);
         }
         (s > floor).then_some(s)
     }
 
-    /// log10 P(w | h1 h2), with unknown words scored as a rare word rather than the model's
-    /// impossible -100: otherwise any known word would "win" against an honest rare one.
-    #[inline]
-    fn lp(&self, h1: WordId, h2: WordId, w: WordId) -> f32 {
-        let lm = self.model.lm();
-        if w == lm.unk() {
-            return self.params.unk_logp;
-        }
-        // The decoder asks for the same trigrams many times (the written sentence, each
-        // candidate's window, every beam hypothesis that keeps a word); a trie look-up misses
-        // the CPU caches, a hit here does not.
-        LP_CACHE.with(|c| {
-            c.borrow_mut()
-                .get_or_insert(self.model.inner.id, [h1, h2, w], || lm.logp(h1, h2, w))
-        })
-    }
-
-    /// Beam search: returns the indices of the proposals on the best path, in order.
-    fn beam(&self, obs: &[WordId], props: &[Proposal]) -> Vec<usize> {
+    /// Beam search: leaves in `path` the indices of the proposals on the best path, in order.
+    /// `props` are in order of their start (the decoder finds them left to right).
+    #[allow(clippy::too_many_arguments)]
+    fn beam(
+        &self,
+        lp: &mut Lp<'_>,
+        obs: &[WordId],
+        obs_lp: &[f32],
+        props: &[Proposal],
+        arena: &[WordId],
+        states: &mut Vec<Vec<Hyp>>,
+        path: &mut Vec<usize>,
+    ) {
         let lm = self.model.lm();
         let n = obs.len();
         let width = (self.params.beam as usize).max(1);
-        #[derive(Clone)]
-        struct Hyp {
-            score: f32,
-            h1: WordId,
-            h2: WordId,
-            back: Option<(usize, usize)>, // (position, hyp index) it came from
-            edge: Option<usize>,          // proposal taken to get here, if any
+        debug_assert!(props.windows(2).all(|w| w[0].start <= w[1].start));
+        if states.len() < n + 1 {
+            states.resize_with(n + 1, Vec::new);
         }
-        let mut by_start: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for (k, pr) in props.iter().enumerate() {
-            by_start[pr.start].push(k);
+        for s in &mut states[..=n] {
+            s.clear();
         }
-        let mut states: Vec<Vec<Hyp>> = vec![Vec::new(); n + 1];
         states[0].push(Hyp {
             score: 0.0,
             h1: NO_WORD,
-            h2: lm.bos(),
+            h2: lp.bos,
             back: None,
             edge: None,
         });
@@ -701,14 +825,35 @@ impl Detector {
                 v.push(h);
             }
         };
+        // The proposals starting at `pos` are `props[k0..k1]`.
+        let (mut k0, mut k1) = (0, 0);
         for pos in 0..n {
+            k0 = k1.max(k0);
+            while k0 < props.len() && props[k0].start < pos {
+                k0 += 1;
+            }
+            k1 = k0;
+            while k1 < props.len() && props[k1].start == pos {
+                k1 += 1;
+            }
             let mut cur = std::mem::take(&mut states[pos]);
             cur.sort_by(|a, b| b.score.total_cmp(&a.score));
             cur.truncate(width);
+            // The written context of `pos`, where the written pass scored `obs[pos]` already.
+            let written = match pos {
+                0 => (NO_WORD, lp.bos),
+                1 => (lp.bos, obs[0]),
+                _ => (obs[pos - 2], obs[pos - 1]),
+            };
             for (hi, h) in cur.iter().enumerate() {
                 // Keep the written word.
                 let w = obs[pos];
-                let s = h.score + self.lp(h.h1, h.h2, w);
+                let l = if (h.h1, h.h2) == written {
+                    obs_lp[pos]
+                } else {
+                    lp.get(h.h1, h.h2, w)
+                };
+                let s = h.score + l;
                 push(
                     &mut states[pos + 1],
                     Hyp {
@@ -719,11 +864,10 @@ impl Detector {
                         edge: None,
                     },
                 );
-                for &k in &by_start[pos] {
-                    let pr = &props[k];
+                for (k, pr) in props.iter().enumerate().take(k1).skip(k0) {
                     let (mut a, mut b, mut s) = (h.h1, h.h2, h.score + pr.channel);
-                    for &w in &pr.words {
-                        s += self.lp(a, b, w);
+                    for &w in pr.words(arena) {
+                        s += lp.get(a, b, w);
                         (a, b) = (b, w);
                     }
                     push(
@@ -740,14 +884,14 @@ impl Detector {
             }
             states[pos] = cur;
         }
-        let eos = lm.eos();
+        let eos = lp.eos;
         let best = states[n]
             .iter()
             .enumerate()
             .map(|(i, h)| (i, h.score + lm.logp(h.h1, h.h2, eos)))
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(i, _)| i);
-        let mut path = Vec::new();
+        path.clear();
         let (mut pos, mut hi) = (n, best.unwrap_or(0));
         while let Some(h) = states[pos].get(hi) {
             if let Some(k) = h.edge {
@@ -759,7 +903,6 @@ impl Detector {
             }
         }
         path.reverse();
-        path
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -931,6 +1074,69 @@ thread_local! {
     static LP_CACHE: std::cell::RefCell<LpCache> = const { std::cell::RefCell::new(LpCache::new()) };
 }
 
+/// The decoder's LM scores for one [`Detector::analyze`] call: log10 P(w | h1 h2), with unknown
+/// words scored as a rare word rather than the model's impossible -100 (otherwise any known word
+/// would "win" against an honest rare one), through the thread's cache.
+///
+/// The cache is taken out of its thread-local once per call and put back by
+/// [`finish`](Lp::finish), so a look-up is a plain `&mut` access rather than a thread-local
+/// access and a `RefCell` borrow. Should a call unwind, the cache is dropped and the next call
+/// starts a fresh one.
+struct Lp<'a> {
+    lm: &'a dyn Scorer,
+    unk: WordId,
+    bos: WordId,
+    eos: WordId,
+    unk_logp: f32,
+    cache: LpCache,
+}
+
+impl<'a> Lp<'a> {
+    fn new(det: &'a Detector) -> Lp<'a> {
+        let lm = det.model.lm();
+        let mut cache = LP_CACHE
+            .try_with(|c| {
+                c.try_borrow_mut()
+                    .map(|mut c| std::mem::replace(&mut *c, LpCache::new()))
+            })
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_else(LpCache::new);
+        cache.ready(det.model.inner.id);
+        Lp {
+            lm,
+            unk: lm.unk(),
+            bos: lm.bos(),
+            eos: lm.eos(),
+            unk_logp: det.params.unk_logp,
+            cache,
+        }
+    }
+
+    /// Gives the cache back to the thread for its next call.
+    fn finish(self) {
+        let cache = self.cache;
+        let _ = LP_CACHE.try_with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                *c = cache;
+            }
+        });
+    }
+
+    /// log10 P(w | h1 h2).
+    #[inline]
+    fn get(&mut self, h1: WordId, h2: WordId, w: WordId) -> f32 {
+        if w == self.unk {
+            return self.unk_logp;
+        }
+        // The decoder asks for the same trigrams many times (the written sentence, each
+        // candidate's window, every beam hypothesis that keeps a word); a trie look-up misses
+        // the CPU caches, a hit here does not.
+        let lm = self.lm;
+        self.cache.get_or_insert([h1, h2, w], || lm.logp(h1, h2, w))
+    }
+}
+
 /// A direct-mapped cache of trigram scores for one thread, tagged with the model they came
 /// from. An entry is `(w1, w2, w3, log10 p)`; `w3` is never [`NO_WORD`], which marks an empty
 /// slot.
@@ -949,13 +1155,17 @@ impl LpCache {
         }
     }
 
-    #[inline]
-    fn get_or_insert(&mut self, model: u64, key: [WordId; 3], f: impl FnOnce() -> f32) -> f32 {
+    /// Empties the cache unless it holds scores of `model`.
+    fn ready(&mut self, model: u64) {
         if self.model != model || self.slots.is_empty() {
             self.model = model;
             self.slots.clear();
             self.slots.resize(1 << LP_CACHE_BITS, Self::EMPTY);
         }
+    }
+
+    #[inline]
+    fn get_or_insert(&mut self, key: [WordId; 3], f: impl FnOnce() -> f32) -> f32 {
         let h = (key[0] as u64)
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
             .rotate_left(21)
@@ -969,6 +1179,18 @@ impl LpCache {
         let v = f();
         *slot = (key, v);
         v
+    }
+}
+
+/// What [`Detector::window_above`] returns with no floor for a window whose scores are `lps`,
+/// summed in the same order: the sum, or minus infinity for a sum that is not above it (NaN).
+#[inline]
+fn window_sum(lps: &[f32]) -> f32 {
+    let s = lps.iter().fold(0f32, |s, &l| s + l);
+    if s > f32::NEG_INFINITY {
+        s
+    } else {
+        f32::NEG_INFINITY
     }
 }
 

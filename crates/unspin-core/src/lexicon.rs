@@ -302,6 +302,34 @@ pub struct Lexicon {
     /// Bit set over language-model word ids: the words that start a multi-word key
     /// ([`FLAG_PREFIX`]), or empty when the lexicon has no LM ids (then every word may).
     prefix_words: Vec<u64>,
+    /// One-word phrases by language-model word id (`id + 1`, 0 for none), so the decoder finds
+    /// a word without hashing it; empty when the lexicon has no LM ids.
+    word_phrases: Vec<u32>,
+    /// Blocked Bloom filter over the LM-id sequences of the multi-word phrases (two bits of one
+    /// word per phrase), so the decoder skips the look-up of most keys the lexicon lacks with
+    /// one read of a small table; empty when the lexicon has no LM ids.
+    phrase_filter: Vec<u64>,
+    /// Where the bigrams of each first word start in the sorted bigram table (`n + 1`
+    /// entries), so a look-up searches only that word's few; empty if the table is not
+    /// strictly sorted (then [`bigram`](Lexicon::bigram) searches it all, as before).
+    bigram_from: Vec<u32>,
+}
+
+/// The filter word and bit mask of an LM-id sequence in [`Lexicon::may_have_phrase`].
+#[inline]
+fn filter_slot(ids: impl IntoIterator<Item = u32>, words_log2: u32) -> (usize, u64) {
+    let mut h = 0x9E37_79B9_7F4A_7C15u64;
+    for id in ids {
+        h = (h ^ id as u64).wrapping_mul(0x2545_F491_4F6C_DD1D);
+        h ^= h >> 29;
+    }
+    h = h.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    let word = if words_log2 == 0 {
+        0
+    } else {
+        (h >> (64 - words_log2)) as usize
+    };
+    (word, (1u64 << (h & 63)) | (1u64 << ((h >> 6) & 63)))
 }
 
 impl Lexicon {
@@ -341,6 +369,9 @@ impl Lexicon {
             n: 0,
             index: Vec::new(),
             prefix_words: Vec::new(),
+            word_phrases: Vec::new(),
+            phrase_filter: Vec::new(),
+            bigram_from: Vec::new(),
         };
         let bad = |what: &str| Err(Error::Corrupt(format!("lexicon: {what}")));
         if !lex.offs.len().is_multiple_of(4) || lex.offs.len() < 4 {
@@ -419,7 +450,89 @@ impl Lexicon {
         let mut lex = Lexicon { n, ..lex };
         lex.index = lex.build_index();
         lex.prefix_words = lex.build_prefix_words();
+        (lex.word_phrases, lex.phrase_filter) = lex.build_id_tables();
+        lex.bigram_from = lex.build_bigram_from();
         Ok(lex)
+    }
+
+    /// The one-word phrases by LM id and the filter over the multi-word phrases' LM ids, in one
+    /// pass over the id sections (a few milliseconds for the real model).
+    fn build_id_tables(&self) -> (Vec<u32>, Vec<u64>) {
+        let (Some(lo), Some(li)) = (&self.loff, &self.lids) else {
+            return (Vec::new(), Vec::new());
+        };
+        // Word ids are dense from 0; one far beyond the phrase count (only a hand-made model
+        // has one) is left out of the table rather than sizing it, and found by hashing.
+        let limit = 2 * self.n + (1 << 16);
+        // A table with no one-word phrase still needs an entry to mean "none".
+        let mut words: Vec<u32> = vec![0];
+        // About eight bits per phrase, most of them multi-word: a few per cent of absent keys
+        // pass.
+        let mut filter = vec![0u64; (self.n / 8 + 1).next_power_of_two()];
+        let words_log2 = filter.len().trailing_zeros();
+        let le = |c: &[u8]| u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+        let mut offs = lo.chunks_exact(4).map(|c| le(c) as usize);
+        let Some(mut a) = offs.next() else {
+            return (words, filter);
+        };
+        for (id, b) in offs.enumerate() {
+            let ids = &li[4 * a..4 * b];
+            if b == a + 1 {
+                let w = le(ids) as usize;
+                if w < limit {
+                    if words.len() <= w {
+                        words.resize(w + 1, 0);
+                    }
+                    words[w] = id as u32 + 1;
+                }
+            } else if b >= a + 2 {
+                let (w, m) = filter_slot(ids.chunks_exact(4).map(le), words_log2);
+                filter[w] |= m;
+            }
+            a = b;
+        }
+        (words, filter)
+    }
+
+    fn build_bigram_from(&self) -> Vec<u32> {
+        let m = self.bkey.len() / 8;
+        if m > u32::MAX as usize {
+            return Vec::new();
+        }
+        let mut from = Vec::with_capacity(self.n + 1);
+        let mut prev: Option<u64> = None;
+        for (j, c) in self.bkey.chunks_exact(8).enumerate() {
+            let k = u64::from_le_bytes(c.try_into().unwrap());
+            if prev.is_some_and(|p| p >= k) {
+                return Vec::new();
+            }
+            prev = Some(k);
+            // Every first word up to this key's starts here or later.
+            let w1 = ((k >> 32) as usize).min(self.n);
+            while from.len() <= w1 {
+                from.push(j as u32);
+            }
+        }
+        while from.len() <= self.n {
+            from.push(m as u32);
+        }
+        from
+    }
+
+    /// Whether a multi-word phrase whose words have these language-model ids (none of them the
+    /// unknown word's) may be in the lexicon. False only when no phrase has these ids, so a key
+    /// it refuses needs no [`find`](Self::find) (as with [`find_word`](Self::find_word), by the
+    /// LM ids the lexicon was built with). Always true when the lexicon carries no LM ids.
+    #[inline]
+    pub fn may_have_phrase(&self, lm_ids: &[u32]) -> bool {
+        if self.phrase_filter.is_empty() {
+            return true;
+        }
+        let (w, m) = filter_slot(
+            lm_ids.iter().copied(),
+            self.phrase_filter.len().trailing_zeros(),
+        );
+        self.phrase_filter[w] & m == m
     }
 
     fn build_prefix_words(&self) -> Vec<u64> {
@@ -513,6 +626,21 @@ impl Lexicon {
         }
     }
 
+    /// The id of the one-word phrase `word`, whose language-model id is `lm_id` (not the
+    /// unknown word's): [`find`](Self::find) without hashing `word`, by the LM ids the lexicon
+    /// was built with. A word those ids do not give as a one-word phrase is taken to be absent,
+    /// as [`may_start_phrase`](Self::may_start_phrase) takes a word without the prefix bit to
+    /// start no key.
+    #[inline]
+    pub fn find_word(&self, lm_id: u32, word: &str) -> Option<u32> {
+        match self.word_phrases.get(lm_id as usize) {
+            Some(0) => None,
+            Some(&p) if self.phrase(p - 1) == word => Some(p - 1),
+            // No table, an id beyond it, or ids that disagree with the strings.
+            _ => self.find(word),
+        }
+    }
+
     /// log10 relative frequency of a phrase, or [`NO_FREQ`].
     #[inline]
     pub fn freq(&self, id: u32) -> f32 {
@@ -555,7 +683,10 @@ impl Lexicon {
     /// log10 count of the word bigram (`w1`, `w2`) by phrase ids, if the table has it.
     pub fn bigram(&self, w1: u32, w2: u32) -> Option<f32> {
         let key = ((w1 as u64) << 32) | w2 as u64;
-        let (mut lo, mut hi) = (0usize, self.bkey.len() / 8);
+        let (mut lo, mut hi) = match self.bigram_from.get(w1 as usize..w1 as usize + 2) {
+            Some(r) if (w1 as usize) < self.n => (r[0] as usize, r[1] as usize),
+            _ => (0usize, self.bkey.len() / 8),
+        };
         while lo < hi {
             let mid = (lo + hi) / 2;
             match crate::format::u64_at(&self.bkey, 8 * mid).cmp(&key) {
@@ -657,6 +788,93 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn find_word_agrees_with_find() {
+        let vocab = ["said", "stated", "the", "stock", "market", "inventory"];
+        let lm_id = |w: &str| vocab.iter().position(|&v| v == w).map(|i| i as u32);
+        let mut w = LexiconWriter::default();
+        w.add_candidate("stated", "said", -0.7, Src::MOBY);
+        w.add_candidate("inventory market", "stock market", -0.3, Src::MINED);
+        w.add_candidate("absent", "said", -1.0, Src::MOBY);
+        let mut c = ContainerWriter::new();
+        w.write_with_lm(&mut c, &lm_id);
+        let l = Lexicon::parse(&Container::parse(Bytes::from_vec(c.finish())).unwrap()).unwrap();
+        for (i, word) in vocab.iter().enumerate() {
+            assert_eq!(l.find_word(i as u32, word), l.find(word), "{word}");
+        }
+        assert_eq!(l.find_word(2, "the"), None);
+        assert_eq!(l.find_word(0, "said"), Some(l.find("said").unwrap()));
+        // Ids that disagree with the strings, or beyond the table, fall back to the strings.
+        assert_eq!(l.find_word(0, "stated"), l.find("stated"));
+        assert_eq!(l.find_word(1 << 30, "absent"), l.find("absent"));
+        // Without LM ids it is `find`.
+        assert_eq!(
+            lex({
+                let mut w = LexiconWriter::default();
+                w.set_freq("said", -2.0);
+                w
+            })
+            .find_word(7, "said"),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn phrase_filter_keeps_every_phrase() {
+        let vocab: Vec<String> = (0..300).map(|i| format!("w{i}")).collect();
+        let lm_id = |w: &str| vocab.iter().position(|v| v == w).map(|i| i as u32);
+        let mut w = LexiconWriter::default();
+        for i in 0..200 {
+            let k = 2 + i % 3;
+            let spun: Vec<&str> = (0..k)
+                .map(|j| vocab[(i * 7 + j * 13) % 300].as_str())
+                .collect();
+            w.add_candidate(&spun.join(" "), &vocab[i], -1.0, Src::MOBY);
+        }
+        let mut c = ContainerWriter::new();
+        w.write_with_lm(&mut c, &lm_id);
+        let l = Lexicon::parse(&Container::parse(Bytes::from_vec(c.finish())).unwrap()).unwrap();
+        let mut ids = Vec::new();
+        let mut refused = 0;
+        for p in 0..l.len() as u32 {
+            ids.clear();
+            if l.lm_ids(p, &mut ids) && ids.len() > 1 {
+                assert!(l.may_have_phrase(&ids), "{}", l.phrase(p));
+            }
+        }
+        for a in 0..300u32 {
+            refused += usize::from(!l.may_have_phrase(&[a, (a * 31 + 5) % 300]));
+        }
+        assert!(refused > 250, "{refused}");
+        // Without LM ids every key may be there.
+        assert!(lex(LexiconWriter::default()).may_have_phrase(&[1, 2]));
+    }
+
+    #[test]
+    fn bigram_index_agrees_with_search() {
+        let mut w = LexiconWriter::default();
+        let words: Vec<String> = (0..40).map(|i| format!("w{i:02}")).collect();
+        let mut pairs = Vec::new();
+        for i in 0..40usize {
+            for j in 0..40usize {
+                if (i * 7 + j * 3) % 5 == 0 && i % 4 != 1 {
+                    w.add_bigram(&words[i], &words[j], (i * 40 + j) as f32);
+                    pairs.push((i, j));
+                }
+            }
+        }
+        let l = lex(w);
+        assert_eq!(l.bigram_from.len(), l.len() + 1);
+        for i in 0..40usize {
+            for j in 0..40usize {
+                let (a, b) = (l.find(&words[i]).unwrap(), l.find(&words[j]).unwrap());
+                let want = pairs.contains(&(i, j)).then_some((i * 40 + j) as f32);
+                assert_eq!(l.bigram(a, b), want, "{i} {j}");
+            }
+        }
+        assert_eq!(l.bigram(l.len() as u32 + 5, 0), None);
     }
 
     #[test]
