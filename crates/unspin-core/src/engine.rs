@@ -496,6 +496,28 @@ impl Detector {
                     }
                     cands.push((c, lex.freq(c.original), at, ids.len()));
                 }
+                // The first two trigrams of every candidate's window are independent look-ups:
+                // start their trips to memory together, so that they overlap instead of each
+                // candidate waiting for its own.
+                let (h1, h2) = match i {
+                    0 => (NO_WORD, lp.bos),
+                    1 => (lp.bos, obs[0]),
+                    _ => (obs[i - 2], obs[i - 1]),
+                };
+                for &(_, _, a, b) in cands.iter() {
+                    // The window's first three words: the candidate's, then the written ones.
+                    let mut next = ids[a..b].iter().chain(&obs[i + len..]).copied();
+                    let (Some(c1), c2, c3) = (next.next(), next.next(), next.next()) else {
+                        continue;
+                    };
+                    lm.prefetch(h1, h2, c1);
+                    if let Some(c2) = c2 {
+                        lm.prefetch(h2, c1, c2);
+                        if let Some(c3) = c3 {
+                            lm.prefetch(c1, c2, c3);
+                        }
+                    }
+                }
                 for &(c, orig_freq, a, b) in cands.iter() {
                     let ids = &ids[a..b];
                     if ids.is_empty() || ids.contains(&unk) {

@@ -246,14 +246,22 @@ impl Level {
 /// An open-addressing hash index from word to id, over the word strings in the file.
 #[derive(Clone)]
 struct WordIndex {
-    /// `id + 1`, or 0 for an empty slot.
-    slots: Vec<u32>,
+    /// The upper 32 bits of the word's hash, then `id + 1`; 0 for an empty slot. The hash bits
+    /// let a probe pass over other words without reading their strings.
+    slots: Vec<u64>,
     mask: usize,
 }
 
 #[inline]
 fn word_hash(w: &[u8]) -> usize {
     xxhash_rust::xxh3::xxh3_64(w) as usize
+}
+
+/// The bits of a word's hash that its index slot keeps: the upper half, where the slot keeps
+/// the id in the lower. (On a 32-bit target the tag is 0 and every probe compares strings.)
+#[inline]
+fn hash_tag(h: usize) -> u64 {
+    (h as u64) & !0xFFFF_FFFF
 }
 
 /// The CMU Sphinx US-English trigram model (pocketsphinx 5 binary trie), read in place.
@@ -559,18 +567,19 @@ impl CmuLm {
     fn build_index(&mut self) {
         let size = (self.vocab as usize * 2).next_power_of_two().max(2);
         let mask = size - 1;
-        let mut slots = vec![0u32; size];
+        let mut slots = vec![0u64; size];
         for id in 0..self.vocab {
             let w = self.word_bytes(id);
-            let mut i = word_hash(w) & mask;
+            let h = word_hash(w);
+            let mut i = h & mask;
             loop {
                 let s = slots[i];
                 if s == 0 {
-                    slots[i] = id + 1;
+                    slots[i] = hash_tag(h) | (id as u64 + 1);
                     break;
                 }
                 // A duplicate keeps its first id, as in pocketsphinx.
-                if self.word_bytes(s - 1) == w {
+                if self.word_bytes(s as u32 - 1) == w {
                     break;
                 }
                 i = (i + 1) & mask;
@@ -591,14 +600,16 @@ impl CmuLm {
     #[inline]
     fn lookup(&self, word: &str) -> Option<WordId> {
         let w = word.as_bytes();
-        let mut i = word_hash(w) & self.index.mask;
+        let h = word_hash(w);
+        let tag = hash_tag(h);
+        let mut i = h & self.index.mask;
         loop {
             let s = *self.index.slots.get(i)?;
             if s == 0 {
                 return None;
             }
-            if self.word_bytes(s - 1) == w {
-                return Some(s - 1);
+            if s & !0xFFFF_FFFF == tag && self.word_bytes(s as u32 - 1) == w {
+                return Some(s as u32 - 1);
             }
             i = (i + 1) & self.index.mask;
         }
