@@ -843,29 +843,27 @@ impl CmuLm {
     fn score_probed(&self, probe: &Probe, word: WordId, hist: &[WordId]) -> f32 {
         let bigram_level = &self.levels[0];
         let (b_prob, b_bo) = (bigram_level.table, bigram_level.table + 1);
-        let (w2, w1) = match *hist {
-            [] => return self.unigram(word).0,
-            [w2] => (w2, None),
-            [w2, w1, ..] => (w2, Some(w1)),
-        };
-        let mut bo12 = None;
-        if let Some(w1) = w1 {
-            probe.prefetch(w1, w2, word);
-            if let Some(code) = probe.trigram(w1, w2, word) {
-                return self.dequant(self.levels[1].table, code as usize);
-            }
-            bo12 = probe
-                .bigram(w1, w2)
-                .map(|(_, bo)| self.dequant(b_bo, bo as usize));
-        }
-        let mut prob = match probe.bigram(w2, word) {
+        // The bigram `w2 word`, else the unigram backed off through `w2`.
+        let backed_off = |bigram: Option<(u16, u16)>, w2: WordId| match bigram {
             Some((p, _)) => self.dequant(b_prob, p as usize),
             None => self.unigram(word).0 + self.unigram(w2).1,
         };
-        if let Some(bo) = bo12 {
-            prob += bo;
+        match *hist {
+            [] => self.unigram(word).0,
+            [w2] => backed_off(probe.bigram(w2, word), w2),
+            [w2, w1, ..] => {
+                let q = probe.query(w1, w2, word);
+                if let Some(code) = probe.q_trigram(&q) {
+                    return self.dequant(self.levels[1].table, code as usize);
+                }
+                let bo12 = probe.q_context(&q);
+                let mut prob = backed_off(probe.q_bigram(&q), w2);
+                if let Some((_, bo)) = bo12 {
+                    prob += self.dequant(b_bo, bo as usize);
+                }
+                prob
+            }
         }
-        prob
     }
 
     #[inline(always)]

@@ -87,6 +87,12 @@ fn prefetch_read(p: *const u8) {
     let _ = p;
 }
 
+/// The keys of a trigram look-up and their home slots ([`Probe::query`]).
+pub(crate) struct Query {
+    keys: [u64; 3],
+    homes: [usize; 3],
+}
+
 /// The parsed table: a view into the model's bytes.
 #[derive(Clone)]
 pub(crate) struct Probe {
@@ -98,8 +104,14 @@ impl Probe {
     /// The codes stored for `key`, if the model has that n-gram.
     #[inline(always)]
     fn get(&self, key: u64) -> Option<(u16, u16)> {
+        self.get_at(key, home(key, self.n))
+    }
+
+    /// [`get`](Self::get) with the key's home slot already computed.
+    #[inline(always)]
+    fn get_at(&self, key: u64, home: usize) -> Option<(u16, u16)> {
         let d: &[u8] = &self.slots;
-        let mut i = home(key, self.n);
+        let mut i = home;
         // Bounded by the slot count, so a corrupt table without an empty slot still stops.
         for _ in 0..self.n {
             let s = &d[i * SLOT..i * SLOT + SLOT];
@@ -127,23 +139,44 @@ impl Probe {
     /// another.
     #[inline(always)]
     pub(crate) fn prefetch(&self, w1: WordId, w2: WordId, w3: WordId) {
+        self.query(w1, w2, w3);
+    }
+
+    /// The keys and home slots of `w1 w2 w3`, `w1 w2` and `w2 w3`, with their loads started
+    /// ([`prefetch`](Self::prefetch)): a trigram look-up hashes each key once.
+    #[inline(always)]
+    pub(crate) fn query(&self, w1: WordId, w2: WordId, w3: WordId) -> Query {
         let slots: &[u8] = &self.slots;
-        for key in [key3(w1, w2, w3), key2(w1, w2), key2(w2, w3)] {
-            let at = home(key, self.n) * SLOT;
-            prefetch_read(slots[at..].as_ptr());
+        let keys = [key3(w1, w2, w3), key2(w1, w2), key2(w2, w3)];
+        let homes = keys.map(|k| home(k, self.n));
+        for h in homes {
+            prefetch_read(slots[h * SLOT..].as_ptr());
         }
+        Query { keys, homes }
+    }
+
+    /// Probability code of the trigram of `q`.
+    #[inline(always)]
+    pub(crate) fn q_trigram(&self, q: &Query) -> Option<u16> {
+        self.get_at(q.keys[0], q.homes[0]).map(|(p, _)| p)
+    }
+
+    /// Codes of the context bigram `w1 w2` of `q`.
+    #[inline(always)]
+    pub(crate) fn q_context(&self, q: &Query) -> Option<(u16, u16)> {
+        self.get_at(q.keys[1], q.homes[1])
+    }
+
+    /// Codes of the bigram `w2 w3` of `q`.
+    #[inline(always)]
+    pub(crate) fn q_bigram(&self, q: &Query) -> Option<(u16, u16)> {
+        self.get_at(q.keys[2], q.homes[2])
     }
 
     /// Codes of the bigram `w2 w3`.
     #[inline(always)]
     pub(crate) fn bigram(&self, w2: WordId, w3: WordId) -> Option<(u16, u16)> {
         self.get(key2(w2, w3))
-    }
-
-    /// Probability code of the trigram `w1 w2 w3`.
-    #[inline(always)]
-    pub(crate) fn trigram(&self, w1: WordId, w2: WordId, w3: WordId) -> Option<u16> {
-        self.get(key3(w1, w2, w3)).map(|(p, _)| p)
     }
 
     /// Checks a section against the trie it must mirror and returns a view of it.
@@ -181,7 +214,7 @@ impl Probe {
             )));
         }
         Ok(Probe {
-            slots: bytes.slice(HEADER..d.len()),
+            slots: Bytes::copy_to_huge_pages(&d[HEADER..]),
             n: n as usize,
         })
     }
