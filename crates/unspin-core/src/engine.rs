@@ -250,11 +250,13 @@ impl Detector {
         let mut logprob = 0f64;
         let mut lp = Lp::new(self);
         let mut bufs = Bufs::default();
-        self.sentences(text, &toks, |sent, norms| {
+        let mut ids = std::mem::replace(&mut lp.cache.words, WordIds { slots: Vec::new() });
+        self.sentences(text, &toks, &mut ids, |sent, norms| {
             logprob += self.decode(
                 &mut lp, &mut bufs, text, &toks, sent, norms, &taken, &mut spans, &mut ev,
             );
         });
+        lp.cache.words = ids;
         lp.finish();
         ev.mean_logprob = logprob / n_words.max(1) as f64;
         spans.sort_by_key(|s| s.start);
@@ -297,7 +299,13 @@ impl Detector {
     /// Splits the tokens into sentences of words for the language model and calls `f` with
     /// each in turn, with the string its words' normalized forms lie in. The buffers are reused
     /// from sentence to sentence.
-    fn sentences(&self, text: &str, toks: &[Token], mut f: impl FnMut(&[Word], &str)) {
+    fn sentences(
+        &self,
+        text: &str,
+        toks: &[Token],
+        ids: &mut WordIds,
+        mut f: impl FnMut(&[Word], &str),
+    ) {
         let lm = self.model.lm();
         let unk = lm.unk();
         let mut cur: Vec<Word> = Vec::new();
@@ -339,7 +347,7 @@ impl Detector {
                         || matches!(case, Case::Upper | Case::Mixed)
                         || (case == Case::Title && !sentence_start)
                         || raw.chars().count() > 40;
-                    let id = lm.lookup(&norm).unwrap_or(unk);
+                    let id = ids.get(&norm, |w| lm.lookup(w).unwrap_or(unk));
                     let at = norms.len();
                     norms.push_str(&norm);
                     cur.push(Word {
@@ -1165,6 +1173,8 @@ impl<'a> Lp<'a> {
 struct LpCache {
     model: u64,
     slots: Vec<([WordId; 3], f32)>,
+    /// The LM ids of words seen lately, for the same model.
+    words: WordIds,
 }
 
 impl LpCache {
@@ -1174,6 +1184,7 @@ impl LpCache {
         LpCache {
             model: 0,
             slots: Vec::new(),
+            words: WordIds { slots: Vec::new() },
         }
     }
 
@@ -1183,6 +1194,10 @@ impl LpCache {
             self.model = model;
             self.slots.clear();
             self.slots.resize(1 << LP_CACHE_BITS, Self::EMPTY);
+            self.words.slots.clear();
+            self.words
+                .slots
+                .resize(1 << WORD_CACHE_BITS, WordSlot::EMPTY);
         }
     }
 
@@ -1201,6 +1216,64 @@ impl LpCache {
         let v = f();
         *slot = (key, v);
         v
+    }
+}
+
+/// Entries in the per-thread cache of word ids: a few thousand words make up most of any
+/// English text.
+const WORD_CACHE_BITS: u32 = 12;
+
+/// A direct-mapped cache from a normalized word to its LM id. The LM's own index is a hash table
+/// of a megabyte or two that every word of every document probes, each probe a cache miss and a
+/// string comparison in another table; the words of a text repeat, and this cache, 128 KiB with
+/// the word's bytes in the slot, answers most of them from the CPU's cache.
+struct WordIds {
+    slots: Vec<WordSlot>,
+}
+
+#[derive(Clone, Copy)]
+struct WordSlot {
+    /// The word's length; 0 marks an empty slot (an empty word is never looked up).
+    len: u8,
+    bytes: [u8; WordSlot::MAX],
+    id: WordId,
+}
+
+impl WordSlot {
+    /// The longest word the cache holds; longer ones go to the LM every time.
+    const MAX: usize = 27;
+    const EMPTY: WordSlot = WordSlot {
+        len: 0,
+        bytes: [0; WordSlot::MAX],
+        id: 0,
+    };
+}
+
+impl WordIds {
+    /// The id of `word`, from the cache or else from `lookup`.
+    #[inline]
+    fn get(&mut self, word: &str, lookup: impl FnOnce(&str) -> WordId) -> WordId {
+        let b = word.as_bytes();
+        if b.is_empty() || b.len() > WordSlot::MAX || self.slots.is_empty() {
+            return lookup(word);
+        }
+        // FxHash-style over the bytes: words are short, and the slot check is exact.
+        let mut h = b.len() as u64;
+        for c in b.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517C_C1B7_2722_0A95);
+        }
+        let i = (h >> (64 - WORD_CACHE_BITS)) as usize;
+        let slot = &mut self.slots[i];
+        if slot.len as usize == b.len() && &slot.bytes[..b.len()] == b {
+            return slot.id;
+        }
+        let id = lookup(word);
+        slot.len = b.len() as u8;
+        slot.bytes[..b.len()].copy_from_slice(b);
+        slot.id = id;
+        id
     }
 }
 

@@ -305,6 +305,9 @@ pub struct Lexicon {
     /// One-word phrases by language-model word id (`id + 1`, 0 for none), so the decoder finds
     /// a word without hashing it; empty when the lexicon has no LM ids.
     word_phrases: Vec<u32>,
+    /// Whether every entry of `word_phrases` was found to name its word's own phrase
+    /// ([`check_word_ids`](Self::check_word_ids)), so a look-up need not compare strings.
+    word_phrases_checked: bool,
     /// Blocked Bloom filter over the LM-id sequences of the multi-word phrases (two bits of one
     /// word per phrase), so the decoder skips the look-up of most keys the lexicon lacks with
     /// one read of a small table; empty when the lexicon has no LM ids.
@@ -370,6 +373,7 @@ impl Lexicon {
             index: Vec::new(),
             prefix_words: Vec::new(),
             word_phrases: Vec::new(),
+            word_phrases_checked: false,
             phrase_filter: Vec::new(),
             bigram_from: Vec::new(),
         };
@@ -626,6 +630,18 @@ impl Lexicon {
         }
     }
 
+    /// Compares every entry of the table behind [`find_word`](Self::find_word) with the
+    /// language model's own string for the id (`word`), once, at load; when all agree, look-ups
+    /// skip the comparison. One disagreement (a hand-made or mismatched model) leaves every
+    /// look-up comparing, as before.
+    pub fn check_word_ids<'a>(&mut self, word: impl Fn(u32) -> &'a str) {
+        self.word_phrases_checked = self
+            .word_phrases
+            .iter()
+            .enumerate()
+            .all(|(id, &p)| p == 0 || self.phrase(p - 1) == word(id as u32));
+    }
+
     /// The id of the one-word phrase `word`, whose language-model id is `lm_id` (not the
     /// unknown word's): [`find`](Self::find) without hashing `word`, by the LM ids the lexicon
     /// was built with. A word those ids do not give as a one-word phrase is taken to be absent,
@@ -635,7 +651,9 @@ impl Lexicon {
     pub fn find_word(&self, lm_id: u32, word: &str) -> Option<u32> {
         match self.word_phrases.get(lm_id as usize) {
             Some(0) => None,
-            Some(&p) if self.phrase(p - 1) == word => Some(p - 1),
+            // Checked at load: the entry of `lm_id` is the phrase of the LM's own string for
+            // it, which `word`, the word with that id, is.
+            Some(&p) if self.word_phrases_checked || self.phrase(p - 1) == word => Some(p - 1),
             // No table, an id beyond it, or ids that disagree with the strings.
             _ => self.find(word),
         }

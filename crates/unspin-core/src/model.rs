@@ -62,7 +62,7 @@ impl Model {
     /// number, version and checksum.
     pub fn from_bytes(bytes: Bytes) -> Result<Model> {
         let container = Container::parse(bytes)?;
-        let lexicon = Lexicon::parse(&container)?;
+        let mut lexicon = Lexicon::parse(&container)?;
         let lm: Box<dyn Scorer> = if container.has(T_LM_CMU) {
             let lm = crate::lm::CmuLm::parse(container.section(T_LM_CMU)?)?;
             if container.has(T_LM_PROBE) {
@@ -73,6 +73,7 @@ impl Model {
         } else {
             Box::new(TinyLm::parse(container.section(T_LM_TINY)?)?)
         };
+        lexicon.check_word_ids(|id| lm.word(id));
         let text = |tag| -> Result<String> {
             if !container.has(tag) {
                 return Ok(String::new());
