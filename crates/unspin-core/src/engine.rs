@@ -507,11 +507,7 @@ impl Detector {
                 // The first two trigrams of every candidate's window are independent look-ups:
                 // start their trips to memory together, so that they overlap instead of each
                 // candidate waiting for its own.
-                let (h1, h2) = match i {
-                    0 => (NO_WORD, lp.bos),
-                    1 => (lp.bos, obs[0]),
-                    _ => (obs[i - 2], obs[i - 1]),
-                };
+                let (h1, h2) = lp.context(obs, i);
                 for &(_, _, a, b) in cands.iter() {
                     // The window's first three words: the candidate's, then the written ones.
                     let mut next = ids[a..b].iter().chain(&obs[i + len..]).copied();
@@ -796,11 +792,7 @@ impl Detector {
         resume: usize,
         floor: f32,
     ) -> Option<f32> {
-        let (mut h1, mut h2) = match at {
-            0 => (NO_WORD, lp.bos),
-            1 => (lp.bos, seq[0]),
-            _ => (seq[at - 2], seq[at - 1]),
-        };
+        let (mut h1, mut h2) = lp.context(seq, at);
         let mut s = 0f32;
         let tail = &seq[resume..(resume + 2).min(seq.len())];
         for &w in ids.iter().chain(tail) {
@@ -870,11 +862,7 @@ impl Detector {
             cur.sort_by(|a, b| b.score.total_cmp(&a.score));
             cur.truncate(width);
             // The written context of `pos`, where the written pass scored `obs[pos]` already.
-            let written = match pos {
-                0 => (NO_WORD, lp.bos),
-                1 => (lp.bos, obs[0]),
-                _ => (obs[pos - 2], obs[pos - 1]),
-            };
+            let written = lp.context(obs, pos);
             for (hi, h) in cur.iter().enumerate() {
                 // Keep the written word.
                 let w = obs[pos];
@@ -1151,6 +1139,17 @@ impl<'a> Lp<'a> {
                 *c = cache;
             }
         });
+    }
+
+    /// The trigram context of `seq[at]`: the two words before it, the sentence start standing
+    /// in for what lies before the first.
+    #[inline]
+    fn context(&self, seq: &[WordId], at: usize) -> (WordId, WordId) {
+        match at {
+            0 => (NO_WORD, self.bos),
+            1 => (self.bos, seq[0]),
+            _ => (seq[at - 2], seq[at - 1]),
+        }
     }
 
     /// log10 P(w | h1 h2).
