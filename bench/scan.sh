@@ -19,10 +19,13 @@
 #      out as JSONL. One process: per-core figures.
 # Prints a table (also in bench/out/scan/table.txt; raw numbers in summary.json).
 #
-# Usage: bench/scan.sh [--size MB] [--single-mb MB] [--kenlm-mb MB] [--model PATH]
+# Steps 2-4 run in turn ROUNDS times (default 3); the table gives each run's medians and the
+# median of the rounds' scan/KenLM ratios, since this machine's speed drifts by tens of per cent.
+#
+# Usage: bench/scan.sh [--size MB] [--single-mb MB] [--kenlm-mb MB] [--rounds N] [--model PATH]
 #   --kenlm-mb MB   score only the first MB of the corpus with KenLM (default: all of it)
 # Environment: UNSPIN (binary; default target/release/unspin, built if missing).
-# Takes about 6 minutes on 2 cores at the default size (most of it the 2-core scan).
+# Takes about 6 minutes on 2 cores at the default size and 3 rounds.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,6 +33,7 @@ cd "$ROOT"
 
 SIZE_MB=200
 SINGLE_MB=20
+ROUNDS=3
 KENLM_MB=0
 MODEL=""
 while [ $# -gt 0 ]; do
@@ -38,13 +42,16 @@ while [ $# -gt 0 ]; do
     --single-mb) SINGLE_MB=$2; shift 2 ;;
     --kenlm-mb) KENLM_MB=$2; shift 2 ;;
     --model) MODEL=$2; shift 2 ;;
-    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "scan-bench: unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
 
 say() { printf 'scan-bench: %s\n' "$*" >&2; }
 die() { printf 'scan-bench: error: %s\n' "$*" >&2; exit 1; }
+
+[ "$ROUNDS" -ge 1 ] 2>/dev/null || die "--rounds must be a number >= 1"
 
 OUT=bench/out/scan # git-ignored
 mkdir -p "$OUT"
@@ -132,11 +139,6 @@ timed() {
   /usr/bin/time -v -o "$OUT/$name.time" "$@" || die "$name failed (exit $?)"
 }
 
-timed scan-all "$UNSPIN" "${MODEL_ARGS[@]}" scan "$CORPUS" -o "$OUT/scored.jsonl.zst" --quiet \
-  --stats "$OUT/scan-all.stats.json"
-timed scan-one env RAYON_NUM_THREADS=1 "$UNSPIN" "${MODEL_ARGS[@]}" scan "$SLICE" -o "$OUT/scored-one.jsonl" \
-  --quiet --stats "$OUT/scan-one.stats.json"
-
 ARPA="$OUT/lm.arpa"
 if [ ! -s "$ARPA" ] || [ "$UNSPIN" -nt "$ARPA" ]; then
   say "exporting the trigram LM as ARPA: $ARPA"
@@ -195,14 +197,25 @@ cpu = time.process_time() - c1
 json.dump({"load_s": load, "score_s": score, "cpu_s": cpu, "docs": docs, "bytes": nbytes}, open(report, "w"))
 PY
 LIMIT=$((KENLM_MB * 1000000))
-timed kenlm python3 "$OUT/ccnet_kenlm.py" "$ARPA" "$CORPUS" "$OUT/kenlm.jsonl" "$LIMIT" "$OUT/kenlm.stats.json"
+# Rounds of the three runs in turn, so that whatever else slows the machine down meets both sides
+# alike; the report takes medians over the rounds.
+rm -f "$OUT"/*.time "$OUT"/scan-*.stats.json "$OUT"/kenlm*.stats.json
+for r in $(seq "$ROUNDS"); do
+  say "round $r of $ROUNDS"
+  timed "scan-all-$r" "$UNSPIN" "${MODEL_ARGS[@]}" scan "$CORPUS" -o "$OUT/scored.jsonl.zst" --quiet \
+    --stats "$OUT/scan-all-$r.stats.json"
+  timed "scan-one-$r" env RAYON_NUM_THREADS=1 "$UNSPIN" "${MODEL_ARGS[@]}" scan "$SLICE" \
+    -o "$OUT/scored-one.jsonl" --quiet --stats "$OUT/scan-one-$r.stats.json"
+  timed "kenlm-$r" python3 "$OUT/ccnet_kenlm.py" "$ARPA" "$CORPUS" "$OUT/kenlm.jsonl" "$LIMIT" \
+    "$OUT/kenlm-$r.stats.json"
+done
 rm -f "$OUT/kenlm.jsonl" "$OUT/scored-one.jsonl"
 
 # ---- report -------------------------------------------------------------------------------------
-python3 - "$OUT" <<'PY' | tee "$OUT/table.txt"
-import json, os, sys
+python3 - "$OUT" "$ROUNDS" <<'PY' | tee "$OUT/table.txt"
+import json, os, statistics, sys
 
-out = sys.argv[1]
+out, rounds = sys.argv[1], int(sys.argv[2])
 
 
 def time_v(name):
@@ -217,25 +230,46 @@ def time_v(name):
     return wall, int(d["Percent of CPU this job got"].rstrip("%")), int(d["Maximum resident set size (kbytes)"]) / 1024, cpu_s
 
 
+def round_rows(r):
+    """The three runs of round `r`."""
+    rows = []
+    for name, label in (("scan-all", "unspin scan, all cores"), ("scan-one", "unspin scan, RAYON_NUM_THREADS=1")):
+        st = json.load(open(os.path.join(out, f"{name}-{r}.stats.json")))
+        wall, cpu, rss, cpu_s = time_v(f"{name}-{r}")
+        s = st["session"]
+        mb = s["record_bytes"] / 1e6
+        secs = st["seconds"]
+        rows.append(dict(name=label, cores=st["threads"], docs=s["records"], mb=mb, secs=secs, wall=wall,
+                         docs_s=s["records"] / secs, mb_s=mb / secs, mb_s_core=mb / secs / st["threads"],
+                         cpu=cpu, rss=rss, mb_cpu_s=mb / cpu_s, spun=s["spun"], errors=s["errors"]))
+    k = json.load(open(os.path.join(out, f"kenlm-{r}.stats.json")))
+    wall, cpu, rss, _ = time_v(f"kenlm-{r}")
+    mb = k["bytes"] / 1e6
+    rows.append(dict(name="KenLM perplexity (CCNet-style)", cores=1, docs=k["docs"], mb=mb, secs=k["score_s"],
+                     wall=wall, docs_s=k["docs"] / k["score_s"], mb_s=mb / k["score_s"],
+                     mb_s_core=mb / k["score_s"], cpu=cpu, rss=rss, mb_cpu_s=mb / k["cpu_s"], load=k["load_s"]))
+    return rows
+
+
+per_round = [round_rows(r) for r in range(1, rounds + 1)]
+# Each row's medians over the rounds (peak RSS: the largest); counts are the same in every round.
 rows = []
-for name, label in (("scan-all", "unspin scan, all cores"), ("scan-one", "unspin scan, RAYON_NUM_THREADS=1")):
-    st = json.load(open(os.path.join(out, f"{name}.stats.json")))
-    wall, cpu, rss, cpu_s = time_v(name)
-    s = st["session"]
-    mb = s["record_bytes"] / 1e6
-    secs = st["seconds"]
-    rows.append(dict(name=label, cores=st["threads"], docs=s["records"], mb=mb, secs=secs, wall=wall,
-                     docs_s=s["records"] / secs, mb_s=mb / secs, mb_s_core=mb / secs / st["threads"],
-                     cpu=cpu, rss=rss, mb_cpu_s=mb / cpu_s, spun=s["spun"], errors=s["errors"]))
-k = json.load(open(os.path.join(out, "kenlm.stats.json")))
-wall, cpu, rss, _ = time_v("kenlm")
-mb = k["bytes"] / 1e6
-rows.append(dict(name="KenLM perplexity (CCNet-style)", cores=1, docs=k["docs"], mb=mb, secs=k["score_s"], wall=wall,
-                 docs_s=k["docs"] / k["score_s"], mb_s=mb / k["score_s"], mb_s_core=mb / k["score_s"],
-                 cpu=cpu, rss=rss, mb_cpu_s=mb / k["cpu_s"], load=k["load_s"]))
+for i, first in enumerate(per_round[0]):
+    runs = [rr[i] for rr in per_round]
+    row = dict(first)
+    for key in ("secs", "wall", "docs_s", "mb_s", "mb_s_core", "mb_cpu_s", "cpu", "load"):
+        if key in first:
+            row[key] = statistics.median(r[key] for r in runs)
+    row["rss"] = max(r["rss"] for r in runs)
+    rows.append(row)
+# Ratios per round (scan against the KenLM run of the same round), then their median.
+ratio_all = [rr[0]["mb_s_core"] / rr[2]["mb_s_core"] for rr in per_round]
+ratio_one = [rr[1]["mb_s_core"] / rr[2]["mb_s_core"] for rr in per_round]
+ratio_cpu = [rr[0]["mb_cpu_s"] / rr[2]["mb_cpu_s"] for rr in per_round]
 
 print()
-print(f"unspin scan benchmark: {rows[0]['mb']:.1f} MB corpus, {rows[0]['docs']} docs (half clean, half spun)")
+print(f"unspin scan benchmark: {rows[0]['mb']:.1f} MB corpus, {rows[0]['docs']} docs (half clean, half spun); "
+      f"medians of {rounds} rounds")
 print()
 hdr = (f"{'run':<34} {'cores':>5} {'docs':>7} {'MB':>7} {'s':>8} {'docs/s':>8} {'MB/s':>7} {'MB/s/core':>9} "
        f"{'MB/CPU-s':>8} {'CPU%':>5} {'peak RSS MB':>11}")
@@ -249,11 +283,13 @@ print("MB/s/core = MB/s / cores; MB/CPU-s = MB per second of CPU time (user + sy
 print("the machine does not distort; a CPU% well under 100 per core means the run shared its cores.")
 print(f"KenLM: ARPA load {rows[2]['load']:.1f} s, not included above (pip's kenlm has no build_binary)")
 print(f"scan found {rows[0]['spun']} spun of {rows[0]['docs']} docs, {rows[0]['errors']} errors")
-print(f"per core, KenLM perplexity is {rows[2]['mb_s_core'] / rows[0]['mb_s_core']:.1f}x faster than unspin scan on all cores "
-      f"({rows[2]['mb_s_core'] / rows[1]['mb_s_core']:.1f}x than scan on one thread; "
-      f"{rows[2]['mb_cpu_s'] / rows[0]['mb_cpu_s']:.1f}x per CPU second)")
+fmt = lambda xs: " ".join(f"{x:.2f}" for x in xs)
+print(f"scan per core / KenLM per core, median of the rounds' ratios: {statistics.median(ratio_all):.2f} on all cores "
+      f"(rounds: {fmt(ratio_all)}), {statistics.median(ratio_one):.2f} on one thread ({fmt(ratio_one)}), "
+      f"{statistics.median(ratio_cpu):.2f} per CPU second ({fmt(ratio_cpu)}); target >= 0.5")
 print(f"scan scaling: {rows[0]['mb_s'] / rows[1]['mb_s']:.2f}x on {rows[0]['cores']} cores vs 1; "
       f"CPU {rows[0]['cpu']}% (100% per busy core); peak RSS {rows[0]['rss']:.0f} MB (target < 1024)")
-json.dump(rows, open(os.path.join(out, "summary.json"), "w"), indent=1)
+json.dump({"medians": rows, "rounds": per_round, "ratio_all_cores": ratio_all, "ratio_one_thread": ratio_one,
+           "ratio_cpu": ratio_cpu}, open(os.path.join(out, "summary.json"), "w"), indent=1)
 PY
 say "raw results in $OUT/ (table.txt, summary.json, *.time, *.stats.json)"
