@@ -250,7 +250,7 @@ impl Detector {
         let mut logprob = 0f64;
         let mut lp = Lp::new(self);
         let mut bufs = Bufs::default();
-        let mut ids = std::mem::replace(&mut lp.cache.words, WordIds { slots: Vec::new() });
+        let mut ids = std::mem::replace(&mut lp.cache.words, WordIds::new());
         self.sentences(text, &toks, &mut ids, |sent, norms| {
             logprob += self.decode(
                 &mut lp, &mut bufs, text, &toks, sent, norms, &taken, &mut spans, &mut ev,
@@ -1183,7 +1183,7 @@ impl LpCache {
         LpCache {
             model: 0,
             slots: Vec::new(),
-            words: WordIds { slots: Vec::new() },
+            words: WordIds::new(),
         }
     }
 
@@ -1249,6 +1249,11 @@ impl WordSlot {
 }
 
 impl WordIds {
+    /// An empty cache, with no slots until [`LpCache::ready`] gives it some.
+    const fn new() -> WordIds {
+        WordIds { slots: Vec::new() }
+    }
+
     /// The id of `word`, from the cache or else from `lookup`.
     #[inline]
     fn get(&mut self, word: &str, lookup: impl FnOnce(&str) -> WordId) -> WordId {

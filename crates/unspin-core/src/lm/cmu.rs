@@ -257,11 +257,14 @@ fn word_hash(w: &[u8]) -> usize {
     xxhash_rust::xxh3::xxh3_64(w) as usize
 }
 
+/// The bits of a word index slot that hold the tag; the lower half holds `id + 1`.
+const TAG_MASK: u64 = !0xFFFF_FFFF;
+
 /// The bits of a word's hash that its index slot keeps: the upper half, where the slot keeps
 /// the id in the lower. (On a 32-bit target the tag is 0 and every probe compares strings.)
 #[inline]
 fn hash_tag(h: usize) -> u64 {
-    (h as u64) & !0xFFFF_FFFF
+    (h as u64) & TAG_MASK
 }
 
 /// The CMU Sphinx US-English trigram model (pocketsphinx 5 binary trie), read in place.
@@ -608,7 +611,7 @@ impl CmuLm {
             if s == 0 {
                 return None;
             }
-            if s & !0xFFFF_FFFF == tag && self.word_bytes(s as u32 - 1) == w {
+            if s & TAG_MASK == tag && self.word_bytes(s as u32 - 1) == w {
                 return Some(s as u32 - 1);
             }
             i = (i + 1) & self.index.mask;
@@ -955,7 +958,7 @@ impl CmuLm {
     /// # use unspin_core::{lm::CmuLm, Bytes};
     /// let lm = CmuLm::open("data/raw/en-us.lm.bin")?;
     /// let table = lm.probe_table().expect("a trigram model");
-    /// let fast = CmuLm::open("data/raw/en-us.lm.bin")?.with_probe(Bytes::from_vec(table))?;
+    /// let fast = lm.clone().with_probe(Bytes::from_vec(table))?;
     /// let (a, b, c) = (lm.word_id("of").unwrap(), lm.word_id("the").unwrap(), lm.word_id("year").unwrap());
     /// assert_eq!(fast.log10_prob3(a, b, c), lm.log10_prob3(a, b, c));
     /// # Ok::<(), unspin_core::Error>(())

@@ -10,7 +10,7 @@
 //! trie's reachable entries and their quantization codes, and scores are computed from the same
 //! tables in the same order, so a model with the table gives bit-identical scores.
 //!
-//! # The section (`LMHASH`)
+//! # The section (`LMPROBE`)
 //!
 //! Little-endian throughout:
 //!
@@ -93,7 +93,8 @@ pub(crate) struct Query {
     homes: [usize; 3],
 }
 
-/// The parsed table: a view into the model's bytes.
+/// The parsed table: its slots, copied out of the model at load into memory backed by huge
+/// pages ([`Bytes::copy_to_huge_pages`]).
 #[derive(Clone)]
 pub(crate) struct Probe {
     slots: Bytes,
@@ -179,9 +180,9 @@ impl Probe {
         self.get(key2(w2, w3))
     }
 
-    /// Checks a section against the trie it must mirror and returns a view of it.
+    /// Checks a section against the trie it must mirror and returns the table.
     pub(crate) fn parse(bytes: Bytes, lm: &CmuLm) -> Result<Probe> {
-        let err = |m: String| Error::Corrupt(format!("LM hash section: {m}"));
+        let err = |m: String| Error::Corrupt(format!("LMPROBE section: {m}"));
         let d: &[u8] = &bytes;
         if d.len() < HEADER || &d[..8] != MAGIC {
             return Err(err("not an n-gram probe table of a known version".into()));

@@ -287,7 +287,7 @@ fn probe_table_of_another_model_is_refused() {
     let b = Synth::random(&mut rng, 3, 12).parse();
     let table = a.probe_table().unwrap();
     let err = b.with_probe(Bytes::from_vec(table.clone())).unwrap_err();
-    assert!(err.to_string().contains("LM hash section"), "{err}");
+    assert!(err.to_string().contains("LMPROBE section"), "{err}");
     for cut in [0, 8, 31, 32, table.len() - 1] {
         let err = a
             .clone()
