@@ -102,8 +102,14 @@ decompress() {
     *) cat "$1" ;;
   esac
 }
+# The run must last long enough to be caught mid-way on a fast machine: the corpus 8 times over
+# (gzip members concatenate), with an uninterrupted scan of it as the reference.
+KILL_IN="$TMP/kill.jsonl.gz"
+for _ in $(seq 8); do cat "$IN"; done >"$KILL_IN"
+"$UNSPIN" scan "$KILL_IN" -o "$TMP/kill-ref.jsonl" --keep-going --quiet || fail "scanning $KILL_IN failed"
+[ "$(wc -l <"$TMP/kill-ref.jsonl")" = "$((8 * N))" ] || fail "expected $((8 * N)) output lines"
 for out in "$TMP/k.jsonl" "$TMP/k.jsonl.gz" "$TMP/k.jsonl.zst"; do
-  args=("$IN" -o "$out" --keep-going --quiet --checkpoint-secs 0.1)
+  args=("$KILL_IN" -o "$out" --keep-going --quiet --checkpoint-secs 0.1)
   "$UNSPIN" scan "${args[@]}" &
   CHILD=$!
   # Kill once the journal shows progress (its lines after the header are checkpoints).
@@ -122,7 +128,7 @@ for out in "$TMP/k.jsonl" "$TMP/k.jsonl.gz" "$TMP/k.jsonl.zst"; do
   "$UNSPIN" scan "${args[@]}" --resume 2>"$TMP/err" || fail "resume failed: $(cat "$TMP/err")"
   [ ! -e "$out.partial" ] && [ ! -e "$out.resume" ] || fail "resume left its partial files behind"
   decompress "$out" >"$TMP/got.jsonl"
-  cmp -s "$TMP/ref.jsonl" "$TMP/got.jsonl" ||
+  cmp -s "$TMP/kill-ref.jsonl" "$TMP/got.jsonl" ||
     fail "$out: resumed output differs from the uninterrupted one ($(wc -l <"$TMP/got.jsonl") lines)"
   say "kill -9 and --resume: ok ($(basename "$out"))"
 done
