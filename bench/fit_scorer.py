@@ -1,15 +1,27 @@
 #!/usr/bin/env python3
-"""Fit unspin's change scorer: logistic regression over the features that `unspin eval --dump`
+"""Fit unspin's change scorer and document score from the features that `unspin eval --dump`
 writes for every change the decoder considers, labelled right (1) or wrong (0) against the
 development set's gold spans. Changes on clean text are all wrong.
 
-Prints `c_*` parameter lines for data/params.txt and the apply threshold that reaches the
-target precision on the fitting data.
-
     target/release/unspin eval --dump feats.jsonl --clean CLEAN.jsonl SPUN.jsonl...
-    python3 bench/fit_scorer.py feats.jsonl --precision 0.9
+    python3 bench/fit_scorer.py feats.jsonl --trees data/scorer.txt    # trees + thresholds + doc score
+    python3 bench/fit_scorer.py feats.jsonl                            # linear weights only
+    python3 bench/fit_scorer.py feats.jsonl --doc-only                 # document score only
 
-Only numpy is needed. Tune on the tune split (addresses before 1945), never on the test split.
+Prints parameter lines for data/params.txt: the linear `c_*` weights (used by models without
+trees), the `apply` and `flag` thresholds, and the document score's `d_*` weights.
+
+With `--trees`, gradient-boosted trees (LightGBM) are fitted and written in the format of
+`unspin_core::forest`. The thresholds are set on held-out predictions: the documents are split
+in two, each half is scored by trees fitted on the other, `apply` is where those predictions
+reach the target precision, and the trees written are then fitted on all documents. Trees
+scored on their own training data would look more precise than they are.
+
+The document score's inputs include the summed change confidences, so after installing a new
+change scorer, dump again with the new model and refit with `--doc-only`.
+
+numpy is needed, and lightgbm for `--trees`. Tune on the tune split (addresses before 1945),
+never on the test split.
 """
 import argparse
 import json
@@ -20,17 +32,29 @@ import numpy as np
 FEATURES = ["margin", "dlm", "prior", "moby", "wordnet", "mythes", "mined", "tortured", "inflected",
             "freq_orig", "freq_spun", "fit", "spun_len", "orig_len", "alt_gap", "alts", "bigram_gain"]
 
+TREE_PARAMS = dict(objective="binary", learning_rate=0.15, num_leaves=63, max_depth=6, min_data_in_leaf=20,
+                   feature_fraction=0.9, bagging_fraction=0.8, bagging_freq=1, lambda_l2=1.0,
+                   seed=1, deterministic=True, verbose=-1, num_threads=2)
+ROUNDS = 100
+
 
 def load(path):
-    xs, ys, clean, words = [], [], [], {}
+    """Changes (features, label, on clean text, document number) and documents."""
+    xs, ys, clean, doc, docs = [], [], [], [], []
     for line in open(path):
         d = json.loads(line)
         if "doc" in d:
+            docs.append(d)
             continue
         xs.append(d["x"])
         ys.append(d["y"])
         clean.append(d["clean"])
-    return np.array(xs, dtype=np.float64), np.array(ys, dtype=np.float64), np.array(clean)
+        doc.append(len(docs))
+    x = np.array(xs, dtype=np.float64)
+    if x.shape[1] != len(FEATURES):
+        sys.exit(f"{path}: changes have {x.shape[1]} features, this script knows {len(FEATURES)}: "
+                 "dump again with the current unspin")
+    return x, np.array(ys, dtype=np.float64), np.array(clean), np.array(doc), docs
 
 
 def fit(x, y, l2=1e-2, iters=3000, lr=0.5, neg_weight=1.0):
@@ -50,31 +74,134 @@ def fit(x, y, l2=1e-2, iters=3000, lr=0.5, neg_weight=1.0):
     return wr, b - (w * mu / sd).sum()
 
 
+def threshold(s, y, precision):
+    """The lowest score at which the changes scored at or above it reach `precision`, and the
+    precision and right changes kept there."""
+    order = np.argsort(-s)
+    tp = np.cumsum(y[order])
+    prec = tp / np.arange(1, len(y) + 1)
+    ok = np.where(prec >= precision)[0]
+    if not len(ok):
+        return 0.999, 0.0, 0
+    k = ok.max()
+    return float(s[order][k]), float(prec[k]), int(tp[k])
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+# Features the trees must not use: the development spinners never make the substitutions mined
+# from real content farms or the tortured-phrase ones, so a fit would learn these sources as
+# noise. The engine adds their hand-set weights (c_mined, c_tortured) to the trees' log-odds.
+HAND_SET = [FEATURES.index("mined"), FEATURES.index("tortured")]
+
+
+def fit_trees(x, y):
+    import lightgbm as lgb
+
+    x = x.copy()
+    x[:, HAND_SET] = 0.0
+    return lgb.train(TREE_PARAMS, lgb.Dataset(x, y, feature_name=FEATURES), num_boost_round=ROUNDS)
+
+
+def write_trees(booster, path, note):
+    """Writes a LightGBM booster in unspin's forest format (`split FEATURE THRESHOLD LEFT RIGHT`,
+    `x <= THRESHOLD` going left; node indices relative to each tree's root, in pre-order)."""
+    model = booster.dump_model()
+    out = [f"# {note}", "features " + " ".join(FEATURES)]
+    for t in model["tree_info"]:
+        nodes = []
+
+        def walk(n):
+            at = len(nodes)
+            if "leaf_value" in n:
+                nodes.append(f"leaf {n['leaf_value']:.9g}")
+                return at
+            if n.get("decision_type", "<=") != "<=":
+                sys.exit(f"unsupported decision type {n['decision_type']}")
+            nodes.append(None)
+            left = walk(n["left_child"])
+            right = walk(n["right_child"])
+            # The engine compares float32 values: take the largest float32 at or below the
+            # threshold, so that x <= t keeps its meaning for every float32 x.
+            t = n["threshold"]
+            t32 = np.float32(t)
+            if float(t32) > t:
+                t32 = np.nextafter(t32, np.float32(-np.inf))
+            thr = float(t32)
+            nodes[at] = f"split {n['split_feature']} {thr!r} {left} {right}"
+            return at
+
+        walk(t["tree_structure"])
+        out.append("tree")
+        out.extend(nodes)
+    with open(path, "w") as fh:
+        fh.write("\n".join(out) + "\n")
+
+
+def eval_trees_file(path, x):
+    """Scores `x` with a written forest file, as the engine does (a check of the writer)."""
+    trees, cur = [], None
+    for line in open(path):
+        f = line.split()
+        if not f or f[0].startswith("#") or f[0] == "features":
+            continue
+        if f[0] == "tree":
+            cur = []
+            trees.append(cur)
+        else:
+            cur.append(f)
+    raw = np.zeros(len(x))
+    for i, row in enumerate(x.astype(np.float32)):
+        for t in trees:
+            k = 0
+            while t[k][0] == "split":
+                k = int(t[k][3]) if row[int(t[k][1])] <= np.float32(t[k][2]) else int(t[k][4])
+            raw[i] += float(t[k][1])
+    return raw
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dump")
     ap.add_argument("--precision", type=float, default=0.9)
     ap.add_argument("--neg-weight", type=float, default=1.0, help="weight of wrong changes in the loss")
+    ap.add_argument("--trees", metavar="PATH", help="fit trees too and write them here (data/scorer.txt)")
+    ap.add_argument("--doc-only", action="store_true", help="fit only the document score")
+    ap.add_argument("--c-mined", type=float, default=0.5, help="the hand-set c_mined (data/params.txt)")
+    ap.add_argument("--c-tortured", type=float, default=0.0, help="the hand-set c_tortured")
     a = ap.parse_args()
-    x, y, clean = load(a.dump)
-    print(f"# {len(y)} changes, {int(y.sum())} right, {int(clean.sum())} on clean text", file=sys.stderr)
-    w, b = fit(x, y, neg_weight=a.neg_weight)
-    s = 1 / (1 + np.exp(-(x @ w + b)))
-    order = np.argsort(-s)
-    tp = np.cumsum(y[order])
-    prec = tp / np.arange(1, len(y) + 1)
-    ok = np.where(prec >= a.precision)[0]
-    k = ok.max() if len(ok) else 0
-    thr = float(s[order][k]) if len(ok) else 0.999
-    print(f"# at apply={thr:.3f}: precision {prec[k]:.3f}, right changes kept {int(tp[k])} of {int(y.sum())}",
-          file=sys.stderr)
-    for name, v in zip(FEATURES, w):
-        print(f"c_{name} {v:.5f}")
-    print(f"c_bias {b:.5f}")
-    print(f"apply {thr:.4f}")
-    print(f"flag {thr:.4f}")
+    x, y, clean, doc, docs = load(a.dump)
+    if not a.doc_only:
+        print(f"# {len(y)} changes, {int(y.sum())} right, {int(clean.sum())} on clean text", file=sys.stderr)
+        w, b = fit(x, y, neg_weight=a.neg_weight)
+        thr, prec, kept = threshold(sigmoid(x @ w + b), y, a.precision)
+        print(f"# linear: at apply={thr:.3f}: precision {prec:.3f}, right changes kept {kept} of {int(y.sum())}",
+              file=sys.stderr)
+        for name, v in zip(FEATURES, w):
+            print(f"c_{name} {v:.5f}")
+        print(f"c_bias {b:.5f}")
+        if a.trees:
+            held = np.zeros(len(y))
+            for half in (0, 1):
+                fit_on = doc % 2 != half
+                held[~fit_on] = fit_trees(x[fit_on], y[fit_on]).predict(x[~fit_on], raw_score=True)
+            # As the engine scores: the trees plus the hand-set weights of the sources they skip.
+            held += a.c_mined * x[:, HAND_SET[0]] + a.c_tortured * x[:, HAND_SET[1]]
+            thr, prec, kept = threshold(sigmoid(held), y, a.precision)
+            print(f"# trees, held out: at apply={thr:.3f}: precision {prec:.3f}, right changes kept {kept} "
+                  f"of {int(y.sum())}", file=sys.stderr)
+            booster = fit_trees(x, y)
+            write_trees(booster, a.trees, f"unspin change scorer: {ROUNDS} LightGBM trees fitted by "
+                        f"bench/fit_scorer.py on {len(y)} changes ({int(y.sum())} right) of the tune split")
+            # The written file must score exactly as LightGBM does (up to float32 rounding).
+            probe = x[:: max(1, len(x) // 2000)]
+            diff = np.abs(eval_trees_file(a.trees, probe) - booster.predict(probe, raw_score=True)).max()
+            if diff > 1e-3:
+                sys.exit(f"the written trees disagree with LightGBM by {diff}")
+        print(f"apply {thr:.4f}")
     # The document score: logistic regression over document evidence rates (spun = 1).
-    docs = [json.loads(l) for l in open(a.dump) if '"doc"' in l]
     dx = np.array([d["f"] for d in docs], dtype=np.float64)
     dy = np.array([d["y"] for d in docs], dtype=np.float64)
     # Balance classes: there are many spun files per clean one.

@@ -111,10 +111,11 @@ fi
 # (with the parts of unspin-core that define what it writes).
 model_inputs() {
   local f
-  for f in "$MANIFEST" data/rules.tsv data/params.txt \
+  for f in "$MANIFEST" data/rules.tsv data/params.txt data/scorer.txt \
     crates/unspin-build/Cargo.toml \
     crates/unspin-core/src/format.rs crates/unspin-core/src/lexicon.rs \
-    crates/unspin-core/src/params.rs crates/unspin-core/src/model.rs; do
+    crates/unspin-core/src/params.rs crates/unspin-core/src/model.rs \
+    crates/unspin-core/src/forest.rs; do
     if [ -e "$f" ]; then printf '%s\n' "$f"; fi
   done
   find data/tortured-phrases data/mined crates/unspin-build/src crates/unspin-core/src/lm \

@@ -30,6 +30,10 @@ pub struct Args {
     /// Tuned parameters (`name value` lines); defaults if absent.
     #[arg(long, default_value = "data/params.txt")]
     params: PathBuf,
+    /// The change scorer's trees (see `unspin_core::forest`); the linear weights of the
+    /// parameters score changes if absent.
+    #[arg(long, default_value = "data/scorer.txt")]
+    scorer: PathBuf,
     /// Candidates kept per spun phrase.
     #[arg(long, default_value_t = 24)]
     cap: usize,
@@ -164,6 +168,14 @@ pub fn run(a: Args) -> Result<()> {
         unspin_core::params::Params::default()
     };
     c.add(unspin_core::T_PARAMS, params.to_text().into_bytes());
+    if a.scorer.exists() {
+        let text = std::fs::read_to_string(&a.scorer)
+            .with_context(|| format!("reading {}", a.scorer.display()))?;
+        // Refuse a scorer fitted on other features now rather than at every load.
+        unspin_core::forest::Forest::parse(&text, &unspin_core::FEATURES)
+            .with_context(|| format!("in {}", a.scorer.display()))?;
+        c.add(unspin_core::T_SCORER, text.into_bytes());
+    }
     let manifest = std::fs::read_to_string(a.raw.join("MANIFEST.txt")).unwrap_or_default();
     let meta = serde_json::json!({
         "format": unspin_core::format::VERSION,

@@ -155,7 +155,7 @@ pub struct Evidence {
 
 /// Names of the change features, in the order of [`Decision::features`] and of the `c_*`
 /// weights in [`Params`].
-pub const FEATURES: [&str; 16] = [
+pub const FEATURES: [&str; N_FEATURES] = [
     "margin",
     "dlm",
     "prior",
@@ -172,7 +172,14 @@ pub const FEATURES: [&str; 16] = [
     "orig_len",
     "alt_gap",
     "alts",
+    "bigram_gain",
 ];
+
+/// Number of change features.
+pub const N_FEATURES: usize = 17;
+/// Where the mined-pair and tortured-phrase source bits are among [`FEATURES`].
+const MINED: usize = 6;
+const TORTURED: usize = 7;
 
 /// One change the decoder considered applying.
 #[derive(Clone, Debug)]
@@ -184,7 +191,7 @@ pub struct Decision {
     /// The original proposed (lowercase).
     pub original: String,
     /// The feature vector ([`FEATURES`]).
-    pub features: [f32; 17],
+    pub features: [f32; N_FEATURES],
     /// The confidence given.
     pub confidence: f32,
 }
@@ -613,14 +620,7 @@ impl Detector {
             );
             let margin = with - without + pr.channel;
             let f = self.features(lp, pr, margin, with - without, obs_lp, words, norms, arena);
-            let conf = sigmoid(
-                p.weights()
-                    .iter()
-                    .zip(f.iter())
-                    .map(|(w, x)| w * x)
-                    .sum::<f32>()
-                    + p.c_bias,
-            );
+            let conf = self.confidence(&f);
             let (start, end) = (
                 toks[words[pr.start].tok].start as usize,
                 toks[words[pr.start + pr.len - 1].tok].end as usize,
@@ -650,7 +650,7 @@ impl Detector {
         words: &[Word],
         norms: &str,
         arena: &[WordId],
-    ) -> [f32; 17] {
+    ) -> [f32; N_FEATURES] {
         let lex = self.model.lexicon();
         let b = |s: Src| if pr.src.contains(s) { 1.0 } else { 0.0 };
         let fr = |x: f32| if x == NO_FREQ { -9.0 } else { x };
@@ -679,6 +679,27 @@ impl Detector {
             pr.alts as f32,
             self.bigram_gain(lp, pr, words, norms, arena),
         ]
+    }
+
+    /// The confidence of a change with features `f`: the model's trees when it has them, the
+    /// linear `c_*` weights otherwise.
+    fn confidence(&self, f: &[f32; N_FEATURES]) -> f32 {
+        let forest = self.model.forest();
+        let p = &self.params;
+        if !forest.is_empty() {
+            // The trees never see the mined and tortured-phrase sources (the fit zeroes them):
+            // the development spinners make no such substitutions, so trees would learn them as
+            // noise. Their weights are set by hand and added to the trees' log-odds.
+            return sigmoid(forest.raw(f) + p.c_mined * f[MINED] + p.c_tortured * f[TORTURED]);
+        }
+        sigmoid(
+            p.weights()
+                .iter()
+                .zip(f.iter())
+                .map(|(w, x)| w * x)
+                .sum::<f32>()
+                + p.c_bias,
+        )
     }
 
     /// How much more the Google-Books bigram counts like the original than the written words at
@@ -1316,6 +1337,36 @@ mod tests {
         let t =
             "The stock market fell sharply on Monday.\n\nThe president said the economy is strong.";
         assert_eq!(det().restore(t), t);
+    }
+
+    #[test]
+    fn a_forest_in_the_model_scores_the_changes() {
+        let with_forest = |forest: &str| {
+            let bytes =
+                crate::fixture::tiny_model_bytes_with(&[(crate::T_SCORER, forest.as_bytes())]);
+            Detector::new(Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap())
+        };
+        let names = FEATURES.join(" ");
+        let text = "The inventory market rose on Tuesday.";
+        // Trees that find every change wrong: nothing is restored, and the confidence is the
+        // sigmoid of the leaf.
+        let never = with_forest(&format!("features {names}\ntree\nleaf -8\n"));
+        assert_eq!(never.restore(text), text);
+        let (_, ev) = never.analyze(text);
+        assert!(!ev.decisions.is_empty());
+        assert!(ev.decisions.iter().all(|d| d.confidence < 0.001));
+        // A split on the margin (feature 0): a large margin is right.
+        let by_margin = with_forest(&format!(
+            "features {names}\ntree\nsplit 0 0.01 1 2\nleaf -8\nleaf 8\n"
+        ));
+        assert_eq!(by_margin.restore(text), "The stock market rose on Tuesday.");
+        // A scorer fitted on other features is refused at load.
+        let bytes = crate::fixture::tiny_model_bytes_with(&[(
+            crate::T_SCORER,
+            b"features margin\ntree\nleaf 1\n",
+        )]);
+        let err = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap_err();
+        assert!(err.to_string().contains("rebuild the model"), "{err}");
     }
 
     #[test]

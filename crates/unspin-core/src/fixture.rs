@@ -36,6 +36,12 @@ pub const PAIRS: &[(&str, &str, f32)] = &[
 
 /// Builds the fixture model's bytes.
 pub fn tiny_model_bytes() -> Vec<u8> {
+    tiny_model_bytes_with(&[])
+}
+
+/// Builds the fixture model's bytes with extra sections (tag, contents), for tests of
+/// optional sections.
+pub fn tiny_model_bytes_with(extra: &[([u8; 8], &[u8])]) -> Vec<u8> {
     let mut lex = LexiconWriter::default();
     for s in SENTENCES {
         for w in s.split(' ') {
@@ -65,6 +71,9 @@ pub fn tiny_model_bytes() -> Vec<u8> {
     };
     c.add(crate::T_PARAMS, params.to_text().into_bytes());
     c.add(crate::T_META, br#"{"fixture":true}"#.to_vec());
+    for (tag, bytes) in extra {
+        c.add(*tag, bytes.to_vec());
+    }
     c.finish()
 }
 

@@ -38,6 +38,7 @@ mod error;
 pub mod fixture;
 mod model;
 
+pub mod forest;
 pub mod format;
 pub mod lexicon;
 pub mod lm;
@@ -50,9 +51,9 @@ pub mod tinylm;
 pub mod tokenize;
 
 pub use bytes::Bytes;
-pub use engine::{Decision, Detector, Evidence, FEATURES, MAX_PHRASE};
+pub use engine::{Decision, Detector, Evidence, FEATURES, MAX_PHRASE, N_FEATURES};
 pub use error::{Error, Result};
-pub use model::{Model, T_LM_CMU, T_LM_PROBE, T_LM_TINY, T_META, T_PARAMS, T_TORTURED};
+pub use model::{Model, T_LM_CMU, T_LM_PROBE, T_LM_TINY, T_META, T_PARAMS, T_SCORER, T_TORTURED};
 pub use report::{Report, Span, SpanKind, Verdict};
 
 /// A word's index in a language model's vocabulary.

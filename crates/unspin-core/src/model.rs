@@ -1,5 +1,6 @@
 //! A complete model: container, lexicon, language model, fingerprints and tuned parameters.
 
+use crate::forest::Forest;
 use crate::format::Container;
 use crate::lexicon::Lexicon;
 use crate::params::Params;
@@ -19,6 +20,9 @@ pub const T_LM_TINY: [u8; 8] = *b"LMTINY\0\0";
 pub const T_TORTURED: [u8; 8] = *b"TORTURED";
 /// Section holding decoder and detector parameters: lines `name value`.
 pub const T_PARAMS: [u8; 8] = *b"PARAMS\0\0";
+/// Section holding the change scorer's trees ([`Forest`]): optional; without it the linear
+/// `c_*` weights of the parameters score changes.
+pub const T_SCORER: [u8; 8] = *b"SCORER\0\0";
 /// Section holding build metadata (JSON text), shown by `unspin model info`.
 pub const T_META: [u8; 8] = *b"METADATA";
 
@@ -36,6 +40,7 @@ pub(crate) struct Inner {
     pub tortured: Vec<(String, String)>,
     pub fingerprints: Option<aho_corasick::AhoCorasick>,
     pub params: Params,
+    pub forest: Forest,
     pub meta: String,
     /// Unique per load, so that per-thread caches of LM scores never mix two models.
     pub id: u64,
@@ -97,6 +102,7 @@ impl Model {
             )
         };
         let params = Params::parse(&text(T_PARAMS)?)?;
+        let forest = Forest::parse(&text(T_SCORER)?, &crate::FEATURES)?;
         let meta = text(T_META)?;
         Ok(Model {
             inner: Arc::new(Inner {
@@ -106,6 +112,7 @@ impl Model {
                 tortured,
                 fingerprints,
                 params,
+                forest,
                 meta,
                 id: {
                     static NEXT: std::sync::atomic::AtomicU64 =
@@ -140,6 +147,11 @@ impl Model {
     /// The parameters stored in the model.
     pub fn params(&self) -> &Params {
         &self.inner.params
+    }
+
+    /// The change scorer's trees (empty when the model scores changes linearly).
+    pub fn forest(&self) -> &Forest {
+        &self.inner.forest
     }
 
     /// Build metadata (JSON text, possibly empty).

@@ -133,7 +133,7 @@ params! {
 
 impl Params {
     /// The change-confidence weights, in the order of [`crate::engine::FEATURES`].
-    pub fn weights(&self) -> [f32; 17] {
+    pub fn weights(&self) -> [f32; crate::engine::N_FEATURES] {
         [
             self.c_margin,
             self.c_dlm,

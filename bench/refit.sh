@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Refits the change scorer (data/scorer.txt), the apply threshold and the document score
+# (data/params.txt) on the tune split, then rebuilds models/default.unspin with them.
+#
+#   bash bench/refit.sh            # needs lightgbm and numpy (pip install lightgbm numpy)
+#
+# Two rounds, because the document score's inputs include the summed change confidences:
+#   1. dump every change the decoder considers with the current model, fit trees on it;
+#   2. rebuild, dump again with the new trees, fit the document score.
+# Tunes on the tune split only (bench/out/devset/tune, built by make_devset.py); never the test split.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PY=${PYTHON:-python3}
+T=bench/out/devset/tune
+OUT=bench/out/refit
+mkdir -p "$OUT"
+[ -f "$T/clean.jsonl" ] || "$PY" bench/make_devset.py --splits tune --out bench/out/devset
+SETS=("$T"/{nlpaug,textattack,farm,spinbot}-{15,25,35}.jsonl)
+
+rebuild() {
+  cargo run --release -q -p unspin-build -- --out models/default.unspin
+  cargo build --release -q -p unspin-cli
+}
+dump() {
+  target/release/unspin eval --dump "$1" --clean "$T/clean.jsonl" "${SETS[@]}" > "$1.metrics"
+}
+# Sets `name value` lines of data/params.txt from a fit's output, except the hand-set ones.
+update_params() {
+  "$PY" - "$1" <<'PYEOF'
+import re, sys
+HAND_SET = {"flag", "c_mined", "c_tortured", "d_fingerprints"}
+new = dict(l.split() for l in open(sys.argv[1]) if l.strip() and not l.startswith("#"))
+lines = open("data/params.txt").read().splitlines(keepends=True)
+for i, l in enumerate(lines):
+    m = re.match(r"^(\w+) \S+$", l.strip())
+    if m and m.group(1) in new and m.group(1) not in HAND_SET:
+        lines[i] = f"{m.group(1)} {new[m.group(1)]}\n"
+open("data/params.txt", "w").writelines(lines)
+PYEOF
+}
+
+echo "refit: 1/2 change scorer" >&2
+dump "$OUT/changes.jsonl"
+"$PY" bench/fit_scorer.py "$OUT/changes.jsonl" --trees data/scorer.txt > "$OUT/fit-changes.txt"
+grep -v '^d_' "$OUT/fit-changes.txt" > "$OUT/fit-changes-only.txt"
+update_params "$OUT/fit-changes-only.txt"
+rebuild
+echo "refit: 2/2 document score" >&2
+dump "$OUT/changes2.jsonl"
+"$PY" bench/fit_scorer.py "$OUT/changes2.jsonl" --doc-only > "$OUT/fit-doc.txt"
+update_params "$OUT/fit-doc.txt"
+rebuild
+cat "$OUT/changes2.jsonl.metrics"
