@@ -73,8 +73,9 @@ struct Proposal {
     /// How far this proposal's local gain beats the best other original for the same span
     /// (capped): a spun word with two good readings is uncertain.
     alt_gap: f32,
-    /// How many originals for the same span survived pruning.
-    alts: usize,
+    /// How many originals the lexicon offers for the span (at most `max_candidates`): a spun
+    /// word with many readings is uncertain.
+    offered: usize,
     /// Lexicon id of the spun phrase.
     spun: u32,
     /// Its log10 frequency.
@@ -171,7 +172,7 @@ pub const FEATURES: [&str; N_FEATURES] = [
     "spun_len",
     "orig_len",
     "alt_gap",
-    "alts",
+    "offered",
     "bigram_gain",
 ];
 
@@ -529,52 +530,64 @@ impl Detector {
                         }
                     }
                 }
+                // `local` holds the best `cap` proposals so far, by gain, in lexicon order among
+                // equals (what a stable sort of all of them would keep). `cap` is at least 2:
+                // the best one's `alt_gap` needs the runner-up.
+                let keep = (p.keep_per_span as usize).max(1);
+                let cap = keep.max(2);
                 for &(c, orig_freq, a, b) in cands.iter() {
                     let ids = &ids[a..b];
                     if ids.is_empty() || ids.contains(&unk) {
                         continue;
                     }
                     let channel = self.channel(c.prior, c.src, orig_freq, spun_freq);
-                    // gain = window - obs_window + channel must beat `prune`; every word only
-                    // lowers the window's score, so a candidate stops costing look-ups as soon
-                    // as its partial score falls below that floor. Exact, not a heuristic.
-                    let floor = p.prune - channel + obs_window;
+                    // gain = window - obs_window + channel must beat `prune`, and once `cap`
+                    // proposals are held, the worst of them too. Every word only lowers the
+                    // window's score, so a candidate stops costing look-ups as soon as its
+                    // partial score falls below that floor. Exact, not a heuristic.
+                    let bar = match local.get(cap - 1) {
+                        Some(worst) => worst.gain.max(p.prune),
+                        None => p.prune,
+                    };
+                    let floor = bar - channel + obs_window;
                     let Some(win) = self.window_above(lp, obs, i, ids, i + len, floor) else {
                         continue;
                     };
                     let dlm = win - obs_window;
                     let gain = dlm + channel;
-                    if gain > p.prune {
+                    if gain > bar {
                         let at = arena.len();
                         arena.extend_from_slice(ids);
-                        local.push(Proposal {
-                            alt_gap: 0.0,
-                            alts: 0,
-                            spun,
-                            spun_freq,
-                            start: i,
-                            len,
-                            original: c.original,
-                            words: (at, ids.len()),
-                            channel,
-                            gain,
-                            src: c.src,
-                        });
+                        let pos = local.partition_point(|o| o.gain >= gain);
+                        local.insert(
+                            pos,
+                            Proposal {
+                                alt_gap: 0.0,
+                                offered: cands.len(),
+                                spun,
+                                spun_freq,
+                                start: i,
+                                len,
+                                original: c.original,
+                                words: (at, ids.len()),
+                                channel,
+                                gain,
+                                src: c.src,
+                            },
+                        );
+                        local.truncate(cap);
                     }
                 }
-                local.sort_by(|a, b| b.gain.total_cmp(&a.gain));
-                let alts = local.len();
-                for k in 0..local.len() {
-                    let best_other = local
-                        .iter()
-                        .enumerate()
-                        .filter(|&(j, _)| j != k)
-                        .map(|(_, o)| o.gain)
-                        .fold(f32::NEG_INFINITY, f32::max);
-                    local[k].alt_gap = (local[k].gain - best_other).min(5.0);
-                    local[k].alts = alts;
+                // Sorted: the best one's nearest rival is the runner-up, everyone else's the best.
+                let (best, second) = (
+                    local.first().map_or(f32::NEG_INFINITY, |o| o.gain),
+                    local.get(1).map_or(f32::NEG_INFINITY, |o| o.gain),
+                );
+                for (k, o) in local.iter_mut().enumerate() {
+                    let rival = if k == 0 { second } else { best };
+                    o.alt_gap = (o.gain - rival).min(5.0);
                 }
-                local.truncate(p.keep_per_span as usize);
+                local.truncate(keep);
                 props.append(local);
                 if lex.flags(spun) & FLAG_PREFIX == 0 {
                     break;
@@ -676,7 +689,7 @@ impl Detector {
             pr.len as f32,
             orig_words as f32,
             pr.alt_gap,
-            pr.alts as f32,
+            pr.offered as f32,
             self.bigram_gain(lp, pr, words, norms, arena),
         ]
     }

@@ -103,8 +103,8 @@ params! {
     c_orig_len = 0.0;
     /// Weight of the gap to the best other original for the same span.
     c_alt_gap = 0.0;
-    /// Weight of the number of originals that survived pruning for the span.
-    c_alts = 0.0;
+    /// Weight of the number of originals the lexicon offers for the span.
+    c_offered = 0.0;
     /// Weight of the Google-Books bigram gain at the span's edges.
     c_bigram_gain = 0.0;
     /// Change confidence bias.
@@ -150,7 +150,7 @@ impl Params {
             self.c_spun_len,
             self.c_orig_len,
             self.c_alt_gap,
-            self.c_alts,
+            self.c_offered,
             self.c_bigram_gain,
         ]
     }
