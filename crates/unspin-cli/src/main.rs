@@ -291,6 +291,10 @@ fn run(cli: Cli) -> Result<()> {
             writeln!(out, "phrases: {}", m.lexicon().len())?;
             writeln!(out, "candidate pairs: {}", m.lexicon().candidate_count())?;
             writeln!(out, "fingerprints: {}", m.fingerprint_count())?;
+            match m.forest().len() {
+                0 => writeln!(out, "change scorer: linear (c_* parameters)")?,
+                n => writeln!(out, "change scorer: {n} decision trees")?,
+            }
             writeln!(out, "metadata: {}", m.metadata())?;
             for (k, v) in m.params().entries() {
                 writeln!(out, "param {k} {v}")?;

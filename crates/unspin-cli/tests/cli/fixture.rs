@@ -272,6 +272,7 @@ fn model_env_var_and_model_command() {
         "size: ",
         "phrases: ",
         "fingerprints: 2",
+        "change scorer: linear (c_* parameters)",
         "metadata: {\"fixture\":true}",
         "param min_words 5",
     ] {
