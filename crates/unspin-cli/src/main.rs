@@ -64,8 +64,14 @@ enum Cmd {
     Index(unspin_trace::IndexCmd),
     /// Find the sources of spun copies in an index.
     Trace(unspin_trace::TraceArgs),
-    /// Show what is in the model.
-    Model,
+    /// Show what is in the model, or the originals it can propose for a phrase.
+    Model {
+        /// Lists the originals the lexicon holds for this (spun) word or phrase, in the order the
+        /// decoder tries them (only the first `max_candidates` are scored), with their prior
+        /// log10 P(spun | original) and sources.
+        #[arg(long, value_name = "PHRASE")]
+        candidates: Option<String>,
+    },
     /// Plain perplexity pass with the model's trigram LM (the speed baseline).
     Perplexity {
         #[command(flatten)]
@@ -285,7 +291,47 @@ fn run(cli: Cli) -> Result<()> {
                 serde_json::to_string(&doc.name)?
             )?;
         }
-        Cmd::Model => {
+        Cmd::Model {
+            candidates: Some(phrase),
+        } => {
+            let det = detector(&cli)?;
+            let lex = det.model().lexicon();
+            // Keys are stored normalized, word by word, as the decoder looks them up.
+            let mut key = String::new();
+            let mut norm = String::new();
+            for w in phrase.split_whitespace() {
+                unspin_core::tokenize::normalize_word(w, &mut norm);
+                if !key.is_empty() {
+                    key.push(' ');
+                }
+                key.push_str(&norm);
+            }
+            let Some(id) = lex.find(&key) else {
+                writeln!(
+                    out,
+                    "{key:?}: not in the lexicon (no original is ever proposed for it)"
+                )?;
+                return Ok(());
+            };
+            let budget = det.params().max_candidates as usize;
+            writeln!(out, "{key:?}: {} originals", lex.candidates(id).len())?;
+            for (rank, c) in lex.candidates(id).enumerate() {
+                let mark = if rank < budget {
+                    ""
+                } else {
+                    "  (beyond max_candidates)"
+                };
+                writeln!(
+                    out,
+                    "{:>3}  {:<30} prior {:>6.2}  {}{mark}",
+                    rank + 1,
+                    lex.phrase(c.original),
+                    c.prior,
+                    c.src.names().join("+"),
+                )?;
+            }
+        }
+        Cmd::Model { candidates: None } => {
             let m = load_model(cli.model.as_ref())?;
             writeln!(out, "size: {} bytes", m.size())?;
             writeln!(out, "phrases: {}", m.lexicon().len())?;

@@ -74,11 +74,20 @@ fn spun_paragraph_is_flagged_and_restored() {
     );
     assert_eq!(report.verdict, "spun", "{report:#?}");
     assert!(report.score >= 0.5, "score {}", report.score);
-    assert!(
-        changed(&report) >= 2,
-        "at least 2 spans restored: {report:#?}"
-    );
     assert!(restored.contains("The stock market"), "{restored}");
+    // Changes under the `apply` confidence are reported without a suggestion; their evidence
+    // still names the likely original, which must be the one the paragraph had.
+    let named = |s: &&Span| s.evidence.split('"').nth(1).map(str::to_string);
+    let right = report
+        .spans
+        .iter()
+        .filter_map(|s| named(&s))
+        .filter(|o| CLEAN.contains(o.as_str()))
+        .count();
+    assert!(
+        right >= 4,
+        "at least 4 spans found with the right original: {report:#?}"
+    );
 }
 
 #[test]
