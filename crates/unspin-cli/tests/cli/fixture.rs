@@ -284,6 +284,27 @@ fn model_env_var_and_model_command() {
 }
 
 #[test]
+fn model_lists_the_candidates_of_a_phrase() {
+    let out = run(
+        with_fixture(&[os("model"), os("--candidates"), os("Economic  System")]),
+        b"",
+    );
+    let text = out.ok().stdout();
+    assert!(
+        text.starts_with("\"economic system\": 1 originals"),
+        "{text}"
+    );
+    assert!(text.contains("economy"), "{text}");
+    assert!(text.contains("moby+wordnet"), "{text}");
+    let out = run(
+        with_fixture(&[os("model"), os("--candidates"), os("zebra")]),
+        b"",
+    );
+    let text = out.ok().stdout();
+    assert!(text.contains("not in the lexicon"), "{text}");
+}
+
+#[test]
 fn param_overrides_are_accepted_and_take_effect() {
     let base = check_stdin(&fx(), SPUN);
     // A valid override of a listed parameter works.
