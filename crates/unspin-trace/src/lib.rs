@@ -314,28 +314,34 @@ pub fn run_index(cmd: &IndexCmd, det: &Detector) -> Result<(), Error> {
         IndexCmd::Info { index } => {
             let idx = Index::open(index)?;
             let s = idx.settings();
-            println!("index: {}", index.display());
-            println!("documents: {}", idx.len());
-            println!("size: {} bytes", idx.size());
-            println!("method: {}", s.method.name());
-            println!(
-                "shingle: {}  bands: {}  rows: {}",
-                s.lsh.shingle, s.lsh.bands, s.lsh.rows
-            );
-            println!(
-                "default threshold: {}",
-                match s.method {
-                    Method::Unspin => trace::MIN_SIMILARITY_UNSPIN,
-                    Method::Plain => trace::MIN_SIMILARITY_PLAIN,
-                }
-            );
-            println!("vocabulary: {} words", idx.vocab_len());
-            println!("stored tokens: {}", idx.token_count());
             let model_ok = match idx.check_model(lex, model.metadata()) {
                 Ok(()) => "matches the model in use".to_string(),
                 Err(e) => e.to_string(),
             };
-            println!("model: {model_ok}");
+            let threshold = match s.method {
+                Method::Unspin => trace::MIN_SIMILARITY_UNSPIN,
+                Method::Plain => trace::MIN_SIMILARITY_PLAIN,
+            };
+            // Written, not printed: `unspin index info | head` closes the pipe early, which
+            // must end the command quietly rather than panic in `println!`.
+            let text = format!(
+                "index: {}\ndocuments: {}\nsize: {} bytes\nmethod: {}\n\
+                 shingle: {}  bands: {}  rows: {}\ndefault threshold: {threshold}\n\
+                 vocabulary: {} words\nstored tokens: {}\nmodel: {model_ok}\n",
+                index.display(),
+                idx.len(),
+                idx.size(),
+                s.method.name(),
+                s.lsh.shingle,
+                s.lsh.bands,
+                s.lsh.rows,
+                idx.vocab_len(),
+                idx.token_count(),
+            );
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| Error::io(Path::new("<stdout>"), e))?;
             return Ok(());
         }
     };
