@@ -233,6 +233,8 @@ await step("a .txt file opens through the file picker and by drag and drop", asy
     target.dispatchEvent(new DragEvent("dragenter", { dataTransfer: dt, bubbles: true }));
     target.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
   }, text2);
+  // The page reads the dropped file with a FileReader, which finishes later: wait for it.
+  await page.waitForFunction((t) => document.getElementById("text").value === t, text2, { timeout: 5000 }).catch(() => {});
   assert.equal(await page.inputValue("#text"), text2);
   assert.ok((await marksFor(page, text2)).includes("inventory"));
 });
