@@ -4,12 +4,12 @@ writes for every change the decoder considers, labelled right (1) or wrong (0) a
 development set's gold spans. Changes on clean text are all wrong.
 
     target/release/unspin eval --dump feats.jsonl --clean CLEAN.jsonl SPUN.jsonl...
-    python3 bench/fit_scorer.py feats.jsonl --trees data/scorer.txt    # trees + thresholds + doc score
-    python3 bench/fit_scorer.py feats.jsonl                            # linear weights only
+    python3 bench/fit_scorer.py feats.jsonl --trees data/scorer.txt    # trees + linear weights + apply
+    python3 bench/fit_scorer.py feats.jsonl                            # linear weights + apply + doc score
     python3 bench/fit_scorer.py feats.jsonl --doc-only                 # document score only
 
 Prints parameter lines for data/params.txt: the linear `c_*` weights (used by models without
-trees), the `apply` and `flag` thresholds, and the document score's `d_*` weights.
+trees), the `apply` threshold, and the document score's `d_*` weights.
 
 With `--trees`, gradient-boosted trees (LightGBM) are fitted and written in the format of
 `unspin_core::forest`. The thresholds are set on held-out predictions: the documents are split
@@ -18,7 +18,8 @@ reach the target precision, and the trees written are then fitted on all documen
 scored on their own training data would look more precise than they are.
 
 The document score's inputs include the summed change confidences, so after installing a new
-change scorer, dump again with the new model and refit with `--doc-only`.
+change scorer, dump again with the new model and refit with `--doc-only`. With `--trees` the
+document score is therefore not fitted: this dump's confidences come from the scorer being replaced.
 
 numpy is needed, and lightgbm for `--trees`. Tune on the tune split (addresses before 1945),
 never on the test split.
@@ -201,6 +202,8 @@ def main():
             if diff > 1e-3:
                 sys.exit(f"the written trees disagree with LightGBM by {diff}")
         print(f"apply {thr:.4f}")
+        if a.trees:
+            return
     # The document score: logistic regression over document evidence rates (spun = 1).
     dx = np.array([d["f"] for d in docs], dtype=np.float64)
     dy = np.array([d["y"] for d in docs], dtype=np.float64)

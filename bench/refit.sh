@@ -43,8 +43,7 @@ PYEOF
 echo "refit: 1/2 change scorer" >&2
 dump "$OUT/changes.jsonl"
 "$PY" bench/fit_scorer.py "$OUT/changes.jsonl" --trees data/scorer.txt > "$OUT/fit-changes.txt"
-grep -v '^d_' "$OUT/fit-changes.txt" > "$OUT/fit-changes-only.txt"
-update_params "$OUT/fit-changes-only.txt"
+update_params "$OUT/fit-changes.txt"
 rebuild
 echo "refit: 2/2 document score" >&2
 dump "$OUT/changes2.jsonl"

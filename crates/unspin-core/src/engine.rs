@@ -1353,6 +1353,13 @@ mod tests {
     }
 
     #[test]
+    fn hand_set_feature_indices_name_their_features() {
+        // `confidence` adds the hand-set weights at these indices; `features` fills them.
+        assert_eq!(FEATURES[MINED], "mined");
+        assert_eq!(FEATURES[TORTURED], "tortured");
+    }
+
+    #[test]
     fn a_forest_in_the_model_scores_the_changes() {
         let with_forest = |forest: &str| {
             let bytes =

@@ -113,6 +113,11 @@ pub enum Error {
     Usage(String),
 }
 
+/// A failed write to standard output (a closed pipe among them, which the CLI ends quietly on).
+fn stdout_error(e: std::io::Error) -> Error {
+    Error::io(Path::new("<stdout>"), e)
+}
+
 impl Error {
     /// An I/O error on `path`.
     pub fn io(path: &Path, source: std::io::Error) -> Error {
@@ -341,7 +346,7 @@ pub fn run_index(cmd: &IndexCmd, det: &Detector) -> Result<(), Error> {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())
                 .and_then(|()| out.flush())
-                .map_err(|e| Error::io(Path::new("<stdout>"), e))?;
+                .map_err(stdout_error)?;
             return Ok(());
         }
     };
@@ -479,7 +484,6 @@ pub fn run_trace(args: &TraceArgs, det: &Detector) -> Result<(), Error> {
     );
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let out_err = |e| Error::io(Path::new("<stdout>"), e);
     if let Some(input) = &args.input {
         let fields = Fields {
             text: args.field.clone(),
@@ -492,7 +496,7 @@ pub fn run_trace(args: &TraceArgs, det: &Detector) -> Result<(), Error> {
             let r = tracer.trace(&doc.text);
             let us = args.timings.then(|| t0.elapsed().as_micros());
             let v = result_json(&r, Some(&doc.id), us);
-            writeln!(out, "{v}").map_err(out_err)?;
+            writeln!(out, "{v}").map_err(stdout_error)?;
         }
         if docs.skipped() > 0 {
             eprintln!(
@@ -509,16 +513,16 @@ pub fn run_trace(args: &TraceArgs, det: &Detector) -> Result<(), Error> {
         let r = tracer.trace(&text);
         let us = args.timings.then(|| t0.elapsed().as_micros());
         if args.json {
-            writeln!(out, "{}", result_json(&r, None, us)).map_err(out_err)?;
+            writeln!(out, "{}", result_json(&r, None, us)).map_err(stdout_error)?;
         } else {
             let name = if path == Path::new("-") {
                 "<stdin>".to_string()
             } else {
                 path.display().to_string()
             };
-            human(&mut out, &name, &r, tracer.min_similarity()).map_err(out_err)?;
+            human(&mut out, &name, &r, tracer.min_similarity()).map_err(stdout_error)?;
         }
     }
-    out.flush().map_err(out_err)?;
+    out.flush().map_err(stdout_error)?;
     Ok(())
 }
