@@ -969,7 +969,9 @@ impl Detector {
         spans: &mut Vec<Span>,
     ) {
         let p = &self.params;
-        if conf < p.flag {
+        // A change confident enough to apply is reported, whatever `flag` says: lowering
+        // `apply` alone trades precision for recall.
+        if conf < p.flag.min(p.apply) {
             return;
         }
         let first = &words[pr.start];
@@ -1387,6 +1389,31 @@ mod tests {
         )]);
         let err = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap_err();
         assert!(err.to_string().contains("rebuild the model"), "{err}");
+    }
+
+    #[test]
+    fn apply_below_flag_still_reports_and_applies() {
+        let text = "The inventory market rose on Tuesday.";
+        let (_, ev) = det().analyze(text);
+        let change = ev
+            .decisions
+            .iter()
+            .find(|d| d.original == "stock")
+            .expect("the fixture decodes inventory -> stock");
+        // Both thresholds above the change's confidence: nothing reported.
+        let mut p = det().params().clone();
+        p.flag = change.confidence + 0.01;
+        p.apply = 0.999;
+        assert!(Detector::with_params(tiny_model(), p.clone())
+            .check(text)
+            .spans
+            .iter()
+            .all(|s| s.start != change.start));
+        // `apply` lowered under the change's confidence, `flag` left above it: the span is
+        // reported and applied.
+        p.apply = change.confidence - 0.01;
+        let det = Detector::with_params(tiny_model(), p);
+        assert_eq!(det.restore(text), "The stock market rose on Tuesday.");
     }
 
     #[test]

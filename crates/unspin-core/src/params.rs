@@ -109,9 +109,9 @@ params! {
     c_bigram_gain = 0.0;
     /// Change confidence bias.
     c_bias = -1.5;
-    /// A change is applied when its confidence reaches this.
+    /// A change is applied when its confidence reaches this (and reported, whatever `flag`).
     apply = 0.5;
-    /// A span is reported without suggestion when its confidence reaches this.
+    /// A span is reported, without a suggestion below `apply`, when its confidence reaches this.
     flag = 0.35;
     /// Document score: bias.
     d_bias = -4.0;
