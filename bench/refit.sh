@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Refits the change scorer (data/scorer.txt), the apply threshold and the document score
-# (data/params.txt) on the tune split, then rebuilds models/default.unspin with them.
+# Refits the candidate order (data/rank.txt), the change scorer (data/scorer.txt), the apply
+# threshold and the document score (data/params.txt) on the tune split, then rebuilds
+# models/default.unspin with them.
 #
 #   bash bench/refit.sh            # needs lightgbm and numpy (pip install lightgbm numpy)
 #
-# Two rounds, because the document score's inputs include the summed change confidences:
+# First the candidate order, which decides the changes the decoder can consider: a model with 60
+# candidates per phrase lists each gold span's candidates, fit_rank.py fits their order. Then two
+# rounds, because the document score's inputs include the summed change confidences:
 #   1. dump every change the decoder considers with the current model, fit trees on it;
 #   2. rebuild, dump again with the new trees, fit the document score.
 # Tunes on the tune split only (bench/out/devset/tune, built by make_devset.py); never the test split.
@@ -15,8 +18,8 @@ PY=${PYTHON:-python3}
 T=bench/out/devset/tune
 OUT=bench/out/refit
 mkdir -p "$OUT"
-[ -f "$T/clean.jsonl" ] || "$PY" bench/make_devset.py --splits tune --out bench/out/devset
-SETS=("$T"/{nlpaug,textattack,farm,spinbot}-{15,25,35}.jsonl)
+[ -f "$T/papermill-15.jsonl" ] || "$PY" bench/make_devset.py --splits tune --out bench/out/devset
+SETS=("$T"/{nlpaug,textattack,farm,spinbot}-{15,25,35}.jsonl "$T"/papermill-15.jsonl)
 
 rebuild() {
   cargo run --release -q -p unspin-build -- --out models/default.unspin
@@ -29,7 +32,7 @@ dump() {
 update_params() {
   "$PY" - "$1" <<'PYEOF'
 import re, sys
-HAND_SET = {"flag", "c_mined", "c_tortured", "d_fingerprints"}
+HAND_SET = {"flag", "c_mined", "d_fingerprints"}
 new = dict(l.split() for l in open(sys.argv[1]) if l.strip() and not l.startswith("#"))
 lines = open("data/params.txt").read().splitlines(keepends=True)
 for i, l in enumerate(lines):
@@ -40,6 +43,15 @@ open("data/params.txt", "w").writelines(lines)
 PYEOF
 }
 
+echo "refit: 0/2 candidate order" >&2
+cargo build --release -q -p unspin-build -p unspin-cli
+target/release/unspin-build --cap 60 --out "$OUT/cap60.unspin" 2>"$OUT/cap60.log"
+target/release/unspin --model "$OUT/cap60.unspin" eval --coverage --rank-dump "$OUT/ranks.jsonl" \
+  "${SETS[@]}" > "$OUT/coverage60.json"
+rm -f "$OUT/cap60.unspin"
+"$PY" bench/fit_rank.py "$OUT/ranks.jsonl" > "$OUT/rank.txt"
+mv "$OUT/rank.txt" data/rank.txt
+rebuild
 echo "refit: 1/2 change scorer" >&2
 dump "$OUT/changes.jsonl"
 "$PY" bench/fit_scorer.py "$OUT/changes.jsonl" --trees data/scorer.txt > "$OUT/fit-changes.txt"

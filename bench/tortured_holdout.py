@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import hashlib
 import json
 import re
 import shlex
@@ -37,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import OUT_DIR, REPO_DIR  # noqa: E402
+from benchlib.tortured import is_heldout  # noqa: E402
 
 PREFIX = "In this work, we apply "
 SUFFIX = " to the collected measurements."
@@ -51,12 +51,6 @@ def default_list() -> Path:
         if path.is_file():
             return path
     return REPO_DIR / "data" / "tortured-phrases" / "tortured-phrases.json"
-
-
-def is_heldout(pair: dict, fraction: float = 0.2, by: str = "tortured") -> bool:
-    """Deterministic: the first 8 bytes of SHA-256 of the key, as a fraction of 2**64."""
-    key = pair[by].strip().lower().encode("utf-8")
-    return int.from_bytes(hashlib.sha256(key).digest()[:8], "big") / 2**64 < fraction
 
 
 def split_list(source: dict, fraction: float = 0.2, by: str = "tortured") -> tuple[dict, dict]:

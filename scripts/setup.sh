@@ -9,7 +9,7 @@
 #
 # Idempotent and quick when everything is there: the model is rebuilt only when one of its inputs
 # (data/raw/MANIFEST.txt, data/tortured-phrases/*, data/mined/*, data/rules.tsv, data/params.txt,
-# the builder's sources) is newer than it, or with --rebuild-model.
+# data/scorer.txt, data/rank.txt, the builder's sources) is newer than it, or with --rebuild-model.
 #
 # Usage: scripts/setup.sh [--rebuild-model] [--skip-fetch]
 # Environment: CARGO_TARGET_DIR is honoured.
@@ -111,7 +111,7 @@ fi
 # (with the parts of unspin-core that define what it writes).
 model_inputs() {
   local f
-  for f in "$MANIFEST" data/rules.tsv data/params.txt data/scorer.txt \
+  for f in "$MANIFEST" data/rules.tsv data/params.txt data/scorer.txt data/rank.txt \
     crates/unspin-build/Cargo.toml \
     crates/unspin-core/src/format.rs crates/unspin-core/src/lexicon.rs \
     crates/unspin-core/src/params.rs crates/unspin-core/src/model.rs \

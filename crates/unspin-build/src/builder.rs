@@ -34,6 +34,10 @@ pub struct Args {
     /// parameters score changes if absent.
     #[arg(long, default_value = "data/scorer.txt")]
     scorer: PathBuf,
+    /// Candidate-order weights (`feature weight` lines, fitted by bench/fit_rank.py); without
+    /// the file, candidates are ordered by prior and frequency.
+    #[arg(long, default_value = "data/rank.txt")]
+    rank: PathBuf,
     /// Candidates kept per spun phrase.
     #[arg(long, default_value_t = 24)]
     cap: usize,
@@ -133,7 +137,18 @@ pub fn run(a: Args) -> Result<()> {
             lex.set_freq(w, freq(w));
         }
     }
-    let n = compile::write_channel(ch, &mut lex, &freq, a.cap);
+    let ranker = if a.rank.exists() {
+        let text = std::fs::read_to_string(&a.rank)
+            .with_context(|| format!("reading {}", a.rank.display()))?;
+        compile::Ranker::parse(&text).with_context(|| format!("in {}", a.rank.display()))?
+    } else {
+        eprintln!(
+            "{}: absent, candidates ordered by prior and frequency",
+            a.rank.display()
+        );
+        compile::Ranker::bayes()
+    };
+    let n = compile::write_channel(ch, &mut lex, &freq, &ranker, a.cap);
     let bigrams = sources::load_bigrams(&raw.bigrams)?;
     for (w1, w2, count) in &bigrams {
         if in_lm(w1) && in_lm(w2) {

@@ -14,16 +14,68 @@
 
 use crate::sources::{Inflection, Pos, Source, Synonym, Tortured};
 use std::collections::{HashMap, HashSet};
-use unspin_core::lexicon::{LexiconWriter, Src};
+use unspin_core::lexicon::{rank_features, LexiconWriter, Src, RANK_FEATURES};
 
 /// Mixture weights of the thesauri in the channel prior.
 const PI_WORDNET: f64 = 0.35;
 const PI_MYTHES: f64 = 0.25;
 const PI_MOBY: f64 = 0.40;
 
-/// Weight of the original's log10 frequency when ranking candidates: 1 is Bayes,
-/// P(original | spun) ∝ P(spun | original) · P(original).
+/// Weight of the original's log10 frequency when ranking candidates without fitted weights: 1
+/// is Bayes, P(original | spun) ∝ P(spun | original) · P(original).
 pub const RANK_FREQ_WEIGHT: f32 = 1.0;
+
+/// How a spun phrase's candidate originals are ordered before the first `cap` are kept: a
+/// weighted sum of [`rank_features`], with weights fitted on the tune split by
+/// `bench/fit_rank.py` (`data/rank.txt`), or, without them, Bayes over prior and frequency.
+#[derive(Debug)]
+pub struct Ranker {
+    weights: Option<[f32; RANK_FEATURES.len()]>,
+}
+
+impl Ranker {
+    /// Log10 prior plus log10 frequency of the original.
+    pub fn bayes() -> Ranker {
+        Ranker { weights: None }
+    }
+
+    /// Parses `name weight` lines, one for each of [`RANK_FEATURES`]; `#` comments and blank
+    /// lines are skipped.
+    pub fn parse(text: &str) -> anyhow::Result<Ranker> {
+        let mut w = [f32::NAN; RANK_FEATURES.len()];
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let bad = || anyhow::anyhow!("line {}: expected `feature weight`: {line:?}", n + 1);
+            let (name, value) = line.split_once(' ').ok_or_else(bad)?;
+            let k = RANK_FEATURES
+                .iter()
+                .position(|f| *f == name)
+                .ok_or_else(|| anyhow::anyhow!("line {}: unknown feature {name:?}", n + 1))?;
+            w[k] = value.trim().parse().map_err(|_| bad())?;
+        }
+        if let Some(k) = w.iter().position(|x| !x.is_finite()) {
+            anyhow::bail!("no weight for feature {:?}", RANK_FEATURES[k]);
+        }
+        Ok(Ranker { weights: Some(w) })
+    }
+
+    /// The score of `original` for `spun` (higher first), with channel mass `p` and sources
+    /// `src`; `freq` is the log10 frequency of the original's rarest word.
+    pub fn score(&self, spun: &str, original: &str, p: f64, src: Src, freq: f32) -> f32 {
+        let prior = p.log10() as f32;
+        match &self.weights {
+            None => prior + RANK_FREQ_WEIGHT * freq.max(-9.0),
+            Some(w) => rank_features(spun, original, prior, src, freq)
+                .iter()
+                .zip(w)
+                .map(|(x, w)| x * w)
+                .sum(),
+        }
+    }
+}
 
 /// Per-source channel mass, keyed by (spun, original).
 #[derive(Default)]
@@ -223,6 +275,7 @@ pub fn write_channel(
     ch: Channel,
     lex: &mut LexiconWriter,
     freq: &dyn Fn(&str) -> f32,
+    ranker: &Ranker,
     cap: usize,
 ) -> usize {
     let mut by_spun: HashMap<String, Vec<(String, f64, Src)>> = HashMap::new();
@@ -233,15 +286,14 @@ pub fn write_channel(
     let mut keys: Vec<String> = by_spun.keys().cloned().collect();
     keys.sort();
     for s in keys {
-        let mut v = by_spun.remove(&s).unwrap();
-        let rank = |o: &str, p: f64| p.log10() as f32 + RANK_FREQ_WEIGHT * freq(o).max(-9.0);
-        v.sort_by(|a, b| {
-            rank(&b.0, b.1)
-                .total_cmp(&rank(&a.0, a.1))
-                .then_with(|| a.0.cmp(&b.0))
-        });
+        let v = by_spun.remove(&s).unwrap();
+        let mut v: Vec<_> = v
+            .into_iter()
+            .map(|(o, p, src)| (ranker.score(&s, &o, p, src, freq(&o)), o, p, src))
+            .collect();
+        v.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         v.truncate(cap);
-        for (o, p, src) in v {
+        for (_, o, p, src) in v {
             lex.add_candidate(&s, &o, p.log10() as f32, src);
             n += 1;
         }
@@ -256,4 +308,40 @@ pub fn stopwords(unigrams: &[(String, u64)], n: usize) -> HashSet<String> {
     let mut v: Vec<&(String, u64)> = unigrams.iter().collect();
     v.sort_by_key(|x| std::cmp::Reverse(x.1));
     v.into_iter().take(n).map(|(w, _)| w.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranker_without_weights_is_bayes() {
+        let r = Ranker::bayes();
+        // log10 0.1 + log10 frequency -3
+        assert!((r.score("big", "large", 0.1, Src::MOBY, -3.0) + 4.0).abs() < 1e-6);
+        // A word the counts lack counts as -9, however it was given.
+        assert!((r.score("big", "vast", 1.0, Src::MOBY, -20.0) + 9.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn ranker_weights_every_feature() {
+        let text: String = RANK_FEATURES
+            .iter()
+            .map(|f| format!("{f} {}\n", if *f == "orig_words" { -2.0 } else { 0.0 }))
+            .collect();
+        let r = Ranker::parse(&format!("# fitted\n\n{text}")).unwrap();
+        let one = r.score("secret", "private", 0.1, Src::MOBY, -4.0);
+        let two = r.score("secret", "open secret", 0.1, Src::MOBY, -4.0);
+        assert_eq!((one, two), (-2.0, -4.0));
+    }
+
+    #[test]
+    fn ranker_refuses_incomplete_or_unknown_weights() {
+        let e = Ranker::parse("prior 1.0\n").unwrap_err().to_string();
+        assert!(e.contains("no weight for feature \"freq_orig\""), "{e}");
+        let e = Ranker::parse("colour 1.0\n").unwrap_err().to_string();
+        assert!(e.contains("line 1: unknown feature \"colour\""), "{e}");
+        let e = Ranker::parse("prior x\n").unwrap_err().to_string();
+        assert!(e.contains("line 1: expected `feature weight`"), "{e}");
+    }
 }

@@ -71,14 +71,24 @@ pub fn tpr_at(pos: &[f64], neg: &[f64], fpr: f64) -> f64 {
 }
 
 /// For every gold span: is the spun phrase a lexicon key, and at what rank is the original
-/// among its candidates? Prints the coverage ceiling of the candidate generator.
+/// among its candidates? Prints the coverage ceiling of the candidate generator. With `dump`,
+/// writes one JSON line per gold span whose phrase is a key: the candidates' rank features
+/// ([`unspin_core::lexicon::rank_features`]) in lexicon order, and the gold original's index
+/// among them (-1 when it is not one of them), for `bench/fit_rank.py`.
 pub fn coverage(
     det: &Detector,
     spun: &[PathBuf],
     limit: usize,
+    mut dump: Option<&mut dyn Write>,
     out: &mut impl Write,
 ) -> Result<()> {
     let lex = det.model().lexicon();
+    // The log10 frequency of a phrase's rarest word, as the model builder computes it.
+    let phrase_freq = |p: &str| {
+        p.split(' ')
+            .map(|w| lex.find(w).map_or(-9.0, |id| lex.freq(id).max(-9.0)))
+            .fold(0f32, f32::min)
+    };
     for f in spun {
         let docs: Vec<SpunDoc> = read_jsonl(f, limit)?;
         let (mut n, mut key, mut top6, mut top12, mut any) = (0, 0, 0, 0, 0);
@@ -97,6 +107,26 @@ pub fn coverage(
                 };
                 key += 1;
                 let orig = g.original.to_lowercase();
+                if let Some(w) = dump.as_mut() {
+                    let x: Vec<_> = lex
+                        .candidates(id)
+                        .map(|c| {
+                            let o = lex.phrase(c.original);
+                            unspin_core::lexicon::rank_features(
+                                &text,
+                                o,
+                                c.prior,
+                                c.src,
+                                phrase_freq(o),
+                            )
+                        })
+                        .collect();
+                    let gold = lex
+                        .candidates(id)
+                        .position(|c| lex.phrase(c.original) == orig)
+                        .map_or(-1, |r| r as i64);
+                    writeln!(w, "{}", serde_json::json!({"gold": gold, "x": x}))?;
+                }
                 match lex
                     .candidates(id)
                     .position(|c| lex.phrase(c.original) == orig)

@@ -6,6 +6,7 @@ mod output;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
 use unspin_core::{Detector, Model};
@@ -100,6 +101,9 @@ enum Cmd {
         /// Report how often the candidate generator can reach the gold originals instead.
         #[arg(long)]
         coverage: bool,
+        /// With --coverage: write every gold span's candidates with their rank features.
+        #[arg(long, requires = "coverage")]
+        rank_dump: Option<PathBuf>,
         /// Spun texts with gold spans (JSONL with "spun" and "spans").
         spun: Vec<PathBuf>,
     },
@@ -242,9 +246,26 @@ fn run(cli: Cli) -> Result<()> {
             coverage: true,
             limit,
             spun,
+            rank_dump,
             ..
         } => {
-            eval::coverage(&detector(&cli)?, spun, *limit, &mut out)?;
+            let mut dump = match rank_dump {
+                Some(p) => Some(std::io::BufWriter::new(
+                    File::create(p).with_context(|| format!("creating {}", p.display()))?,
+                )),
+                None => None,
+            };
+            let det = detector(&cli)?;
+            eval::coverage(
+                &det,
+                spun,
+                *limit,
+                dump.as_mut().map(|w| w as &mut dyn Write),
+                &mut out,
+            )?;
+            if let Some(mut w) = dump {
+                w.flush()?;
+            }
         }
         Cmd::Eval {
             clean,

@@ -178,9 +178,8 @@ pub const FEATURES: [&str; N_FEATURES] = [
 
 /// Number of change features.
 pub const N_FEATURES: usize = 17;
-/// Where the mined-pair and tortured-phrase source bits are among [`FEATURES`].
+/// Where the mined-pair source bit is among [`FEATURES`].
 const MINED: usize = 6;
-const TORTURED: usize = 7;
 
 /// One change the decoder considered applying.
 #[derive(Clone, Debug)]
@@ -700,10 +699,10 @@ impl Detector {
         let forest = self.model.forest();
         let p = &self.params;
         if !forest.is_empty() {
-            // The trees never see the mined and tortured-phrase sources (the fit zeroes them):
-            // the development spinners make no such substitutions, so trees would learn them as
-            // noise. Their weights are set by hand and added to the trees' log-odds.
-            return sigmoid(forest.raw(f) + p.c_mined * f[MINED] + p.c_tortured * f[TORTURED]);
+            // The trees never see the mined source (the fit zeroes it): the development spinners
+            // make no such substitutions, so trees would learn it as noise. Its weight is set by
+            // hand and added to the trees' log-odds.
+            return sigmoid(forest.raw(f) + p.c_mined * f[MINED]);
         }
         sigmoid(
             p.weights()
@@ -1355,10 +1354,9 @@ mod tests {
     }
 
     #[test]
-    fn hand_set_feature_indices_name_their_features() {
-        // `confidence` adds the hand-set weights at these indices; `features` fills them.
+    fn hand_set_feature_index_names_its_feature() {
+        // `confidence` adds the hand-set weight at this index; `features` fills it.
         assert_eq!(FEATURES[MINED], "mined");
-        assert_eq!(FEATURES[TORTURED], "tortured");
     }
 
     #[test]

@@ -94,6 +94,60 @@ pub struct Candidate {
     pub src: Src,
 }
 
+/// Names of the features that order a spun phrase's candidate originals ([`rank_features`]).
+pub const RANK_FEATURES: [&str; 10] = [
+    "prior",
+    "freq_orig",
+    "thesauri",
+    "mined",
+    "tortured",
+    "rule",
+    "inflected",
+    "orig_words",
+    "len_diff",
+    "shares_word",
+];
+
+/// The features by which the model builder orders the candidate originals of `spun`, best
+/// first, before it keeps the first few: the decoder scores only the first `max_candidates` of
+/// them with the language model, so this order decides which originals it can find at all.
+///
+/// `prior` is log10 P(spun | original) and `orig_freq` the log10 frequency of the original's
+/// rarest word (-9 for a word the counts lack). The features name no single thesaurus: what
+/// matters is how many agree, so that an order fitted on development spinners (which draw on
+/// WordNet) does not learn one thesaurus's habits.
+///
+/// ```
+/// use unspin_core::lexicon::{rank_features, Src};
+/// let f = rank_features("open secret", "secret", -0.6, Src::MYTHES, -4.0);
+/// assert_eq!(f[2], 1.0); // one thesaurus
+/// assert_eq!(f[9], 1.0); // the original is a word of the spun phrase
+/// ```
+pub fn rank_features(
+    spun: &str,
+    original: &str,
+    prior: f32,
+    src: Src,
+    orig_freq: f32,
+) -> [f32; RANK_FEATURES.len()] {
+    let b = |s: Src| if src.contains(s) { 1.0 } else { 0.0 };
+    let thesauri = b(Src::MOBY) + b(Src::WORDNET) + b(Src::MYTHES);
+    let shares = original.split(' ').any(|o| spun.split(' ').any(|s| s == o));
+    let (o_words, s_words) = (original.split(' ').count(), spun.split(' ').count());
+    [
+        prior,
+        orig_freq.max(-9.0),
+        thesauri,
+        b(Src::MINED),
+        b(Src::TORTURED),
+        b(Src::RULE),
+        b(Src::INFLECTED),
+        o_words as f32,
+        o_words.abs_diff(s_words) as f32,
+        if shares { 1.0 } else { 0.0 },
+    ]
+}
+
 /// Phrase flag: the phrase is the first word of a longer key, so longer look-ups are worth
 /// trying.
 pub const FLAG_PREFIX: u8 = 1;
