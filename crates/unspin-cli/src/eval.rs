@@ -107,6 +107,10 @@ pub fn coverage(
                 };
                 key += 1;
                 let orig = g.original.to_lowercase();
+                // Where the gold original stands in the candidate order, if it is there at all.
+                let rank = lex
+                    .candidates(id)
+                    .position(|c| lex.phrase(c.original) == orig);
                 if let Some(w) = dump.as_mut() {
                     let x: Vec<_> = lex
                         .candidates(id)
@@ -121,16 +125,10 @@ pub fn coverage(
                             )
                         })
                         .collect();
-                    let gold = lex
-                        .candidates(id)
-                        .position(|c| lex.phrase(c.original) == orig)
-                        .map_or(-1, |r| r as i64);
+                    let gold = rank.map_or(-1, |r| r as i64);
                     writeln!(w, "{}", serde_json::json!({"gold": gold, "x": x}))?;
                 }
-                match lex
-                    .candidates(id)
-                    .position(|c| lex.phrase(c.original) == orig)
-                {
+                match rank {
                     Some(r) => {
                         any += 1;
                         top6 += (r < 6) as usize;
@@ -181,7 +179,8 @@ pub fn run(
                 let ok = gold.iter().any(|g| {
                     g.start == d.start && g.end == d.end && g.original.to_lowercase() == d.original
                 });
-                let v = serde_json::json!({"y": ok as u8, "x": d.features, "clean": gold.is_empty(), "words": words});
+                let v = serde_json::json!({"y": ok as u8, "x": d.features, "clean": gold.is_empty(), "words": words,
+                    "at": [d.start, d.end], "original": d.original});
                 writeln!(w, "{v}")?;
             }
         }

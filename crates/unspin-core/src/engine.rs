@@ -20,6 +20,7 @@ use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
 use crate::tokenize::{apply_case, case_of, normalize_word, tokenize, Case, Kind, Token};
+use crate::vectors::{cosine, Kind as VecKind};
 use crate::{Scorer, WordId, NO_WORD};
 
 /// Longest phrase, in words, that the lexicon is searched for.
@@ -131,6 +132,26 @@ struct Bufs {
     path: Vec<usize>,
     out_ids: Vec<WordId>,
     out_pos: Vec<(usize, Option<usize>)>,
+    /// The document's changes, scored once its topic is known.
+    pending: Vec<Pending>,
+    /// The LM ids of the pending changes' originals and written words, end to end.
+    pending_ids: Vec<WordId>,
+    /// The sum of the document's content-word vectors (quantized units).
+    topic: Vec<i32>,
+}
+
+/// A change on a decoded path whose confidence waits for the document's topic.
+struct Pending {
+    start: usize,
+    end: usize,
+    case: Case,
+    original: u32,
+    src: Src,
+    margin: f32,
+    features: [f32; N_FEATURES],
+    /// Where the original's and the written words' LM ids lie in `Bufs::pending_ids`.
+    orig: (usize, usize),
+    spun: (usize, usize),
 }
 
 /// Internal evidence summary used by the document score and by tuning.
@@ -174,10 +195,17 @@ pub const FEATURES: [&str; N_FEATURES] = [
     "alt_gap",
     "offered",
     "bigram_gain",
+    "topic_orig",
+    "topic_spun",
+    "topic_gain",
+    "orig_spun",
 ];
 
 /// Number of change features.
-pub const N_FEATURES: usize = 17;
+pub const N_FEATURES: usize = 21;
+/// Where the topic features start among [`FEATURES`]: they are filled once the whole document
+/// has been read ([`Detector::topic`]).
+const TOPIC: usize = 17;
 /// Where the mined-pair source bit is among [`FEATURES`].
 const MINED: usize = 6;
 
@@ -259,12 +287,11 @@ impl Detector {
         let mut bufs = Bufs::default();
         let mut ids = std::mem::replace(&mut lp.cache.words, WordIds::new());
         self.sentences(text, &toks, &mut ids, |sent, norms| {
-            logprob += self.decode(
-                &mut lp, &mut bufs, text, &toks, sent, norms, &taken, &mut spans, &mut ev,
-            );
+            logprob += self.decode(&mut lp, &mut bufs, &toks, sent, norms, &taken, &mut ev);
         });
         lp.cache.words = ids;
         lp.finish();
+        self.score_pending(text, &mut bufs, &mut spans, &mut ev);
         ev.mean_logprob = logprob / n_words.max(1) as f64;
         spans.sort_by_key(|s| s.start);
         let score = self.doc_score(&ev);
@@ -379,18 +406,17 @@ impl Detector {
         emit(&mut cur, &mut norms);
     }
 
-    /// Decodes one sentence; appends spans; returns the sentence's log10 probability as written.
+    /// Decodes one sentence; leaves its changes pending ([`Self::score_pending`]); returns the
+    /// sentence's log10 probability as written.
     #[allow(clippy::too_many_arguments)]
     fn decode(
         &self,
         lp: &mut Lp<'_>,
         bufs: &mut Bufs,
-        text: &str,
         toks: &[Token],
         words: &[Word],
         norms: &str,
         taken: &[(usize, usize)],
-        spans: &mut Vec<Span>,
         ev: &mut Evidence,
     ) -> f64 {
         let lm = self.model.lm();
@@ -412,10 +438,19 @@ impl Detector {
             path,
             out_ids,
             out_pos,
+            pending,
+            pending_ids,
+            topic,
         } = bufs;
         obs.clear();
         obs.extend(words.iter().map(|w| w.lm));
         let obs = &obs[..];
+        if let Some(v) = self.model.vectors() {
+            topic.resize(v.dims(), 0);
+            for &w in obs {
+                v.add_content(w, topic);
+            }
+        }
         // The sentence as written, scored once: the perplexity pass.
         let mut written = 0f64;
         obs_lp.clear();
@@ -631,23 +666,87 @@ impl Detector {
                 at + pr.words.1,
             );
             let margin = with - without + pr.channel;
-            let f = self.features(lp, pr, margin, with - without, obs_lp, words, norms, arena);
-            let conf = self.confidence(&f);
-            let (start, end) = (
-                toks[words[pr.start].tok].start as usize,
-                toks[words[pr.start + pr.len - 1].tok].end as usize,
-            );
-            ev.changes += conf as f64;
-            ev.decisions.push(Decision {
-                start,
-                end,
-                original: self.model.lexicon().phrase(pr.original).to_string(),
-                features: f,
-                confidence: conf,
+            let features =
+                self.features(lp, pr, margin, with - without, obs_lp, words, norms, arena);
+            let at = pending_ids.len();
+            pending_ids.extend_from_slice(pr.words(arena));
+            let mid = pending_ids.len();
+            pending_ids.extend_from_slice(&obs[pr.start..pr.start + pr.len]);
+            pending.push(Pending {
+                start: toks[words[pr.start].tok].start as usize,
+                end: toks[words[pr.start + pr.len - 1].tok].end as usize,
+                case: words[pr.start].case,
+                original: pr.original,
+                src: pr.src,
+                margin,
+                features,
+                orig: (at, mid),
+                spun: (mid, pending_ids.len()),
             });
-            self.push_span(text, toks, words, pr, conf, margin, spans);
         }
         written
+    }
+
+    /// Scores the document's pending changes, now that its topic is known: fills their topic
+    /// features, then their confidence, the evidence and the spans.
+    fn score_pending(&self, text: &str, bufs: &mut Bufs, spans: &mut Vec<Span>, ev: &mut Evidence) {
+        let Bufs {
+            pending,
+            pending_ids,
+            topic,
+            ..
+        } = bufs;
+        for pc in pending.iter_mut() {
+            let ids = &pending_ids[..];
+            self.topic(
+                topic,
+                &ids[pc.orig.0..pc.orig.1],
+                &ids[pc.spun.0..pc.spun.1],
+                &mut pc.features[TOPIC..TOPIC + 4],
+            );
+            let conf = self.confidence(&pc.features);
+            ev.changes += conf as f64;
+            ev.decisions.push(Decision {
+                start: pc.start,
+                end: pc.end,
+                original: self.model.lexicon().phrase(pc.original).to_string(),
+                features: pc.features,
+                confidence: conf,
+            });
+            self.push_span(text, pc, conf, spans);
+        }
+    }
+
+    /// The topic features of replacing the words `spun` by `orig` in a document whose
+    /// content-word vectors sum to `doc`: how well each fits the rest of the document (cosine
+    /// with `doc` less the written words' own vectors), the difference, and how close the two
+    /// are. A spinner's synonym from another sense fits the document worse than its original.
+    /// All 0 without word vectors.
+    fn topic(&self, doc: &[i32], orig: &[WordId], spun: &[WordId], out: &mut [f32]) {
+        out.fill(0.0);
+        let Some(v) = self.model.vectors() else {
+            return;
+        };
+        let d = v.dims();
+        let mut buf = [0i32; 3 * 64];
+        if d > 64 || doc.len() != d {
+            return;
+        }
+        let (ctx, rest) = buf.split_at_mut(d);
+        let (o, rest) = rest.split_at_mut(d);
+        let s = &mut rest[..d];
+        ctx.copy_from_slice(doc);
+        for &w in spun {
+            v.add_to(w, s, 1);
+            if v.kind(w) == VecKind::Content {
+                v.add_to(w, ctx, -1);
+            }
+        }
+        for &w in orig {
+            v.add_to(w, o, 1);
+        }
+        let (oc, sc) = (cosine(o, ctx), cosine(s, ctx));
+        out.copy_from_slice(&[oc, sc, oc - sc, cosine(o, s)]);
     }
 
     /// The feature vector of a change ([`FEATURES`]).
@@ -690,6 +789,11 @@ impl Detector {
             pr.alt_gap,
             pr.offered as f32,
             self.bigram_gain(lp, pr, words, norms, arena),
+            // The topic features, filled once the whole document is read.
+            0.0,
+            0.0,
+            0.0,
+            0.0,
         ]
     }
 
@@ -956,30 +1060,18 @@ impl Detector {
         path.reverse();
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn push_span(
-        &self,
-        text: &str,
-        toks: &[Token],
-        words: &[Word],
-        pr: &Proposal,
-        conf: f32,
-        margin: f32,
-        spans: &mut Vec<Span>,
-    ) {
+    fn push_span(&self, text: &str, pc: &Pending, conf: f32, spans: &mut Vec<Span>) {
         let p = &self.params;
         // A change confident enough to apply is reported, whatever `flag` says: lowering
         // `apply` alone trades precision for recall.
         if conf < p.flag.min(p.apply) {
             return;
         }
-        let first = &words[pr.start];
-        let last = &words[pr.start + pr.len - 1];
-        let (start, end) = (toks[first.tok].start as usize, toks[last.tok].end as usize);
-        let original = self.model.lexicon().phrase(pr.original);
-        let suggestion = (conf >= p.apply).then(|| apply_case(original, first.case));
+        let (start, end, margin) = (pc.start, pc.end, pc.margin);
+        let original = self.model.lexicon().phrase(pc.original);
+        let suggestion = (conf >= p.apply).then(|| apply_case(original, pc.case));
 
-        let mut sources = pr.src.names().join("+");
+        let mut sources = pc.src.names().join("+");
         if sources.is_empty() {
             sources.push_str("lexicon");
         }
@@ -1383,10 +1475,38 @@ mod tests {
         // A scorer fitted on other features is refused at load.
         let bytes = crate::fixture::tiny_model_bytes_with(&[(
             crate::T_SCORER,
-            b"features margin\ntree\nleaf 1\n",
+            b"features dlm margin\ntree\nleaf 1\n",
         )]);
         let err = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap_err();
         assert!(err.to_string().contains("rebuild the model"), "{err}");
+    }
+
+    #[test]
+    fn topic_features_compare_the_original_with_the_document() {
+        // Vectors where "stock" and "market" share a topic, "tuesday" is another and
+        // "inventory", which the fixture's LM does not know, has none.
+        let lm = tiny_model();
+        let lm = lm.lm();
+        let id = |w: &str| lm.lookup(w).unwrap();
+        let (stock, market, tuesday) = (id("stock"), id("market"), id("tuesday"));
+        let vectors = crate::vectors::WordVectors::build(1000, 2, |w| {
+            if w == stock || w == market {
+                Some((vec![1.0, 0.1], true))
+            } else {
+                (w == tuesday).then(|| (vec![-0.2, 1.0], true))
+            }
+        });
+        let bytes = crate::fixture::tiny_model_bytes_with(&[(crate::T_VECTORS, &vectors)]);
+        let with = Detector::new(Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap());
+        let (_, ev) = with.analyze("The inventory market rose on Tuesday.");
+        let d = ev.decisions.iter().find(|d| d.original == "stock").unwrap();
+        let f = &d.features[TOPIC..TOPIC + 4];
+        // "stock" fits the rest ("market", "tuesday"); "inventory" has no vector, so 0.
+        assert!(f[0] > 0.5 && f[1] == 0.0 && f[3] == 0.0, "{f:?}");
+        assert!((f[2] - f[0]).abs() < 1e-6, "{f:?}");
+        // Without vectors the features are 0.
+        let (_, ev) = det().analyze("The inventory market rose on Tuesday.");
+        assert!(ev.decisions.iter().all(|d| d.features[TOPIC..] == [0.0; 4]));
     }
 
     #[test]

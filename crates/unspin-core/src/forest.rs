@@ -67,7 +67,8 @@ const MAX_DEPTH: u32 = 10;
 
 impl Forest {
     /// Parses the text format above. `features` are the names the engine computes, in order:
-    /// a scorer fitted on other features is refused, because it would score nonsense.
+    /// a scorer fitted on other features is refused, because it would score nonsense. One
+    /// fitted on the leading ones only (before features were added) is accepted.
     pub fn parse(text: &str, features: &[&str]) -> Result<Forest> {
         let bad =
             |line: usize, msg: &str| Error::Corrupt(format!("SCORER line {}: {msg}", line + 1));
@@ -95,7 +96,9 @@ impl Forest {
             match (f.next(), trees.last_mut()) {
                 (Some("features"), _) => {
                     let names: Vec<&str> = f.collect();
-                    if names != features {
+                    // Features are only ever added at the end: a scorer fitted on the leading
+                    // ones scores them as it was fitted to (the trees never read the others).
+                    if names.is_empty() || !features.starts_with(&names) {
                         return Err(bad(
                             i,
                             &format!(
@@ -262,6 +265,10 @@ mod tests {
         // Fitted on other features.
         let e = Forest::parse(TWO, &["a", "c"]).unwrap_err().to_string();
         assert!(e.contains("rebuild the model"), "{e}");
+        assert!(Forest::parse(TWO, &["a"]).is_err());
+        // Fitted before a feature was added at the end: still the same features to it.
+        let f = Forest::parse(TWO, &["a", "b", "c"]).unwrap();
+        assert_eq!(f.raw(&[1.5, 0.0, 9.0]), 2.25);
         // A child pointing backwards would loop forever.
         assert!(Forest::parse("features a\ntree\nsplit 0 1 0 1\nleaf 1\n", &["a"]).is_err());
         // A child outside its tree, and a node no split reaches.

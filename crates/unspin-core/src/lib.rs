@@ -49,11 +49,14 @@ pub mod report;
 pub mod test_support;
 pub mod tinylm;
 pub mod tokenize;
+pub mod vectors;
 
 pub use bytes::Bytes;
 pub use engine::{Decision, Detector, Evidence, FEATURES, MAX_PHRASE, N_FEATURES};
 pub use error::{Error, Result};
-pub use model::{Model, T_LM_CMU, T_LM_PROBE, T_LM_TINY, T_META, T_PARAMS, T_SCORER, T_TORTURED};
+pub use model::{
+    Model, T_LM_CMU, T_LM_PROBE, T_LM_TINY, T_META, T_PARAMS, T_SCORER, T_TORTURED, T_VECTORS,
+};
 pub use report::{Report, Span, SpanKind, Verdict};
 
 /// A word's index in a language model's vocabulary.

@@ -5,6 +5,7 @@ use crate::format::Container;
 use crate::lexicon::Lexicon;
 use crate::params::Params;
 use crate::tinylm::TinyLm;
+use crate::vectors::WordVectors;
 use crate::{Bytes, Error, Result, Scorer, WordId};
 use std::path::Path;
 use std::sync::Arc;
@@ -23,6 +24,9 @@ pub const T_PARAMS: [u8; 8] = *b"PARAMS\0\0";
 /// Section holding the change scorer's trees ([`Forest`]): optional; without it the linear
 /// `c_*` weights of the parameters score changes.
 pub const T_SCORER: [u8; 8] = *b"SCORER\0\0";
+/// Section holding word vectors by LM word id ([`WordVectors`]): optional; without it the
+/// topic features of a change are 0.
+pub const T_VECTORS: [u8; 8] = *b"WORDVEC\0";
 /// Section holding build metadata (JSON text), shown by `unspin model info`.
 pub const T_META: [u8; 8] = *b"METADATA";
 
@@ -41,6 +45,7 @@ pub(crate) struct Inner {
     pub fingerprints: Option<aho_corasick::AhoCorasick>,
     pub params: Params,
     pub forest: Forest,
+    pub vectors: Option<WordVectors>,
     pub meta: String,
     /// Unique per load, so that per-thread caches of LM scores never mix two models.
     pub id: u64,
@@ -103,6 +108,11 @@ impl Model {
         };
         let params = Params::parse(&text(T_PARAMS)?)?;
         let forest = Forest::parse(&text(T_SCORER)?, &crate::FEATURES)?;
+        let vectors = if container.has(T_VECTORS) {
+            Some(WordVectors::parse(container.section(T_VECTORS)?)?)
+        } else {
+            None
+        };
         let meta = text(T_META)?;
         Ok(Model {
             inner: Arc::new(Inner {
@@ -113,6 +123,7 @@ impl Model {
                 fingerprints,
                 params,
                 forest,
+                vectors,
                 meta,
                 id: {
                     static NEXT: std::sync::atomic::AtomicU64 =
@@ -152,6 +163,11 @@ impl Model {
     /// The change scorer's trees (empty when the model scores changes linearly).
     pub fn forest(&self) -> &Forest {
         &self.inner.forest
+    }
+
+    /// The word vectors, if the model has them.
+    pub fn vectors(&self) -> Option<&WordVectors> {
+        self.inner.vectors.as_ref()
     }
 
     /// Build metadata (JSON text, possibly empty).

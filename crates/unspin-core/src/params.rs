@@ -107,6 +107,14 @@ params! {
     c_offered = 0.0;
     /// Weight of the Google-Books bigram gain at the span's edges.
     c_bigram_gain = 0.0;
+    /// Weight of how well the original fits the document's topic (cosine of word vectors).
+    c_topic_orig = 0.0;
+    /// Weight of how well the written words fit the document's topic.
+    c_topic_spun = 0.0;
+    /// Weight of how much better the original fits the topic than the written words.
+    c_topic_gain = 0.0;
+    /// Weight of the cosine between the original's and the written words' vectors.
+    c_orig_spun = 0.0;
     /// Change confidence bias.
     c_bias = -1.5;
     /// A change is applied when its confidence reaches this (and reported, whatever `flag`).
@@ -152,6 +160,10 @@ impl Params {
             self.c_alt_gap,
             self.c_offered,
             self.c_bigram_gain,
+            self.c_topic_orig,
+            self.c_topic_spun,
+            self.c_topic_gain,
+            self.c_orig_spun,
         ]
     }
 

