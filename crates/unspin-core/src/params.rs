@@ -115,6 +115,10 @@ params! {
     c_topic_gain = 0.0;
     /// Weight of the cosine between the original's and the written words' vectors.
     c_orig_spun = 0.0;
+    /// Weight of the document's decoded changes per 100 words.
+    c_doc_changes = 0.0;
+    /// Weight of the document's summed positive local gains per 100 words.
+    c_doc_gain = 0.0;
     /// Change confidence bias.
     c_bias = -1.5;
     /// A change is applied when its confidence reaches this (and reported, whatever `flag`).
@@ -164,6 +168,8 @@ impl Params {
             self.c_topic_spun,
             self.c_topic_gain,
             self.c_orig_spun,
+            self.c_doc_changes,
+            self.c_doc_gain,
         ]
     }
 

@@ -12,6 +12,8 @@ use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -245,7 +247,7 @@ async fn attack(server: &Server) -> Round {
     //    more than the server's cap of 1,024, so that new ones make the oldest idle ones close.
     let n_idle = 2000.min(fd_limit().saturating_sub(400));
     let t0 = Instant::now();
-    let mut held = idle(addr, n_idle).await;
+    let held = idle(addr, n_idle).await;
     let n_held = held.len();
     let opened_in = t0.elapsed();
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -425,24 +427,40 @@ async fn attack(server: &Server) -> Round {
     // 5. The idle connections: the server has closed every one it accepted, to make room for
     //    newer ones or at the header timeout.
     //    On a busy machine the server may still be working through the kernel's accept queue,
-    //    so poll until the cap is reached or the header timeout has had time to act again.
-    let mut is_closed = vec![false; held.len()];
+    //    so wait until the cap is reached or the header timeout has had time to act again. One
+    //    task watches each connection: polled one after another, 2,000 of them took seconds a
+    //    pass, which used up the wait.
     let deadline = Instant::now() + HEADER_TIMEOUT + Duration::from_secs(4);
+    let n_closed = Arc::new(AtomicUsize::new(0));
+    let watchers: Vec<_> = held
+        .into_iter()
+        .map(|mut t| {
+            let n_closed = Arc::clone(&n_closed);
+            tokio::spawn(async move {
+                let left = deadline.saturating_duration_since(Instant::now());
+                let (closed, got) = closed_within(&mut t, left).await;
+                n_closed.fetch_add(closed as usize, Ordering::Relaxed);
+                got
+            })
+        })
+        .collect();
     let closed = loop {
-        for (t, c) in held.iter_mut().zip(is_closed.iter_mut()) {
-            if !*c {
-                let (now_closed, got) = closed_within(t, Duration::from_millis(2)).await;
-                assert!(got.is_empty(), "{got}");
-                *c = now_closed;
-            }
-        }
-        let n = is_closed.iter().filter(|&&c| c).count();
+        let n = n_closed.load(Ordering::Relaxed);
         if n >= MAX_CONNECTIONS.min(n_held) || Instant::now() > deadline {
             break n;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
-    drop(held);
+    for w in &watchers {
+        w.abort();
+    }
+    for w in watchers {
+        match w.await {
+            // An idle connection gets no answer, only closed.
+            Ok(got) => assert!(got.is_empty(), "{got}"),
+            Err(e) => assert!(e.is_cancelled(), "{e}"),
+        }
+    }
 
     let max = |v: &[Duration]| v.iter().max().copied().unwrap_or_default();
     Round {
@@ -511,9 +529,16 @@ async fn hostile_clients_leave_the_server_healthy() {
         assert!(r.hz_during < Duration::from_secs(1), "{:?}", r.hz_during);
         assert!(r.heads < HEADER_TIMEOUT + Duration::from_secs(2));
         assert!(r.bodies < TIMEOUT + Duration::from_secs(2));
-        // Every connection the server accepted it closed; more than the cap were accepted
-        // (the rest of the 2,000 may still sit in the kernel's queues).
-        assert!(r.closed >= MAX_CONNECTIONS.min(r.n_held), "{}", r.closed);
+        // Every connection the server had accepted during the flood it closed. How many it
+        // accepted depends on the kernel: when its accept queue overflows it drops the
+        // handshake, and the client's side of the connection waits, neither accepted nor
+        // closed. The server's open files during the flood count the accepted ones.
+        let accepted = r.fds_flood.saturating_sub(fds0);
+        assert!(
+            r.closed >= MAX_CONNECTIONS.min(accepted),
+            "{} closed, {accepted} accepted",
+            r.closed
+        );
         assert!(fds1 <= fds0 + 2, "open files {fds0} -> {fds1}");
         after.push((rss1, server.hwm_mib()));
     }

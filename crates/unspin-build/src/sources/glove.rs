@@ -131,22 +131,15 @@ mod tests {
             &[1., 4., 2., 5., 3., 6.],
         );
         assert_eq!(parse_npy_f32(&f).unwrap().2, v);
-        let bad = npy(
-            "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
-            &[0.; 6],
-        );
-        assert!(parse_npy_f32(&bad)
-            .unwrap_err()
-            .to_string()
-            .contains("float32"));
-        let short = npy(
-            "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
-            &[0.; 5],
-        );
-        assert!(parse_npy_f32(&short)
-            .unwrap_err()
-            .to_string()
-            .contains("20 data bytes"));
+        // Each bad file names what is wrong with it.
+        for (descr, data, why) in [
+            ("<f8", &[0.; 6][..], "float32"),
+            ("<f4", &[0.; 5], "20 data bytes"),
+        ] {
+            let head = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': (2, 3), }}");
+            let err = parse_npy_f32(&npy(&head, data)).unwrap_err().to_string();
+            assert!(err.contains(why), "{err}");
+        }
         assert!(parse_npy_f32(b"PK\x03\x04 not npy").is_err());
     }
 }
