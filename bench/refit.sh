@@ -28,17 +28,22 @@ rebuild() {
 dump() {
   target/release/unspin eval --dump "$1" --clean "$T/clean.jsonl" "${SETS[@]}" > "$1.metrics"
 }
-# Sets `name value` lines of data/params.txt from a fit's output, except the hand-set ones.
+# Sets `name value` lines of data/params.txt from a fit's output, except the hand-set ones;
+# a parameter the file lacks is added at its end.
 update_params() {
   "$PY" - "$1" <<'PYEOF'
 import re, sys
 HAND_SET = {"flag", "c_mined", "d_fingerprints"}
 new = dict(l.split() for l in open(sys.argv[1]) if l.strip() and not l.startswith("#"))
 lines = open("data/params.txt").read().splitlines(keepends=True)
+seen = set()
 for i, l in enumerate(lines):
     m = re.match(r"^(\w+) \S+$", l.strip())
+    if m:
+        seen.add(m.group(1))
     if m and m.group(1) in new and m.group(1) not in HAND_SET:
         lines[i] = f"{m.group(1)} {new[m.group(1)]}\n"
+lines += [f"{k} {v}\n" for k, v in new.items() if k not in seen and k not in HAND_SET]
 open("data/params.txt", "w").writelines(lines)
 PYEOF
 }
