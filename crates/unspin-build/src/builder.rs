@@ -173,8 +173,6 @@ pub fn run(a: Args) -> Result<()> {
     if let Some(table) = lm.probe_table() {
         c.add(unspin_core::T_LM_PROBE, table);
     }
-    // Word vectors by LM word id, for the topic features of a change. GloVe's 150 most
-    // frequent words are function words: they keep a vector but say nothing of a topic.
     if !a.no_vectors {
         add_vectors(&mut c, &raw, &lm)?;
     }

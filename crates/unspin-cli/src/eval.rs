@@ -79,9 +79,10 @@ pub fn coverage(
     det: &Detector,
     spun: &[PathBuf],
     limit: usize,
-    mut dump: Option<&mut dyn Write>,
+    dump: Option<&PathBuf>,
     out: &mut impl Write,
 ) -> Result<()> {
+    let mut dump = create_dump(dump)?;
     let lex = det.model().lexicon();
     // The log10 frequency of a phrase's rarest word, as the model builder computes it.
     let phrase_freq = |p: &str| {
@@ -145,6 +146,24 @@ pub fn coverage(
             "frequent_misses": top.iter().take(25).map(|(k, c)| format!("{c} {k}")).collect::<Vec<_>>()});
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
     }
+    finish_dump(dump)
+}
+
+/// The buffered file a `--dump` or `--rank-dump` writes to, if one was asked for.
+fn create_dump(path: Option<&PathBuf>) -> Result<Option<std::io::BufWriter<std::fs::File>>> {
+    path.map(|p| {
+        let f =
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?;
+        Ok(std::io::BufWriter::new(f))
+    })
+    .transpose()
+}
+
+/// Flushes a dump, so that a failed write is an error rather than a short file.
+fn finish_dump(dump: Option<std::io::BufWriter<std::fs::File>>) -> Result<()> {
+    if let Some(mut w) = dump {
+        w.flush().context("writing the dump")?;
+    }
     Ok(())
 }
 
@@ -159,12 +178,7 @@ pub fn run(
 ) -> Result<()> {
     // With --dump, every change considered is written with its features and whether it is right,
     // for fitting the change scorer (bench/fit_scorer.py).
-    let mut dump = match dump {
-        Some(p) => Some(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        )),
-        None => None,
-    };
+    let mut dump = create_dump(dump)?;
     let mut write_dump = |ev: &unspin_core::Evidence,
                           gold: &[GoldSpan],
                           words: usize|
@@ -235,5 +249,5 @@ pub fn run(
             "changes": made, "auroc": auroc(&pos, &neg), "tpr_at_1pct_fpr": tpr_at(&pos, &neg, 0.01)});
         writeln!(out, "{v}")?;
     }
-    Ok(())
+    finish_dump(dump)
 }

@@ -6,7 +6,6 @@ mod output;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
 use unspin_core::{Detector, Model};
@@ -249,23 +248,7 @@ fn run(cli: Cli) -> Result<()> {
             rank_dump,
             ..
         } => {
-            let mut dump = match rank_dump {
-                Some(p) => Some(std::io::BufWriter::new(
-                    File::create(p).with_context(|| format!("creating {}", p.display()))?,
-                )),
-                None => None,
-            };
-            let det = detector(&cli)?;
-            eval::coverage(
-                &det,
-                spun,
-                *limit,
-                dump.as_mut().map(|w| w as &mut dyn Write),
-                &mut out,
-            )?;
-            if let Some(mut w) = dump {
-                w.flush()?;
-            }
+            eval::coverage(&detector(&cli)?, spun, *limit, rank_dump.as_ref(), &mut out)?;
         }
         Cmd::Eval {
             clean,

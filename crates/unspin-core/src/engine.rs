@@ -20,7 +20,7 @@ use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
 use crate::tokenize::{apply_case, case_of, normalize_word, tokenize, Case, Kind, Token};
-use crate::vectors::{cosine, Kind as VecKind};
+use crate::vectors::cosine;
 use crate::{Scorer, WordId, NO_WORD};
 
 /// Longest phrase, in words, that the lexicon is searched for.
@@ -453,7 +453,7 @@ impl Detector {
         if let Some(v) = self.model.vectors() {
             topic.resize(v.dims(), 0);
             for &w in obs {
-                v.add_content(w, topic);
+                v.add_content(w, topic, 1);
             }
         }
         // The sentence as written, scored once: the perplexity pass.
@@ -752,9 +752,7 @@ impl Detector {
         ctx.copy_from_slice(doc);
         for &w in spun {
             v.add_to(w, s, 1);
-            if v.kind(w) == VecKind::Content {
-                v.add_to(w, ctx, -1);
-            }
+            v.add_content(w, ctx, -1);
         }
         for &w in orig {
             v.add_to(w, o, 1);

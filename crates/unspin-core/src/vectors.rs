@@ -163,16 +163,16 @@ impl WordVectors {
         Some(unsafe { std::slice::from_raw_parts(b.as_ptr() as *const i8, b.len()) })
     }
 
-    /// Adds word `id`'s quantized vector to `sum` if it is a content word. Without a branch on
-    /// the kind, which no predictor guesses: the loads of a run of words are then independent,
-    /// and their trips to memory overlap.
+    /// Adds word `id`'s quantized vector, times `sign`, to `sum` if it is a content word.
+    /// Without a branch on the kind, which no predictor guesses: the loads of a run of words
+    /// are then independent, and their trips to memory overlap.
     #[inline]
-    pub fn add_content(&self, id: WordId, sum: &mut [i32]) {
+    pub fn add_content(&self, id: WordId, sum: &mut [i32], sign: i32) {
         let at = id as usize * RECORD;
         let Some(rec) = self.records.get(at..at + RECORD) else {
             return;
         };
-        let content = (rec[RECORD - 1] == Kind::Content as u8) as i32;
+        let content = sign * (rec[RECORD - 1] == Kind::Content as u8) as i32;
         for (s, &x) in sum.iter_mut().zip(&rec[..self.dims]) {
             *s += content * (x as i8) as i32;
         }
@@ -233,9 +233,11 @@ mod tests {
         // Only content words count for a topic.
         let mut topic = [0i32; 3];
         for id in 0..5 {
-            v.add_content(id, &mut topic);
+            v.add_content(id, &mut topic, 1);
         }
         assert_eq!(topic, [90, 90, 0]);
+        v.add_content(0, &mut topic, -1);
+        assert_eq!(topic, [0, 0, 0]);
         assert!((cosine(&sum, &[1, 1, 0]) - 1.0).abs() < 1e-6);
         assert_eq!(cosine(&[0; 3], &sum), 0.0);
         // Truncated, bad kind, bad magic.
