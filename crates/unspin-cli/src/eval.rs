@@ -140,7 +140,8 @@ pub fn coverage(
             }
         }
         let mut top: Vec<_> = miss.into_iter().collect();
-        top.sort_by_key(|x| std::cmp::Reverse(x.1));
+        // Most frequent first, ties by name: a hash map's order differs from run to run.
+        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let v = serde_json::json!({"file": f, "gold": n, "key": key as f64 / n as f64,
             "in_candidates": any as f64 / n as f64, "top6": top6 as f64 / n as f64, "top12": top12 as f64 / n as f64,
             "frequent_misses": top.iter().take(25).map(|(k, c)| format!("{c} {k}")).collect::<Vec<_>>()});
