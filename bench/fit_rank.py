@@ -11,8 +11,8 @@ model, so the order the model builder gives them decides which originals it can 
 line of the dump is one gold span: the rank features of its phrase's candidates (see
 `unspin_core::lexicon::rank_features`) and which of them is the gold original. The fit is a
 conditional logit (softmax over a span's candidates) with a little L2, by Newton steps. Spans whose
-gold original is no candidate carry no information and are skipped. Build the dump from a model with a high `--cap`, so that the candidates past the
-default cap are seen too. Prints `feature weight` lines and, on stderr, how often the gold original
+gold original is no candidate carry no information and are skipped. Build the dump from a model
+with a high `--cap`, so that the candidates past the default cap are seen too. Prints `feature weight` lines and, on stderr, how often the gold original
 is among the first 6 and 12 before and after (on held-out halves of the spans).
 """
 
@@ -30,6 +30,13 @@ FEATURES = ["prior", "freq_orig", "thesauri", "mined", "tortured", "rule", "infl
 # substitutions mined from real content farms, so a fit would push them down, where in the wild they
 # are the best evidence there is.
 HAND_SET = {"mined": 1.0}
+
+
+def bayes():
+    """The order without fitted weights: log10 prior plus log10 frequency (Bayes)."""
+    w = np.zeros(len(FEATURES))
+    w[FEATURES.index("prior")] = w[FEATURES.index("freq_orig")] = 1.0
+    return w
 
 
 def load(path):
@@ -64,8 +71,7 @@ def fit(x, mask, gold, l2=1e-2, iters=30):
         free[FEATURES.index(name)] = False
     x = x * free  # hand-set features take no part in the fit
     rows = np.arange(len(gold))
-    w = np.zeros(k)
-    w[0], w[1] = 1.0, 1.0  # start from Bayes: prior + frequency
+    w = bayes()  # start from Bayes
     for _ in range(iters):
         p = probs(x, mask, w)
         mean = np.einsum("nc,nck->nk", p, x)
@@ -94,8 +100,6 @@ def main():
     x, mask, gold = load(a.dump)
     if not len(gold):
         sys.exit(f"{a.dump}: no gold span with the gold original among several candidates")
-    bayes = np.zeros(len(FEATURES))
-    bayes[0] = bayes[1] = 1.0
     held = {6: 0.0, 12: 0.0}
     for half in (0, 1):
         fit_on = np.arange(len(gold)) % 2 != half
@@ -103,7 +107,7 @@ def main():
         for n in held:
             held[n] += top(x[~fit_on], mask[~fit_on], gold[~fit_on], w, n) / 2
     print(f"# {len(gold)} gold spans with the gold among the candidates; gold in the first 6 / 12: "
-          f"prior+frequency {top(x, mask, gold, bayes, 6):.3f} / {top(x, mask, gold, bayes, 12):.3f}, "
+          f"prior+frequency {top(x, mask, gold, bayes(), 6):.3f} / {top(x, mask, gold, bayes(), 12):.3f}, "
           f"fitted (held-out halves) {held[6]:.3f} / {held[12]:.3f}", file=sys.stderr)
     w = fit(x, mask, gold, a.l2)
     print("# Candidate-order weights over unspin_core::lexicon::rank_features, fitted by "
