@@ -93,18 +93,12 @@ def sigmoid(z):
     return 1 / (1 + np.exp(-z))
 
 
-# Features the trees must not use: the development spinners never make the substitutions mined
-# from real content farms, so a fit would learn that source as noise. The engine adds its hand-set
-# weight (c_mined) to the trees' log-odds. (The paper-mill spinner makes the tortured-phrase
-# channel's substitutions, so the trees learn that source like the thesauri.)
-HAND_SET = [FEATURES.index("mined")]
-
-
+# The trees see every source: the paper-mill spinner makes the tortured-phrase channel's
+# substitutions and the mined spinner those of the table mined from real content farms, so the trees
+# learn what each source is worth like the thesauri.
 def fit_trees(x, y):
     import lightgbm as lgb
 
-    x = x.copy()
-    x[:, HAND_SET] = 0.0
     return lgb.train(TREE_PARAMS, lgb.Dataset(x, y, feature_name=FEATURES), num_boost_round=ROUNDS)
 
 
@@ -172,7 +166,6 @@ def main():
     ap.add_argument("--neg-weight", type=float, default=1.0, help="weight of wrong changes in the loss")
     ap.add_argument("--trees", metavar="PATH", help="fit trees too and write them here (data/scorer.txt)")
     ap.add_argument("--doc-only", action="store_true", help="fit only the document score")
-    ap.add_argument("--c-mined", type=float, default=0.5, help="the hand-set c_mined (data/params.txt)")
     a = ap.parse_args()
     x, y, clean, doc, docs = load(a.dump)
     if not a.doc_only:
@@ -189,8 +182,6 @@ def main():
             for half in (0, 1):
                 fit_on = doc % 2 != half
                 held[~fit_on] = fit_trees(x[fit_on], y[fit_on]).predict(x[~fit_on], raw_score=True)
-            # As the engine scores: the trees plus the hand-set weights of the sources they skip.
-            held += a.c_mined * x[:, HAND_SET[0]]
             thr, prec, kept = threshold(sigmoid(held), y, a.precision)
             print(f"# trees, held out: at apply={thr:.3f}: precision {prec:.3f}, right changes kept {kept} "
                   f"of {int(y.sum())}", file=sys.stderr)

@@ -18,8 +18,8 @@ PY=${PYTHON:-python3}
 T=bench/out/devset/tune
 OUT=bench/out/refit
 mkdir -p "$OUT"
-[ -f "$T/papermill-15.jsonl" ] || "$PY" bench/make_devset.py --splits tune --out bench/out/devset
-SETS=("$T"/{nlpaug,textattack,farm,spinbot}-{15,25,35}.jsonl "$T"/papermill-15.jsonl)
+[ -f "$T/mined-25.jsonl" ] || "$PY" bench/make_devset.py --splits tune --out bench/out/devset
+SETS=("$T"/{nlpaug,textattack,farm,spinbot}-{15,25,35}.jsonl "$T"/papermill-15.jsonl "$T"/mined-{15,25}.jsonl)
 
 rebuild() {
   cargo run --release -q -p unspin-build -- --out models/default.unspin
@@ -33,7 +33,7 @@ dump() {
 update_params() {
   "$PY" - "$1" <<'PYEOF'
 import re, sys
-HAND_SET = {"flag", "c_mined", "d_fingerprints"}
+HAND_SET = {"flag", "d_fingerprints"}
 new = dict(l.split() for l in open(sys.argv[1]) if l.strip() and not l.startswith("#"))
 lines = open("data/params.txt").read().splitlines(keepends=True)
 seen = set()

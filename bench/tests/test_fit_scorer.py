@@ -28,10 +28,6 @@ def test_written_trees_score_as_lightgbm(tmp_path):
     got = fit_scorer.eval_trees_file(path, x[:500])
     want = booster.predict(x[:500], raw_score=True)
     assert np.abs(got - want).max() < 1e-3
-    # The hand-set sources are never split on.
-    for line in text.splitlines():
-        if line.startswith("split "):
-            assert int(line.split()[1]) not in fit_scorer.HAND_SET
 
 
 def test_threshold_reaches_the_precision():

@@ -28,7 +28,7 @@ Two sources feed the table:
 Outputs (in this directory): ``phrase-pairs.tsv`` and ``SOURCES.tsv``; a QC report is
 printed (and written to ``/tmp/mining/qc.txt``).
 
-Usage: python3 data/mined/mine.py [--pages DIR] [--dicts DIR] [--out DIR] [--seed N]
+Usage: python3 data/mined/mine.py [--pages DIR] [--dicts DIR] [--out DIR] [--seed N] [--base DIR]
 """
 from __future__ import annotations
 
@@ -311,7 +311,10 @@ PARSERS = {
 
 # ---------------------------------------------------------------- aggregation
 
-def aggregate(pages: list[dict]):
+def aggregate(pages: list[dict], prior: dict | None = None):
+    """Pairs mined from ``pages``; ``prior`` maps (original, spun) to the (count, docs) of an earlier
+    table whose pages are not at hand: its pairs count as attested and are added in."""
+    prior = prior or {}
     stories = collections.defaultdict(lambda: {"orig": [], "spun": []})
     skipped = []
     for p in pages:
@@ -341,7 +344,7 @@ def aggregate(pages: list[dict]):
                 p = _pair(co, cs)
                 if p:
                     raw[p] += 1
-    attested = {p for p, c in raw.items() if c >= 2}
+    attested = {p for p, c in raw.items() if c >= 2} | set(prior)
 
     # pass 2: split glued replacements; collect pairs and insertion/deletion options
     subs = collections.Counter()
@@ -397,8 +400,9 @@ def aggregate(pages: list[dict]):
     # function-word-only swaps need two documents; lopsided one-off pairs are
     # usually misalignments ("earnings per share came" -> "income")
     table = {}
-    for (a, b), c in subs.items():
-        docs = len(sub_docs[(a, b)])
+    for (a, b) in set(subs) | set(prior):
+        c0, d0 = prior.get((a, b), (0, 0))
+        c, docs = subs[(a, b)] + c0, len(sub_docs[(a, b)]) + d0
         if c == 1 and abs(len(a.split()) - len(b.split())) >= MAX_SKEW:
             continue
         all_function = all(w in FUNCTION for w in (a + " " + b).split())
@@ -410,6 +414,21 @@ def aggregate(pages: list[dict]):
 
 # ---------------------------------------------------------------- main
 
+def read_base(folder: str):
+    """An earlier table's aligned pairs, {(original, spun): (count, docs)}, and its page rows."""
+    prior = {}
+    with open(os.path.join(folder, "phrase-pairs.tsv"), encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            s, o, c, docs, kind = line.rstrip("\n").split("\t")
+            if kind == "aligned":
+                prior[(o, s)] = (int(c), int(docs))
+    with open(os.path.join(folder, "SOURCES.tsv"), encoding="utf-8") as f:
+        next(f)
+        rows = [line.rstrip("\n") for line in f if line.startswith("page\t")]
+    return prior, rows
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", default="/tmp/mining/pages")
@@ -417,10 +436,18 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=HERE)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--qc", default="/tmp/mining/qc.txt")
+    ap.add_argument("--base", default=None,
+                    help="folder of an earlier table (phrase-pairs.tsv, SOURCES.tsv) whose pages are not all "
+                         "at hand: its counts and sources are kept, and pages of its stories are skipped")
     args = ap.parse_args(argv)
 
     pages = load_pages(args.pages)
-    doc_pairs, skipped, aligned = aggregate(pages)
+    prior, prior_sources = {}, []
+    if args.base:
+        prior, prior_sources = read_base(args.base)
+        done = {row.split("\t")[4].rpartition("story ")[2].strip() for row in prior_sources}
+        pages = [p for p in pages if p["story"] not in done]
+    doc_pairs, skipped, aligned = aggregate(pages, prior)
 
     dict_rows = collections.Counter()
     dict_used = []
@@ -454,6 +481,8 @@ def main(argv=None) -> int:
     order = sorted(used_pages.values(), key=lambda p: (p["story"], p["role"] != "orig", p["url"]))
     with open(os.path.join(args.out, "SOURCES.tsv"), "w", encoding="utf-8") as f:
         f.write("kind\tidentifier\ttitle\tlicence\tnote\n")
+        for row in prior_sources:
+            f.write(row + "\n")
         for p in order:
             url = p["url"]
             role = "spun copy" if p["role"] == "spun" else "copy of the original"

@@ -124,7 +124,7 @@ pub fn run(a: Args) -> Result<()> {
         let pairs = read_pairs(path)?;
         let pairs: Vec<_> = pairs
             .into_iter()
-            .filter(|(s, o, _)| !s.contains('-') && in_lm(o))
+            .filter(|(s, o, _)| !s.contains('-') && in_lm(o) && !compile::contraction_only(s, o))
             .collect();
         extra += pairs.len();
         compile::add_counted(&mut ch, &pairs, 1.0, src);

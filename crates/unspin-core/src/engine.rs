@@ -211,8 +211,6 @@ const TOPIC: usize = 17;
 /// Where the document features start among [`FEATURES`]: how many changes the decoder found
 /// in the whole document, and how much better its proposals fit, per 100 words.
 const DOC: usize = 21;
-/// Where the mined-pair source bit is among [`FEATURES`].
-const MINED: usize = 6;
 
 /// One change the decoder considered applying.
 #[derive(Clone, Debug)]
@@ -817,10 +815,7 @@ impl Detector {
         let forest = self.model.forest();
         let p = &self.params;
         if !forest.is_empty() {
-            // The trees never see the mined source (the fit zeroes it): the development spinners
-            // make no such substitutions, so trees would learn it as noise. Its weight is set by
-            // hand and added to the trees' log-odds.
-            return sigmoid(forest.raw(f) + p.c_mined * f[MINED]);
+            return sigmoid(forest.raw(f));
         }
         sigmoid(
             p.weights()
@@ -1457,12 +1452,6 @@ mod tests {
         let t =
             "The stock market fell sharply on Monday.\n\nThe president said the economy is strong.";
         assert_eq!(det().restore(t), t);
-    }
-
-    #[test]
-    fn hand_set_feature_index_names_its_feature() {
-        // `confidence` adds the hand-set weight at this index; `features` fills it.
-        assert_eq!(FEATURES[MINED], "mined");
     }
 
     #[test]

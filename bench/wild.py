@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""Real-world check: spun content-farm pages against copies of the articles they were spun from.
+
+    python3 bench/wild.py                          # the shipped model on every page pair
+    python3 bench/wild.py --folds 2                # also: models whose mined table lacks each fold
+    python3 bench/wild.py --pages DIR --model M    # other pages, another model
+
+The pages are those that data/mined/README.md describes (a scratch folder, `/tmp/mining/pages`
+by default: `URL:`, `ROLE: spun|orig`, `STORY:` and `TITLE:` header lines, a blank line, the page
+text). Their text is never committed; `data/mined/SOURCES.tsv` lists them.
+
+Each spun page is aligned with the original copy of its story that it matches best (a diff on
+lower-cased tokens). The gold spans are the replacements of 1-4 words on each side with exact
+matches on both sides (split into single words when both sides have as many); the text before the first and after the last match (site menus,
+a cut-off end) is left out. Replacements that are not clean (numbers, punctuation, whole rewritten
+passages) and insertions or deletions are "unknown": a change reported inside one counts neither
+as right nor as wrong. The original copies, cut the same way, are the honest text.
+
+The mined spinner table was made from these same pages, so the shipped model has seen them.
+`--folds K` splits the stories into K groups and, for each, mines the table from the other groups'
+pages (`data/mined/mine.py`), builds a model with it (`unspin-build --mined`) and scores the
+group's pages with that model: the figures a page from an unseen article would get. The same is
+done with no mined table at all, to show what the table is worth.
+
+Reported: restoration recall and precision (exact spans; and token-level, see
+benchlib/metrics.py), false changes per 1,000 words of the original copies, and the verdicts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import hashlib
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import REPO_DIR  # noqa: E402
+from benchlib.metrics import Counts, passage_counts, suggestions  # noqa: E402
+from benchlib.textspan import SpunBuilder, check_record, count_words, restore_from_spans  # noqa: E402
+
+_TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*|\S")
+_WORD = re.compile(r"^[^\W\d_]+(?:['\u2019][^\W\d_]+)*$")
+MAX_LEN = 4       # words on each side of a gold replacement
+WINDOW = 8        # tokens each side that must mostly match for a replacement to be clean
+MIN_MATCH = 0.35  # share of the spun page's tokens that must match its original
+
+
+def read_page(path: Path) -> dict:
+    head, _, body = path.read_text(encoding="utf-8").partition("\n\n")
+    meta = {}
+    for line in head.splitlines():
+        k, _, v = line.partition(":")
+        meta[k.strip().upper()] = v.strip()
+    return {"file": path.name, "role": meta.get("ROLE", ""), "story": meta.get("STORY", ""), "text": body}
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group().casefold().replace("\u2019", "'"), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def pair(spun: dict, origs: list[dict]) -> dict | None:
+    """The gold record of a spun page against its best-matching original copy, or None."""
+    s_toks = tokens(spun["text"])
+    best = None
+    for o in origs:
+        o_toks = tokens(o["text"])
+        sm = difflib.SequenceMatcher(None, [t[0] for t in s_toks], [t[0] for t in o_toks], autojunk=False)
+        matched = sum(b.size for b in sm.get_matching_blocks())
+        if best is None or matched > best[0]:
+            best = (matched, o, o_toks, sm.get_opcodes())
+    if best is None or best[0] < MIN_MATCH * max(len(s_toks), 1):
+        return None
+    _, orig, o_toks, ops = best
+    equal = [k for k, op in enumerate(ops) if op[0] == "equal"]
+    ops = ops[equal[0]:equal[-1] + 1]  # from the first match to the last
+    s_matched = [False] * len(s_toks)
+    for tag, i1, i2, _, _ in ops:
+        if tag == "equal":
+            s_matched[i1:i2] = [True] * (i2 - i1)
+    s_text, o_text = spun["text"], orig["text"]
+    s0, s1 = s_toks[ops[0][1]][1], s_toks[ops[-1][2] - 1][2]
+    o0, o1 = o_toks[ops[0][3]][1], o_toks[ops[-1][4] - 1][2]
+    b = SpunBuilder()
+    unknown: list[tuple[int, int]] = []  # char ranges of the cut spun text
+    pos = s0
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag == "equal":
+            continue
+        side_s, side_o = s_toks[i1:i2], o_toks[j1:j2]
+        around = s_matched[max(0, i1 - WINDOW):i1] + s_matched[i2:i2 + WINDOW]
+        clean = (tag == "replace" and 1 <= len(side_s) <= MAX_LEN and 1 <= len(side_o) <= MAX_LEN
+                 and all(_WORD.match(t[0]) for t in side_s + side_o)
+                 and 0 < k < len(ops) - 1 and sum(around) >= len(around) / 2)
+        if clean:
+            # Spinners rewrite word by word: "construct assist across" for "build support around"
+            # is three substitutions, and each is a gold span of its own.
+            pieces = zip(side_s, side_o) if len(side_s) == len(side_o) else [(side_s, side_o)]
+            for ps, po in pieces:
+                ps, po = (ps, po) if isinstance(ps, list) else ([ps], [po])
+                start, end = ps[0][1], ps[-1][2]
+                b.keep(s_text[pos:start])
+                b.change(s_text[start:end], o_text[po[0][1]:po[-1][2]])
+                pos = end
+        else:
+            # Whatever it touches, with the token on each side for an insertion.
+            a = s_toks[max(i1 - 1, 0)][1] - s0
+            e = s_toks[min(i2, len(s_toks) - 1)][2] - s0
+            unknown.append((a, e))
+    b.keep(s_text[pos:s1])
+    # The builder started at s0, so its byte offsets are into the cut text.
+    cut = s_text[s0:s1]
+    rec = {"id": spun["file"], "story": spun["story"], "spun": cut, "spans": b.spans, "unknown": unknown,
+           "original": restore_from_spans(cut, b.spans), "honest": o_text[o0:o1], "orig_file": orig["file"]}
+    check_record(rec)
+    return rec
+
+
+def load(pages_dir: Path) -> list[dict]:
+    pages = [read_page(p) for p in sorted(pages_dir.glob("*.txt"))]
+    origs: dict[str, list[dict]] = {}
+    for p in pages:
+        if p["role"] == "orig":
+            origs.setdefault(p["story"], []).append(p)
+    recs = []
+    for p in pages:
+        if p["role"] == "spun" and origs.get(p["story"]):
+            r = pair(p, origs[p["story"]])
+            if r is not None:
+                recs.append(r)
+    return recs
+
+
+def run_check(engine: list[str], model: str | None, texts: list[str], tmp: Path) -> list[dict]:
+    paths = []
+    for k, t in enumerate(texts):
+        p = tmp / f"{k}.txt"
+        p.write_text(t, encoding="utf-8")
+        paths.append(str(p))
+    cmd = engine + ["check", "--json"] + (["--model", model] if model else []) + paths
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"wild: {shlex.join(cmd[:5])} ... failed ({out.returncode}): {out.stderr[-1000:]}")
+    got = {r["path"]: r for r in map(json.loads, out.stdout.splitlines())}
+    return [got[p] for p in paths]
+
+
+def score(engine: list[str], model: str | None, recs: list[dict]) -> dict:
+    with tempfile.TemporaryDirectory(prefix="unspin-wild-") as tmp:
+        spun = run_check(engine, model, [r["spun"] for r in recs], Path(tmp))
+        honest = run_check(engine, model, [r["honest"] for r in recs], Path(tmp))
+    c = Counts()
+    unknown_changes = 0
+    for r, res in zip(recs, spun):
+        ranges = [(len(r["spun"][:a].encode()), len(r["spun"][:e].encode())) for a, e in r["unknown"]]
+        kept = []
+        for s in res["spans"]:
+            if any(a < s["end"] and s["start"] < e for a, e in ranges):
+                unknown_changes += len(suggestions([s]))
+                continue
+            kept.append(s)
+        c.add(passage_counts(r["original"], r["spun"], r["spans"], kept))
+    words = sum(count_words(r["honest"]) for r in recs)
+    false = sum(len(suggestions(h["spans"])) for h in honest)
+    return with_ratios({
+        "pages": len(recs), "gold": c.gold, "restored": c.exact, "suggested": c.suggested,
+        "tok_gold": c.tok_gold, "tok_gold_back": c.tok_gold_back, "tok_sugg": c.tok_sugg,
+        "tok_sugg_right": c.tok_sugg_right,
+        "changes_in_unknown": unknown_changes, "honest_words": words, "false_changes": false,
+        "spun_called_spun": sum(s["verdict"] == "spun" for s in spun),
+        "honest_called_spun": sum(h["verdict"] == "spun" for h in honest),
+    })
+
+
+def fold_of(story: str, k: int) -> int:
+    return int(hashlib.sha1(story.encode()).hexdigest(), 16) % k
+
+
+def run(cmd: list[str]) -> None:
+    """Runs a step, from the repository (the builder reads data/), and stops with its error."""
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO_DIR)
+    if out.returncode != 0:
+        sys.exit(f"wild: {shlex.join(cmd)} failed ({out.returncode}): {out.stderr[-1500:]}")
+
+
+def held_out(args, engine: list[str], recs: list[dict], mined: bool) -> dict:
+    """Scores each fold with a model whose mined table comes from the other folds (or is absent)."""
+    total: dict | None = None
+    with tempfile.TemporaryDirectory(prefix="unspin-wild-fold-") as tmp:
+        tmp = Path(tmp)
+        for f in range(args.folds):
+            part = [r for r in recs if fold_of(r["story"], args.folds) == f]
+            if not part:
+                continue
+            table = tmp / "none.tsv"
+            if mined:
+                pages = tmp / f"pages-{f}"
+                pages.mkdir()
+                for p in sorted(args.pages.glob("*.txt")):
+                    if fold_of(read_page(p)["story"], args.folds) != f:
+                        shutil.copy(p, pages)
+                out = tmp / f"mined-{f}"
+                out.mkdir()
+                run([sys.executable, str(REPO_DIR / "data/mined/mine.py"), "--pages", str(pages),
+                     "--out", str(out), "--qc", str(tmp / "qc.txt")])
+                table = out / "phrase-pairs.tsv"
+            model = tmp / f"m-{f}.unspin"
+            run([args.build, "--mined", str(table), "--out", str(model)])
+            got = score(engine, str(model), part)
+            if total is None:
+                total = got
+            else:
+                for k, v in got.items():
+                    if isinstance(v, int):
+                        total[k] += v
+    assert total is not None
+    return with_ratios(total)
+
+
+def with_ratios(m: dict) -> dict:
+    """Fills in the ratios of summed counts."""
+    for num, den, key in (("restored", "gold", "recall"), ("restored", "suggested", "precision"),
+                          ("tok_gold_back", "tok_gold", "token_recall"),
+                          ("tok_sugg_right", "tok_sugg", "token_precision")):
+        m[key] = m[num] / m[den] if m[den] else None
+    m["false_changes_per_1k"] = 1000 * m["false_changes"] / m["honest_words"] if m["honest_words"] else None
+    return m
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=Path, default=Path("/tmp/mining/pages"))
+    ap.add_argument("--engine", default=str(REPO_DIR / "target/release/unspin"))
+    ap.add_argument("--build", default=str(REPO_DIR / "target/release/unspin-build"))
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--folds", type=int, default=0, help="also score held-out folds of stories (0: no)")
+    ap.add_argument("--json-out", type=Path, default=None)
+    args = ap.parse_args(argv)
+    if not args.pages.is_dir():
+        sys.exit(f"wild: no page folder {args.pages} (data/mined/README.md says how to fetch the pages)")
+    recs = load(args.pages)
+    if not recs:
+        sys.exit(f"wild: no spun page in {args.pages} has an original copy that it matches")
+    engine = shlex.split(args.engine)
+    rows = {"shipped model (its mined table has seen these pages)": score(engine, args.model, recs)}
+    if args.folds >= 2:
+        rows[f"mined table from the other stories ({args.folds} folds)"] = held_out(args, engine, recs, True)
+        rows["no mined table"] = held_out(args, engine, recs, False)
+    stories = len({r["story"] for r in recs})
+    print(f"{len(recs)} spun pages of {stories} stories, {sum(len(r['spans']) for r in recs)} gold spans")
+    print(f"{'model':58} {'recall':>7} {'prec':>6} {'tok-R':>6} {'tok-P':>6} {'false/1k':>8} spun-verdicts")
+    for name, m in rows.items():
+        def pct(x):
+            return "   n/a" if x is None else f"{100 * x:6.1f}"
+        fc = "     n/a" if m["false_changes_per_1k"] is None else f"{m['false_changes_per_1k']:8.2f}"
+        print(f"{name:58} {pct(m['recall'])} {pct(m['precision'])} {pct(m['token_recall'])}"
+              f" {pct(m['token_precision'])} {fc} {m['spun_called_spun']}/{m['pages']} spun,"
+              f" {m['honest_called_spun']}/{m['pages']} originals")
+    if args.json_out:
+        args.json_out.write_text(json.dumps(rows, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
