@@ -56,8 +56,11 @@ struct Word {
     case: Case,
     /// No phrase may span the gap before this word (punctuation stands there).
     break_before: bool,
-    /// Names, acronyms and numbers are never rewritten.
+    /// Acronyms and numbers are never rewritten.
     protected: bool,
+    /// A capitalised word inside a sentence: a name, or a spun one ("the White Home"). It may
+    /// be rewritten, but the change scorer knows (feature `name`), and honest names are many.
+    name: bool,
 }
 
 impl Word {
@@ -201,10 +204,11 @@ pub const FEATURES: [&str; N_FEATURES] = [
     "orig_spun",
     "doc_changes",
     "doc_gain",
+    "name",
 ];
 
 /// Number of change features.
-pub const N_FEATURES: usize = 23;
+pub const N_FEATURES: usize = 24;
 /// Where the topic features start among [`FEATURES`]: they are filled once the whole document
 /// has been read ([`Detector::topic`]).
 const TOPIC: usize = 17;
@@ -382,8 +386,8 @@ impl Detector {
                     let case = case_of(raw);
                     let protected = t.kind == Kind::Number
                         || matches!(case, Case::Upper | Case::Mixed)
-                        || (case == Case::Title && !sentence_start)
                         || raw.chars().count() > 40;
+                    let name = case == Case::Title && !sentence_start;
                     let id = ids.get(&norm, |w| lm.lookup(w).unwrap_or(unk));
                     let at = norms.len();
                     norms.push_str(&norm);
@@ -394,6 +398,7 @@ impl Detector {
                         case,
                         break_before: brk,
                         protected,
+                        name,
                     });
                     brk = false;
                     sentence_start = false;
@@ -806,6 +811,10 @@ impl Detector {
             0.0,
             0.0,
             0.0,
+            words[pr.start..pr.start + pr.len]
+                .iter()
+                .any(|w| w.name)
+                .into(),
         ]
     }
 

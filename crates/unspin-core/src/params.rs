@@ -119,6 +119,9 @@ params! {
     c_doc_changes = 0.0;
     /// Weight of the document's summed positive local gains per 100 words.
     c_doc_gain = 0.0;
+    /// Weight of the span holding a capitalised word inside a sentence (a name, or a spun one).
+    /// Strongly negative without a fit: honest names are many.
+    c_name = -3.0;
     /// Change confidence bias.
     c_bias = -1.5;
     /// A change is applied when its confidence reaches this (and reported, whatever `flag`).
@@ -170,6 +173,7 @@ impl Params {
             self.c_orig_spun,
             self.c_doc_changes,
             self.c_doc_gain,
+            self.c_name,
         ]
     }
 
