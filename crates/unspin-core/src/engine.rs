@@ -1575,9 +1575,29 @@ mod tests {
     }
 
     #[test]
-    fn names_are_protected() {
+    fn honest_names_stay() {
         let t = "She met Bob Inventory on Monday.";
         assert_eq!(det().restore(t), t);
+    }
+
+    #[test]
+    fn capitalised_words_inside_a_sentence_are_names_acronyms_are_protected() {
+        let t = "The White Home said. NATO met in 2024. \u{201c}Today\u{201d} it met.";
+        let mut got = Vec::new();
+        det().sentences(t, &tokenize(t), &mut WordIds::new(), |words, norms| {
+            for w in words {
+                got.push((w.norm(norms).to_string(), w.name, w.protected));
+            }
+        });
+        let get = |n: &str| got.iter().find(|g| g.0 == n).map(|g| (g.1, g.2));
+        // Sentence-initial capitals are ordinary words; inside a sentence a capital marks a
+        // name, which may be decoded; acronyms and numbers are never rewritten.
+        assert_eq!(get("the"), Some((false, false)));
+        assert_eq!(get("white"), Some((true, false)));
+        assert_eq!(get("home"), Some((true, false)));
+        assert_eq!(get("nato"), Some((false, true)));
+        assert_eq!(get("2024"), Some((false, true)));
+        assert_eq!(get("today"), Some((false, false)));
     }
 
     #[test]
