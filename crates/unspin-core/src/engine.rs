@@ -490,7 +490,9 @@ impl Detector {
             key.clear();
             for len in 1..=MAX_PHRASE.min(n - i) {
                 let w = &words[i + len - 1];
-                if w.protected || (len > 1 && w.break_before) {
+                // A spun name is made of dictionary words, which the LM knows: a name it does not
+                // know ("Biden") is honest, and costs no look-up.
+                if w.protected || (w.name && w.lm == unk) || (len > 1 && w.break_before) {
                     break;
                 }
                 if len > 1 {
