@@ -102,9 +102,11 @@ def pair(spun: dict, origs: list[dict]) -> dict | None:
         if clean:
             # Spinners rewrite word by word: "construct assist across" for "build support around"
             # is three substitutions, and each is a gold span of its own.
-            pieces = zip(side_s, side_o) if len(side_s) == len(side_o) else [(side_s, side_o)]
+            if len(side_s) == len(side_o):
+                pieces = [([s], [o]) for s, o in zip(side_s, side_o)]
+            else:
+                pieces = [(side_s, side_o)]
             for ps, po in pieces:
-                ps, po = (ps, po) if isinstance(ps, list) else ([ps], [po])
                 start, end = ps[0][1], ps[-1][2]
                 b.keep(s_text[pos:start])
                 b.change(s_text[start:end], o_text[po[0][1]:po[-1][2]])
