@@ -2,14 +2,14 @@
 
 `data/mined/phrase-pairs.tsv` lists which original word or phrase real article spinners turned into
 which spun one ("said" -> "mentioned", "before" -> "earlier than", "stock" -> "inventory"), mined
-from pairs of real web pages.  This spinner makes those substitutions over the development passages,
-with the farm spinner's matcher (longest phrase first, capitals kept, surface forms only).  Each
-occurrence is spun with the probability that the pages spun its original with: "said" nearly
-always, "of" almost never (the table saw "said" spun 33 times, "of" twice).  So a passage is spun
-as those pages were, at whatever rate their dictionary reaches on it (the `rate` scales these
-probabilities, 0.236 being the pages' own rate), and not by whichever pair covers the most words.  It gives the
-change scorer examples of that channel, which none of the other development spinners uses: without
-them the scorer could not tell how much a mined pair is worth.
+from pairs of real web pages.  This spinner makes those substitutions over the development
+passages, with the farm spinner's matcher (longest phrase first, capitals kept, surface forms
+only).  Each occurrence is spun with the probability that the pages spun its original with:
+"said" nearly always, "of" almost never (the table saw "said" spun 83 times, "of" twice).  So a
+passage is spun as those pages were, at whatever rate their dictionary reaches on it (`rate`
+scales these probabilities, 0.236 being the pages' own rate), and not by whichever pair covers the
+most words.  It gives the change scorer examples of that channel, which none of the other
+development spinners uses: without them the scorer could not tell how much a mined pair is worth.
 
 A fifth of the pairs (by a hash of the pair) is held out: the spinner never makes them, so a model
 fitted on its output can be checked on substitutions it has not seen being made
