@@ -41,6 +41,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "data" / "mined"))
+
+from mine import read_page  # noqa: E402  (the page files' format is the miner's)
 
 from benchlib import REPO_DIR  # noqa: E402
 from benchlib.metrics import Counts, passage_counts, suggestions  # noqa: E402
@@ -51,15 +54,6 @@ _WORD = re.compile(r"^[^\W\d_]+(?:['\u2019][^\W\d_]+)*$")
 MAX_LEN = 4       # words on each side of a gold replacement
 WINDOW = 8        # tokens each side that must mostly match for a replacement to be clean
 MIN_MATCH = 0.35  # share of the spun page's tokens that must match its original
-
-
-def read_page(path: Path) -> dict:
-    head, _, body = path.read_text(encoding="utf-8").partition("\n\n")
-    meta = {}
-    for line in head.splitlines():
-        k, _, v = line.partition(":")
-        meta[k.strip().upper()] = v.strip()
-    return {"file": path.name, "role": meta.get("ROLE", ""), "story": meta.get("STORY", ""), "text": body}
 
 
 def tokens(text: str) -> list[tuple[str, int, int]]:

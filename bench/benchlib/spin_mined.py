@@ -19,15 +19,15 @@ fitted on its output can be checked on substitutions it has not seen being made
 from __future__ import annotations
 
 import csv
-import hashlib
 import random
 from collections import defaultdict
 
 from wordfreq import word_frequency
 
 from . import REPO_DIR
-from .spin_farm import FarmSpinner, _apply, build_index
+from .spin_farm import DictionarySpinner, _apply, build_index
 from .spin_wordnet import SpinResult
+from .tortured import hash_fraction
 
 TABLE = REPO_DIR / "data" / "mined" / "phrase-pairs.tsv"
 HELD_OUT = 0.2
@@ -38,8 +38,7 @@ PAGES_RATE = 0.236
 
 def is_held_out(spun: str, original: str) -> bool:
     """Deterministic: the first 8 bytes of SHA-256 of "spun<TAB>original", as a fraction of 2**64."""
-    key = f"{spun.strip().lower()}\t{original.strip().lower()}".encode("utf-8")
-    return int.from_bytes(hashlib.sha256(key).digest()[:8], "big") / 2**64 < HELD_OUT
+    return hash_fraction(f"{spun.strip().lower()}\t{original.strip().lower()}") < HELD_OUT
 
 
 def read_pairs() -> list[tuple[str, str, int]]:
@@ -64,18 +63,18 @@ def build_dictionary(pairs: list[tuple[str, str, int]]) -> dict[str, dict]:
             for head, alts in subs.items()}
 
 
-class MinedSpinner(FarmSpinner):
+class MinedSpinner(DictionarySpinner):
     """The farm spinner's matcher over the mined table's training part."""
 
     name = "mined"
 
     def __init__(self) -> None:  # noqa: D107 - no farm dictionary: this one is mined
-        super().__init__(dict_seed=1)
-        self.dictionary = build_dictionary([p for p in read_pairs() if not is_held_out(p[0], p[1])])
+        pairs = read_pairs()
+        self.dictionary = build_dictionary([p for p in pairs if not is_held_out(p[0], p[1])])
         self.index = build_index(self.dictionary)
         # How often the pages spun each original where it occurred: the times the table saw it spun,
         # over the times it occurred in the originals (its English frequency times their words).
-        words = sum(c for _, _, c in read_pairs()) / PAGES_RATE
+        words = sum(c for _, _, c in pairs) / PAGES_RATE
         self.p_spin = {h: min(1.0, e["seen"] / (max(word_frequency(h, "en"), 1e-9) * words))
                        for h, e in self.dictionary.items()}
 

@@ -79,27 +79,31 @@ def is_word(tok: str) -> bool:
 
 # ---------------------------------------------------------------- page loading
 
+def read_page(path: str) -> dict:
+    """One page file: its header lines (URL, ROLE, STORY, TITLE) and its text."""
+    with open(path, encoding="utf-8") as f:
+        head, _, body = f.read().partition("\n\n")
+    meta = {}
+    for line in head.splitlines():
+        k, _, v = line.partition(":")
+        meta[k.strip().upper()] = v.strip()
+    return {
+        "file": os.path.basename(path),
+        "url": meta.get("URL", ""),
+        "role": meta.get("ROLE", ""),
+        "story": meta.get("STORY", ""),
+        "title": meta.get("TITLE", ""),
+        "text": body,
+    }
+
+
 def load_pages(pages_dir: str) -> list[dict]:
     pages = []
     for name in sorted(os.listdir(pages_dir)):
-        if not name.endswith(".txt"):
-            continue
-        with open(os.path.join(pages_dir, name), encoding="utf-8") as f:
-            raw = f.read()
-        head, _, body = raw.partition("\n\n")
-        meta = {}
-        for line in head.splitlines():
-            k, _, v = line.partition(":")
-            meta[k.strip().upper()] = v.strip()
-        pages.append({
-            "file": name,
-            "url": meta.get("URL", ""),
-            "role": meta.get("ROLE", ""),
-            "story": meta.get("STORY", ""),
-            "title": meta.get("TITLE", ""),
-            "text": body,
-            "tokens": tokenize(body),
-        })
+        if name.endswith(".txt"):
+            page = read_page(os.path.join(pages_dir, name))
+            page["tokens"] = tokenize(page["text"])
+            pages.append(page)
     return pages
 
 
