@@ -4,6 +4,7 @@
     python3 bench/wild.py                          # the shipped model on every page pair
     python3 bench/wild.py --folds 2                # also: models whose mined table lacks each fold
     python3 bench/wild.py --pages DIR --model M    # other pages, another model
+    python3 bench/wild.py --folds 2 --sweep apply=0.6,0.5   # also other values of a parameter
 
 The pages are those that data/mined/README.md describes (a scratch folder, `/tmp/mining/pages`
 by default: `URL:`, `ROLE: spun|orig`, `STORY:` and `TITLE:` header lines, a blank line, the page
@@ -186,9 +187,10 @@ def run(cmd: list[str]) -> None:
         sys.exit(f"wild: {shlex.join(cmd)} failed ({out.returncode}): {out.stderr[-1500:]}")
 
 
-def held_out(args, engine: list[str], recs: list[dict], mined: bool) -> dict:
-    """Scores each fold with a model whose mined table comes from the other folds (or is absent)."""
-    total: dict | None = None
+def held_out(args, engines: list[list[str]], recs: list[dict], mined: bool) -> list[dict]:
+    """Scores each fold with a model whose mined table comes from the other folds (or is absent),
+    once per engine command (the fold models are built once for all of them)."""
+    totals: list[dict | None] = [None] * len(engines)
     with tempfile.TemporaryDirectory(prefix="unspin-wild-fold-") as tmp:
         tmp = Path(tmp)
         for f in range(args.folds):
@@ -209,15 +211,16 @@ def held_out(args, engine: list[str], recs: list[dict], mined: bool) -> dict:
                 table = out / "phrase-pairs.tsv"
             model = tmp / f"m-{f}.unspin"
             run([args.build, "--mined", str(table), "--out", str(model)])
-            got = score(engine, str(model), part)
-            if total is None:
-                total = got
-            else:
-                for k, v in got.items():
-                    if isinstance(v, int):
-                        total[k] += v
-    assert total is not None
-    return with_ratios(total)
+            for i, engine in enumerate(engines):
+                got = score(engine, str(model), part)
+                total = totals[i]
+                if total is None:
+                    totals[i] = got
+                else:
+                    for k, v in got.items():
+                        if isinstance(v, int):
+                            total[k] += v
+    return [with_ratios(t) for t in totals if t is not None]
 
 
 def with_ratios(m: dict) -> dict:
@@ -238,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default=None)
     ap.add_argument("--folds", type=int, default=0, help="also score held-out folds of stories (0: no)")
     ap.add_argument("--json-out", type=Path, default=None)
+    ap.add_argument("--sweep", default=None, metavar="NAME=V1,V2,...",
+                    help="also score with each value of one decoder parameter (`--param NAME=V`),"
+                         " e.g. apply=0.6,0.5")
     args = ap.parse_args(argv)
     if not args.pages.is_dir():
         sys.exit(f"wild: no page folder {args.pages} (data/mined/README.md says how to fetch the pages)")
@@ -245,18 +251,28 @@ def main(argv: list[str] | None = None) -> int:
     if not recs:
         sys.exit(f"wild: no spun page in {args.pages} has an original copy that it matches")
     engine = shlex.split(args.engine)
-    rows = {"shipped model (its mined table has seen these pages)": score(engine, args.model, recs)}
+    variants = [("", engine)]
+    if args.sweep:
+        name, _, values = args.sweep.partition("=")
+        if not name or not values:
+            sys.exit(f"wild: --sweep {args.sweep!r}: expected NAME=V1,V2,...")
+        variants += [(f", {name}={v}", engine + ["--param", f"{name}={v}"]) for v in values.split(",")]
+    rows = {}
+    for label, eng in variants:
+        rows[f"shipped model (its mined table has seen these pages){label}"] = score(eng, args.model, recs)
     if args.folds >= 2:
-        rows[f"mined table from the other stories ({args.folds} folds)"] = held_out(args, engine, recs, True)
-        rows["no mined table"] = held_out(args, engine, recs, False)
+        for mined, name in ((True, f"mined table from the other stories ({args.folds} folds)"),
+                            (False, "no mined table")):
+            for (label, _), m in zip(variants, held_out(args, [e for _, e in variants], recs, mined)):
+                rows[name + label] = m
     stories = len({r["story"] for r in recs})
     print(f"{len(recs)} spun pages of {stories} stories, {sum(len(r['spans']) for r in recs)} gold spans")
-    print(f"{'model':58} {'recall':>7} {'prec':>6} {'tok-R':>6} {'tok-P':>6} {'false/1k':>8} spun-verdicts")
+    print(f"{'model':70} {'recall':>7} {'prec':>6} {'tok-R':>6} {'tok-P':>6} {'false/1k':>8} spun-verdicts")
     for name, m in rows.items():
         def pct(x):
             return "   n/a" if x is None else f"{100 * x:6.1f}"
         fc = "     n/a" if m["false_changes_per_1k"] is None else f"{m['false_changes_per_1k']:8.2f}"
-        print(f"{name:58} {pct(m['recall'])} {pct(m['precision'])} {pct(m['token_recall'])}"
+        print(f"{name:70} {pct(m['recall'])} {pct(m['precision'])} {pct(m['token_recall'])}"
               f" {pct(m['token_precision'])} {fc} {m['spun_called_spun']}/{m['pages']} spun,"
               f" {m['honest_called_spun']}/{m['pages']} originals")
     if args.json_out:

@@ -1108,7 +1108,8 @@ impl Detector {
         });
     }
 
-    /// Unresolved spintax: `{a|b|c}` and one-option `{word}`.
+    /// Spinner debris: unresolved spintax (`{a|b|c}` and one-option `{word}`), and numbers
+    /// spelled out half-way ("1.five").
     fn artifacts(&self, text: &str, toks: &[Token], spans: &mut Vec<Span>) {
         let lm = self.model.lm();
         let b = text.as_bytes();
@@ -1178,6 +1179,29 @@ impl Detector {
             }
             i = e.min(b.len());
         }
+        // Numbers spelled out half-way; those inside spintax braces belong to the spintax.
+        let n_spintax = spans.len();
+        for m in crate::numbers::mangled_numbers(text) {
+            let art = &spans[..n_spintax];
+            let k = art.partition_point(|o| o.end <= m.start);
+            if art.get(k).is_some_and(|o| o.start < m.end) {
+                continue;
+            }
+            let name = &text[m.start..m.end];
+            spans.push(Span {
+                start: m.start,
+                end: m.end,
+                text: name.to_string(),
+                evidence: format!(
+                    "a number spelled out inside digits: \"{name}\" for {}",
+                    m.digits
+                ),
+                suggestion: Some(m.digits),
+                confidence: 0.95,
+                kind: SpanKind::Artifact,
+            });
+        }
+        spans.sort_by_key(|s| s.start);
     }
 
     /// Known tortured phrases, leftmost-longest over the normalized word stream.
@@ -1618,6 +1642,11 @@ mod tests {
             ]
         );
         assert_eq!(det().restore("We apply {data}."), "We apply data.");
+        // Numbers spelled out half-way are debris too.
+        assert_eq!(
+            det().restore("It rose 1.five percent, to three.2 of ten,000."),
+            "It rose 1.5 percent, to 3.2 of 10,000."
+        );
     }
 
     #[test]

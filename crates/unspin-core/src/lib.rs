@@ -37,6 +37,7 @@ mod error;
 #[doc(hidden)]
 pub mod fixture;
 mod model;
+mod numbers;
 
 pub mod forest;
 pub mod format;
