@@ -7,6 +7,13 @@ development set's gold spans. Changes on clean text are all wrong.
     python3 bench/fit_scorer.py feats.jsonl --trees data/scorer.txt    # trees + linear weights + apply
     python3 bench/fit_scorer.py feats.jsonl                            # linear weights + apply + doc score
     python3 bench/fit_scorer.py feats.jsonl --doc-only                 # document score only
+    python3 bench/fit_scorer.py feats.jsonl --trees T --real REAL.jsonl  # trees also fitted on real pages
+
+`--real` adds the labelled changes on real spun pages and their originals that
+`bench/wild.py --real-dump` writes, each weighted `--real-weight` (5) times a tune-split change.
+They teach the trees what the mined pairs are worth in today's news, which the development
+spinners, spinning old addresses, cannot show. They never set `apply`, which stays the threshold
+for the target precision on the tune split.
 
 Prints parameter lines for data/params.txt: the linear `c_*` weights (used by models without
 trees), the `apply` threshold, and the document score's `d_*` weights.
@@ -96,10 +103,10 @@ def sigmoid(z):
 # The trees see every source: the paper-mill spinner makes the tortured-phrase channel's
 # substitutions and the mined spinner those of the table mined from real content farms, so the trees
 # learn what each source is worth like the thesauri.
-def fit_trees(x, y):
+def fit_trees(x, y, w=None):
     import lightgbm as lgb
 
-    return lgb.train(TREE_PARAMS, lgb.Dataset(x, y, feature_name=FEATURES), num_boost_round=ROUNDS)
+    return lgb.train(TREE_PARAMS, lgb.Dataset(x, y, weight=w, feature_name=FEATURES), num_boost_round=ROUNDS)
 
 
 def write_trees(booster, path, note):
@@ -166,6 +173,9 @@ def main():
     ap.add_argument("--neg-weight", type=float, default=1.0, help="weight of wrong changes in the loss")
     ap.add_argument("--trees", metavar="PATH", help="fit trees too and write them here (data/scorer.txt)")
     ap.add_argument("--doc-only", action="store_true", help="fit only the document score")
+    ap.add_argument("--real", metavar="DUMP", help="with --trees: also fit on these changes on real spun pages"
+                    " and their originals (bench/wild.py --real-dump)")
+    ap.add_argument("--real-weight", type=float, default=5.0, help="weight of each --real change in the fit")
     a = ap.parse_args()
     x, y, clean, doc, docs = load(a.dump)
     if not a.doc_only:
@@ -178,16 +188,31 @@ def main():
             print(f"c_{name} {v:.5f}")
         print(f"c_bias {b:.5f}")
         if a.trees:
-            held = np.zeros(len(y))
+            # Real pages, when given, are fitted on with the development changes but never set the
+            # threshold: `apply` keeps its meaning, precision `--precision` on the tune split.
+            rx, ry, rdoc = np.zeros((0, x.shape[1])), np.zeros(0), np.zeros(0, dtype=int)
+            if a.real:
+                rx, ry, _, rdoc, _ = load(a.real)
+            ax, ay = np.vstack([x, rx]), np.concatenate([y, ry])
+            adoc = np.concatenate([doc, rdoc])
+            aw = np.concatenate([np.ones(len(y)), np.full(len(ry), a.real_weight)])
+            held = np.zeros(len(ay))
             for half in (0, 1):
-                fit_on = doc % 2 != half
-                held[~fit_on] = fit_trees(x[fit_on], y[fit_on]).predict(x[~fit_on], raw_score=True)
-            thr, prec, kept = threshold(sigmoid(held), y, a.precision)
+                fit_on = adoc % 2 != half
+                held[~fit_on] = fit_trees(ax[fit_on], ay[fit_on], aw[fit_on]).predict(ax[~fit_on], raw_score=True)
+            thr, prec, kept = threshold(sigmoid(held[:len(y)]), y, a.precision)
             print(f"# trees, held out: at apply={thr:.3f}: precision {prec:.3f}, right changes kept {kept} "
                   f"of {int(y.sum())}", file=sys.stderr)
-            booster = fit_trees(x, y)
+            if len(ry):
+                on = sigmoid(held[len(y):]) >= thr
+                print(f"# real pages, held out, at that apply: {int(ry[on].sum())} of {int(on.sum())} changes "
+                      f"right, {int(ry.sum())} right changes considered", file=sys.stderr)
+            booster = fit_trees(ax, ay, aw)
+            real_note = f" and {len(ry)} ({int(ry.sum())} right) on real spun pages, weight {a.real_weight:g}" \
+                if len(ry) else ""
             write_trees(booster, a.trees, f"unspin change scorer: {ROUNDS} LightGBM trees fitted by "
-                        f"bench/fit_scorer.py on {len(y)} changes ({int(y.sum())} right) of the tune split")
+                        f"bench/fit_scorer.py on {len(y)} changes ({int(y.sum())} right) of the tune split"
+                        f"{real_note}")
             # The written file must score exactly as LightGBM does (up to float32 rounding).
             probe = x[:: max(1, len(x) // 2000)]
             diff = np.abs(eval_trees_file(a.trees, probe) - booster.predict(probe, raw_score=True)).max()

@@ -11,6 +11,11 @@
 #   1. dump every change the decoder considers with the current model, fit trees on it;
 #   2. rebuild, dump again with the new trees, fit the document score.
 # Tunes on the tune split only (bench/out/devset/tune, built by make_devset.py); never the test split.
+# The trees also learn from real content-farm pages: with the scratch pages of bench/wild.py in
+# PAGES (default /tmp/mining/pages), the changes on them are dumped after the candidate order is
+# fitted (`wild.py --real-dump`, each fold's from a model whose mined table lacks its stories) and
+# fitted on with weight 5 (`fit_scorer.py --real`); without the pages an earlier dump in
+# bench/out/wild/real-changes.jsonl is used, and without either the trees see the tune split only.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -58,8 +63,20 @@ rm -f "$OUT/cap60.unspin"
 mv "$OUT/rank.txt" data/rank.txt
 rebuild
 echo "refit: 1/2 change scorer" >&2
+REAL=bench/out/wild/real-changes.jsonl
+PAGES=${PAGES:-/tmp/mining/pages}
+if [ -d "$PAGES" ]; then
+  mkdir -p bench/out/wild
+  "$PY" bench/wild.py --pages "$PAGES" --folds 2 --real-dump "$REAL" --dump-only
+elif [ -f "$REAL" ]; then
+  echo "refit: no pages in $PAGES: the real-page changes of $REAL are from an earlier model" >&2
+else
+  echo "refit: no pages in $PAGES and no $REAL: the trees see the tune split only" >&2
+fi
+REAL_ARGS=()
+[ -f "$REAL" ] && REAL_ARGS=(--real "$REAL")
 dump "$OUT/changes.jsonl"
-"$PY" bench/fit_scorer.py "$OUT/changes.jsonl" --trees data/scorer.txt > "$OUT/fit-changes.txt"
+"$PY" bench/fit_scorer.py "$OUT/changes.jsonl" --trees data/scorer.txt "${REAL_ARGS[@]}" > "$OUT/fit-changes.txt"
 update_params "$OUT/fit-changes.txt"
 rebuild
 echo "refit: 2/2 document score" >&2

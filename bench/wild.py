@@ -5,6 +5,8 @@
     python3 bench/wild.py --folds 2                # also: models whose mined table lacks each fold
     python3 bench/wild.py --pages DIR --model M    # other pages, another model
     python3 bench/wild.py --folds 2 --sweep apply=0.6,0.5   # also other values of a parameter
+    python3 bench/wild.py --folds 2 --real-dump OUT --dump-only   # labelled changes for fit_scorer.py
+    python3 bench/wild.py --folds 2 --scorer-dump DEV.jsonl       # also: trees fitted with real pages
 
 The pages are those that data/mined/README.md describes (a scratch folder, `/tmp/mining/pages`
 by default: `URL:`, `ROLE: spun|orig`, `STORY:` and `TITLE:` header lines, a blank line, the page
@@ -22,6 +24,12 @@ The mined spinner table was made from these same pages, so the shipped model has
 pages (`data/mined/mine.py`), builds a model with it (`unspin-build --mined`) and scores the
 group's pages with that model: the figures a page from an unseen article would get. The same is
 done with no mined table at all, to show what the table is worth.
+
+The change scorer is fitted on the development set and on these pages (`--real-dump` writes
+their labelled changes, each fold's from a model whose mined table lacks the fold; see
+bench/fit_scorer.py --real). So the held-out figure for a shipped model fitted with them is the row
+`--scorer-dump` adds: for each fold, trees fitted on the development changes and the other folds'
+pages only, with the other folds' mined table.
 
 Reported: restoration recall and precision (exact spans; and token-level, see
 benchlib/metrics.py), false changes per 1,000 words of the original copies, and the verdicts.
@@ -187,40 +195,134 @@ def run(cmd: list[str]) -> None:
         sys.exit(f"wild: {shlex.join(cmd)} failed ({out.returncode}): {out.stderr[-1500:]}")
 
 
-def held_out(args, engines: list[list[str]], recs: list[dict], mined: bool) -> list[dict]:
+def fold_table(args, f: int, tmp: Path) -> Path:
+    """The mined table from the pages of every fold but `f` (mined once per fold and run)."""
+    out = tmp / f"mined-{f}"
+    if not out.exists():
+        pages = tmp / f"pages-{f}"
+        pages.mkdir()
+        for p in sorted(args.pages.glob("*.txt")):
+            if fold_of(read_page(p)["story"], args.folds) != f:
+                shutil.copy(p, pages)
+        out.mkdir()
+        run([sys.executable, str(REPO_DIR / "data/mined/mine.py"), "--pages", str(pages),
+             "--out", str(out), "--qc", str(tmp / "qc.txt")])
+    return out / "phrase-pairs.tsv"
+
+
+def fold_model(args, f: int, tmp: Path, mined: bool, scorer: Path | None = None) -> Path:
+    """A model whose mined table lacks fold `f`'s stories (or that has none), and optionally
+    other trees."""
+    model = tmp / f"m-{f}-{int(mined)}-{scorer.stem if scorer else 'shipped'}.unspin"
+    if model.exists():
+        return model
+    table = fold_table(args, f, tmp) if mined else tmp / "none.tsv"
+    run([args.build, "--mined", str(table), "--out", str(model)]
+        + (["--scorer", str(scorer)] if scorer else []))
+    return model
+
+
+def folds(args, recs: list[dict]):
+    """Each fold's number and pages, skipping empty folds."""
+    for f in range(args.folds):
+        part = [r for r in recs if fold_of(r["story"], args.folds) == f]
+        if part:
+            yield f, part
+
+
+def add_counts(total: dict | None, got: dict) -> dict:
+    if total is None:
+        return got
+    for k, v in got.items():
+        if isinstance(v, int):
+            total[k] += v
+    return total
+
+
+def held_out(args, engines: list[list[str]], recs: list[dict], mined: bool, tmp: Path) -> list[dict]:
     """Scores each fold with a model whose mined table comes from the other folds (or is absent),
     once per engine command (the fold models are built once for all of them)."""
     totals: list[dict | None] = [None] * len(engines)
-    with tempfile.TemporaryDirectory(prefix="unspin-wild-fold-") as tmp:
-        tmp = Path(tmp)
-        for f in range(args.folds):
-            part = [r for r in recs if fold_of(r["story"], args.folds) == f]
-            if not part:
-                continue
-            table = tmp / "none.tsv"
-            if mined:
-                pages = tmp / f"pages-{f}"
-                pages.mkdir()
-                for p in sorted(args.pages.glob("*.txt")):
-                    if fold_of(read_page(p)["story"], args.folds) != f:
-                        shutil.copy(p, pages)
-                out = tmp / f"mined-{f}"
-                out.mkdir()
-                run([sys.executable, str(REPO_DIR / "data/mined/mine.py"), "--pages", str(pages),
-                     "--out", str(out), "--qc", str(tmp / "qc.txt")])
-                table = out / "phrase-pairs.tsv"
-            model = tmp / f"m-{f}.unspin"
-            run([args.build, "--mined", str(table), "--out", str(model)])
-            for i, engine in enumerate(engines):
-                got = score(engine, str(model), part)
-                total = totals[i]
-                if total is None:
-                    totals[i] = got
-                else:
-                    for k, v in got.items():
-                        if isinstance(v, int):
-                            total[k] += v
+    for f, part in folds(args, recs):
+        model = fold_model(args, f, tmp, mined)
+        for i, engine in enumerate(engines):
+            totals[i] = add_counts(totals[i], score(engine, str(model), part))
     return [with_ratios(t) for t in totals if t is not None]
+
+
+def overlaps(ranges: list[tuple[int, int]], a: int, e: int) -> bool:
+    return any(x < e and a < y for x, y in ranges)
+
+
+def relabel(rec: dict, change: dict) -> int:
+    """Whether a change is right: it matches a gold span, or it covers neighbouring gold spans
+    exactly and restores all of them ("corporate mentioned" for "company said", which the diff
+    splits into two spans)."""
+    a, e = change["at"]
+    inside = [g for g in rec["spans"] if a <= g["start"] and g["end"] <= e]
+    if not inside or inside[0]["start"] != a or inside[-1]["end"] != e:
+        return change["y"]
+    b = rec["spun"].encode()
+    parts = [inside[0]["original"]]
+    for prev, g in zip(inside, inside[1:]):
+        parts += [b[prev["end"]:g["start"]].decode(), g["original"]]
+    return int("".join(parts).lower() == change["original"])
+
+
+def real_changes(args, engine: list[str], recs: list[dict], tmp: Path) -> dict[int, list[str]]:
+    """`unspin eval --dump` lines for each fold's pages, with the model whose mined table comes
+    from the other folds: the changes the decoder considers on real spun pages and on their
+    originals (all wrong), labelled for fitting the change scorer. Changes inside the diff's
+    unknown regions are left out, since the gold there is not known; each line gets `"real": 1`."""
+    out: dict[int, list[str]] = {}
+    for f, part in folds(args, recs):
+        model = fold_model(args, f, tmp, True)
+        spun, clean, dump = tmp / f"spun-{f}.jsonl", tmp / f"clean-{f}.jsonl", tmp / f"dump-{f}.jsonl"
+        spun.write_text("".join(json.dumps({"spun": r["spun"], "spans": r["spans"]}) + "\n" for r in part))
+        clean.write_text("".join(json.dumps({"text": r["honest"]}) + "\n" for r in part))
+        cmd = engine + ["eval", "--model", str(model), "--dump", str(dump), "--clean", str(clean), str(spun)]
+        got = subprocess.run(cmd, capture_output=True, text=True)
+        if got.returncode != 0:
+            sys.exit(f"wild: {shlex.join(cmd)} failed ({got.returncode}): {got.stderr[-1500:]}")
+        lines, doc = [], -1
+        # The dump lists the clean documents, then the spun ones, each a "doc" line and its changes.
+        for line in dump.read_text().splitlines():
+            d = json.loads(line)
+            d["real"] = 1
+            if "doc" in d:
+                doc += 1
+            elif doc >= len(part):
+                rec = part[doc - len(part)]
+                ranges = [(len(rec["spun"][:a].encode()), len(rec["spun"][:e].encode()))
+                          for a, e in rec["unknown"]]
+                if overlaps(ranges, *d["at"]):
+                    continue
+                d["y"] = relabel(rec, d)
+            lines.append(json.dumps(d))
+        out[f] = lines
+    return out
+
+
+def refit_scored(args, engine: list[str], recs: list[dict], tmp: Path, real: dict[int, list[str]]) -> dict:
+    """Scores each fold with trees fitted on the development changes (`--scorer-dump`) and the
+    real pages of the other folds, and the mined table of the other folds: the figures a page
+    from an unseen article would get from a model fitted with real pages."""
+    total = None
+    for f, part in folds(args, recs):
+        extra = tmp / f"real-not-{f}.jsonl"
+        extra.write_text("".join(l + "\n" for g, ls in real.items() if g != f for l in ls))
+        trees = tmp / f"trees-{f}.txt"
+        fit = subprocess.run([sys.executable, str(REPO_DIR / "bench/fit_scorer.py"), str(args.scorer_dump),
+                              "--trees", str(trees), "--real", str(extra), "--real-weight", str(args.real_weight)],
+                             capture_output=True, text=True)
+        if fit.returncode != 0:
+            sys.exit(f"wild: fit_scorer.py failed: {fit.stderr[-1500:]}")
+        print(f"wild: fold {f}: {fit.stderr.strip().splitlines()[-1]}", file=sys.stderr)
+        apply = [l.split()[1] for l in fit.stdout.splitlines() if l.startswith("apply ")][0]
+        model = fold_model(args, f, tmp, True, trees)
+        total = add_counts(total, score(engine + ["--param", f"apply={apply}"], str(model), part))
+    assert total is not None
+    return with_ratios(total)
 
 
 def with_ratios(m: dict) -> dict:
@@ -241,6 +343,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default=None)
     ap.add_argument("--folds", type=int, default=0, help="also score held-out folds of stories (0: no)")
     ap.add_argument("--json-out", type=Path, default=None)
+    ap.add_argument("--real-dump", type=Path, default=None,
+                    help="with --folds: write the labelled changes on every fold's pages (models whose mined"
+                         " table lacks the fold) for bench/fit_scorer.py --real")
+    ap.add_argument("--scorer-dump", type=Path, default=None,
+                    help="with --folds: also score each fold with trees fitted on this development dump"
+                         " (bench/out/refit/changes.jsonl) and the other folds' real pages")
+    ap.add_argument("--real-weight", type=float, default=5.0, help="weight of real-page changes in that fit")
+    ap.add_argument("--dump-only", action="store_true", help="with --real-dump: write it, score nothing")
     ap.add_argument("--sweep", default=None, metavar="NAME=V1,V2,...",
                     help="also score with each value of one decoder parameter (`--param NAME=V`),"
                          " e.g. apply=0.6,0.5")
@@ -257,14 +367,31 @@ def main(argv: list[str] | None = None) -> int:
         if not name or not values:
             sys.exit(f"wild: --sweep {args.sweep!r}: expected NAME=V1,V2,...")
         variants += [(f", {name}={v}", engine + ["--param", f"{name}={v}"]) for v in values.split(",")]
+    if args.dump_only:
+        if not (args.real_dump and args.folds >= 2):
+            sys.exit("wild: --dump-only needs --real-dump and --folds 2 or more")
+        with tempfile.TemporaryDirectory(prefix="unspin-wild-fold-") as tmp:
+            real = real_changes(args, engine, recs, Path(tmp))
+        args.real_dump.write_text("".join(l + "\n" for ls in real.values() for l in ls))
+        print(f"wild: {sum(map(len, real.values()))} lines written to {args.real_dump}", file=sys.stderr)
+        return 0
     rows = {}
     for label, eng in variants:
-        rows[f"shipped model (its mined table has seen these pages){label}"] = score(eng, args.model, recs)
+        rows[f"shipped model (its table and trees have seen these pages){label}"] = score(eng, args.model, recs)
     if args.folds >= 2:
-        for mined, name in ((True, f"mined table from the other stories ({args.folds} folds)"),
-                            (False, "no mined table")):
-            for (label, _), m in zip(variants, held_out(args, [e for _, e in variants], recs, mined)):
-                rows[name + label] = m
+        with tempfile.TemporaryDirectory(prefix="unspin-wild-fold-") as tmp:
+            tmp = Path(tmp)
+            for mined, name in ((True, f"table from the other stories ({args.folds} folds), shipped trees"),
+                                (False, "no mined table, shipped trees")):
+                for (label, _), m in zip(variants, held_out(args, [e for _, e in variants], recs, mined, tmp)):
+                    rows[name + label] = m
+            if args.real_dump or args.scorer_dump:
+                real = real_changes(args, engine, recs, tmp)
+                if args.real_dump:
+                    args.real_dump.write_text("".join(l + "\n" for ls in real.values() for l in ls))
+                if args.scorer_dump:
+                    rows["table and trees from the other stories (held out)"] = refit_scored(
+                        args, engine, recs, tmp, real)
     stories = len({r["story"] for r in recs})
     print(f"{len(recs)} spun pages of {stories} stories, {sum(len(r['spans']) for r in recs)} gold spans")
     print(f"{'model':70} {'recall':>7} {'prec':>6} {'tok-R':>6} {'tok-P':>6} {'false/1k':>8} spun-verdicts")

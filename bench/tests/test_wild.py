@@ -48,3 +48,17 @@ def test_the_best_matching_original_copy_is_used():
 def test_folds_depend_on_the_story_alone():
     assert wild.fold_of("story-a", 2) == wild.fold_of("story-a", 2)
     assert {wild.fold_of(f"s{k}", 2) for k in range(20)} == {0, 1}
+
+
+def test_a_change_over_neighbouring_gold_spans_that_restores_them_all_is_right():
+    rec = wild.pair(page("spun", SPUN), [page("orig", ORIG)])
+    b = rec["spun"].encode()
+    at = [s for s in rec["spans"] if s["text"] in ("merchants", "mentioned")]
+    a, e = at[0]["start"], at[1]["end"]
+    assert b[a:e] == b"merchants mentioned"
+    assert wild.relabel(rec, {"at": [a, e], "original": "traders said", "y": 0}) == 1
+    assert wild.relabel(rec, {"at": [a, e], "original": "traders stated", "y": 0}) == 0
+    # A change over one gold span keeps the engine's own label.
+    one = at[1]
+    assert wild.relabel(rec, {"at": [one["start"], one["end"]], "original": "said", "y": 1}) == 1
+    assert wild.overlaps([(3, 6)], 5, 9) and not wild.overlaps([(3, 6)], 6, 9)
