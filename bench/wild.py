@@ -188,11 +188,17 @@ def fold_of(story: str, k: int) -> int:
     return int(hashlib.sha1(story.encode()).hexdigest(), 16) % k
 
 
-def run(cmd: list[str]) -> None:
-    """Runs a step, from the repository (the builder reads data/), and stops with its error."""
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO_DIR)
+def run(cmd: list[str], cwd: Path | None = REPO_DIR) -> subprocess.CompletedProcess:
+    """Runs a step, by default from the repository (the builder reads data/), and stops with its
+    error; returns the finished process, its output captured."""
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
     if out.returncode != 0:
         sys.exit(f"wild: {shlex.join(cmd)} failed ({out.returncode}): {out.stderr[-1500:]}")
+    return out
+
+
+def write_lines(path: Path, lines) -> None:
+    path.write_text("".join(line + "\n" for line in lines))
 
 
 def fold_table(args, f: int, tmp: Path) -> Path:
@@ -278,12 +284,10 @@ def real_changes(args, engine: list[str], recs: list[dict], tmp: Path) -> dict[i
     for f, part in folds(args, recs):
         model = fold_model(args, f, tmp, True)
         spun, clean, dump = tmp / f"spun-{f}.jsonl", tmp / f"clean-{f}.jsonl", tmp / f"dump-{f}.jsonl"
-        spun.write_text("".join(json.dumps({"spun": r["spun"], "spans": r["spans"]}) + "\n" for r in part))
-        clean.write_text("".join(json.dumps({"text": r["honest"]}) + "\n" for r in part))
-        cmd = engine + ["eval", "--model", str(model), "--dump", str(dump), "--clean", str(clean), str(spun)]
-        got = subprocess.run(cmd, capture_output=True, text=True)
-        if got.returncode != 0:
-            sys.exit(f"wild: {shlex.join(cmd)} failed ({got.returncode}): {got.stderr[-1500:]}")
+        write_lines(spun, (json.dumps({"spun": r["spun"], "spans": r["spans"]}) for r in part))
+        write_lines(clean, (json.dumps({"text": r["honest"]}) for r in part))
+        run(engine + ["eval", "--model", str(model), "--dump", str(dump), "--clean", str(clean), str(spun)],
+            cwd=None)
         lines, doc = [], -1
         # The dump lists the clean documents, then the spun ones, each a "doc" line and its changes.
         for line in dump.read_text().splitlines():
@@ -310,13 +314,10 @@ def refit_scored(args, engine: list[str], recs: list[dict], tmp: Path, real: dic
     total = None
     for f, part in folds(args, recs):
         extra = tmp / f"real-not-{f}.jsonl"
-        extra.write_text("".join(l + "\n" for g, ls in real.items() if g != f for l in ls))
+        write_lines(extra, (line for g, ls in real.items() if g != f for line in ls))
         trees = tmp / f"trees-{f}.txt"
-        fit = subprocess.run([sys.executable, str(REPO_DIR / "bench/fit_scorer.py"), str(args.scorer_dump),
-                              "--trees", str(trees), "--real", str(extra), "--real-weight", str(args.real_weight)],
-                             capture_output=True, text=True)
-        if fit.returncode != 0:
-            sys.exit(f"wild: fit_scorer.py failed: {fit.stderr[-1500:]}")
+        fit = run([sys.executable, str(REPO_DIR / "bench/fit_scorer.py"), str(args.scorer_dump),
+                   "--trees", str(trees), "--real", str(extra), "--real-weight", str(args.real_weight)], cwd=None)
         print(f"wild: fold {f}: {fit.stderr.strip().splitlines()[-1]}", file=sys.stderr)
         apply = [l.split()[1] for l in fit.stdout.splitlines() if l.startswith("apply ")][0]
         model = fold_model(args, f, tmp, True, trees)
@@ -372,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.exit("wild: --dump-only needs --real-dump and --folds 2 or more")
         with tempfile.TemporaryDirectory(prefix="unspin-wild-fold-") as tmp:
             real = real_changes(args, engine, recs, Path(tmp))
-        args.real_dump.write_text("".join(l + "\n" for ls in real.values() for l in ls))
+        write_lines(args.real_dump, (line for ls in real.values() for line in ls))
         print(f"wild: {sum(map(len, real.values()))} lines written to {args.real_dump}", file=sys.stderr)
         return 0
     rows = {}
@@ -388,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.real_dump or args.scorer_dump:
                 real = real_changes(args, engine, recs, tmp)
                 if args.real_dump:
-                    args.real_dump.write_text("".join(l + "\n" for ls in real.values() for l in ls))
+                    write_lines(args.real_dump, (line for ls in real.values() for line in ls))
                 if args.scorer_dump:
                     rows["table and trees from the other stories (held out)"] = refit_scored(
                         args, engine, recs, tmp, real)

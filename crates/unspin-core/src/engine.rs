@@ -1182,9 +1182,7 @@ impl Detector {
         // Numbers spelled out half-way; those inside spintax braces belong to the spintax.
         let n_spintax = spans.len();
         for m in crate::numbers::mangled_numbers(text) {
-            let art = &spans[..n_spintax];
-            let k = art.partition_point(|o| o.end <= m.start);
-            if art.get(k).is_some_and(|o| o.start < m.end) {
+            if overlaps_any(&spans[..n_spintax], m.start, m.end) {
                 continue;
             }
             let name = &text[m.start..m.end];
@@ -1237,9 +1235,7 @@ impl Detector {
             let (t0, t1) = (at[first].1, at[last - 1].1);
             let (start, end) = (toks[t0].start as usize, toks[t1].end as usize);
             // Spintax found first owns its bytes: a fingerprint inside braces would overlap it.
-            let art = &spans[..n_artifacts];
-            let k = art.partition_point(|o| o.end <= start);
-            if art.get(k).is_some_and(|o| o.start < end) {
+            if overlaps_any(&spans[..n_artifacts], start, end) {
                 continue;
             }
             let (tortured, correct) = &self.model.inner.tortured[m.pattern().as_usize()];
@@ -1254,6 +1250,13 @@ impl Detector {
             });
         }
     }
+}
+
+/// Whether any of `spans`, sorted by start and disjoint, overlaps the bytes `start..end`: a
+/// binary search, so checking many candidates against many spans stays near-linear.
+fn overlaps_any(spans: &[Span], start: usize, end: usize) -> bool {
+    let k = spans.partition_point(|o| o.end <= start);
+    spans.get(k).is_some_and(|o| o.start < end)
 }
 
 /// log2 of the number of entries in each thread's cache of LM scores (16 bytes each).
