@@ -92,7 +92,7 @@ def pair(spun: dict, origs: list[dict]) -> dict | None:
     s0, s1 = s_toks[ops[0][1]][1], s_toks[ops[-1][2] - 1][2]
     o0, o1 = o_toks[ops[0][3]][1], o_toks[ops[-1][4] - 1][2]
     b = SpunBuilder()
-    unknown: list[tuple[int, int]] = []  # char ranges of the cut spun text
+    unknown: list[tuple[int, int]] = []  # char ranges of the cut spun text, bytes in the record
     pos = s0
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
@@ -122,6 +122,8 @@ def pair(spun: dict, origs: list[dict]) -> dict | None:
     b.keep(s_text[pos:s1])
     # The builder started at s0, so its byte offsets are into the cut text.
     cut = s_text[s0:s1]
+    # Byte offsets, as the engine reports its spans.
+    unknown = [(len(cut[:a].encode()), len(cut[:e].encode())) for a, e in unknown]
     rec = {"id": spun["file"], "story": spun["story"], "spun": cut, "spans": b.spans, "unknown": unknown,
            "original": restore_from_spans(cut, b.spans), "honest": o_text[o0:o1], "orig_file": orig["file"]}
     check_record(rec)
@@ -157,6 +159,11 @@ def run_check(engine: list[str], model: str | None, texts: list[str], tmp: Path)
     return [got[p] for p in paths]
 
 
+def overlaps(ranges: list[tuple[int, int]], a: int, e: int) -> bool:
+    """Whether any of the byte ranges overlaps `a..e`."""
+    return any(x < e and a < y for x, y in ranges)
+
+
 def score(engine: list[str], model: str | None, recs: list[dict]) -> dict:
     with tempfile.TemporaryDirectory(prefix="unspin-wild-") as tmp:
         spun = run_check(engine, model, [r["spun"] for r in recs], Path(tmp))
@@ -164,10 +171,9 @@ def score(engine: list[str], model: str | None, recs: list[dict]) -> dict:
     c = Counts()
     unknown_changes = 0
     for r, res in zip(recs, spun):
-        ranges = [(len(r["spun"][:a].encode()), len(r["spun"][:e].encode())) for a, e in r["unknown"]]
         kept = []
         for s in res["spans"]:
-            if any(a < s["end"] and s["start"] < e for a, e in ranges):
+            if overlaps(r["unknown"], s["start"], s["end"]):
                 unknown_changes += len(suggestions([s]))
                 continue
             kept.append(s)
@@ -256,10 +262,6 @@ def held_out(args, engines: list[list[str]], recs: list[dict], mined: bool, tmp:
     return [with_ratios(t) for t in totals if t is not None]
 
 
-def overlaps(ranges: list[tuple[int, int]], a: int, e: int) -> bool:
-    return any(x < e and a < y for x, y in ranges)
-
-
 def relabel(rec: dict, change: dict) -> int:
     """Whether a change is right: it matches a gold span, or it covers neighbouring gold spans
     exactly and restores all of them ("corporate mentioned" for "company said", which the diff
@@ -297,9 +299,7 @@ def real_changes(args, engine: list[str], recs: list[dict], tmp: Path) -> dict[i
                 doc += 1
             elif doc >= len(part):
                 rec = part[doc - len(part)]
-                ranges = [(len(rec["spun"][:a].encode()), len(rec["spun"][:e].encode()))
-                          for a, e in rec["unknown"]]
-                if overlaps(ranges, *d["at"]):
+                if overlaps(rec["unknown"], *d["at"]):
                     continue
                 d["y"] = relabel(rec, d)
             lines.append(json.dumps(d))

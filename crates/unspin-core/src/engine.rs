@@ -533,8 +533,7 @@ impl Detector {
                     toks[words[i].tok].start as usize,
                     toks[words[i + len - 1].tok].end as usize,
                 );
-                let k = taken.partition_point(|&(_, b)| b <= s0);
-                if taken.get(k).is_some_and(|&(a, _)| a < s1) {
+                if overlaps_any(taken, s0, s1, |&r| r) {
                     break;
                 }
                 let spun_freq = lex.freq(spun);
@@ -1182,7 +1181,7 @@ impl Detector {
         // Numbers spelled out half-way; those inside spintax braces belong to the spintax.
         let n_spintax = spans.len();
         for m in crate::numbers::mangled_numbers(text) {
-            if overlaps_any(&spans[..n_spintax], m.start, m.end) {
+            if overlaps_any(&spans[..n_spintax], m.start, m.end, |o| (o.start, o.end)) {
                 continue;
             }
             let name = &text[m.start..m.end];
@@ -1235,7 +1234,7 @@ impl Detector {
             let (t0, t1) = (at[first].1, at[last - 1].1);
             let (start, end) = (toks[t0].start as usize, toks[t1].end as usize);
             // Spintax found first owns its bytes: a fingerprint inside braces would overlap it.
-            if overlaps_any(&spans[..n_artifacts], start, end) {
+            if overlaps_any(&spans[..n_artifacts], start, end, |o| (o.start, o.end)) {
                 continue;
             }
             let (tortured, correct) = &self.model.inner.tortured[m.pattern().as_usize()];
@@ -1252,11 +1251,17 @@ impl Detector {
     }
 }
 
-/// Whether any of `spans`, sorted by start and disjoint, overlaps the bytes `start..end`: a
-/// binary search, so checking many candidates against many spans stays near-linear.
-fn overlaps_any(spans: &[Span], start: usize, end: usize) -> bool {
-    let k = spans.partition_point(|o| o.end <= start);
-    spans.get(k).is_some_and(|o| o.start < end)
+/// Whether any of `sorted`, byte ranges (`bounds` gives each one's) sorted by start and
+/// disjoint, overlaps the bytes `start..end`: a binary search, so checking many candidates
+/// against many ranges stays near-linear.
+fn overlaps_any<T>(
+    sorted: &[T],
+    start: usize,
+    end: usize,
+    bounds: impl Fn(&T) -> (usize, usize),
+) -> bool {
+    let k = sorted.partition_point(|o| bounds(o).1 <= start);
+    sorted.get(k).is_some_and(|o| bounds(o).0 < end)
 }
 
 /// log2 of the number of entries in each thread's cache of LM scores (16 bytes each).
