@@ -109,11 +109,11 @@ def fit_trees(x, y, w=None):
     return lgb.train(TREE_PARAMS, lgb.Dataset(x, y, weight=w, feature_name=FEATURES), num_boost_round=ROUNDS)
 
 
-def write_trees(booster, path, note):
+def write_trees(booster, path, note, features=FEATURES):
     """Writes a LightGBM booster in unspin's forest format (`split FEATURE THRESHOLD LEFT RIGHT`,
     `x <= THRESHOLD` going left; node indices relative to each tree's root, in pre-order)."""
     model = booster.dump_model()
-    out = [f"# {note}", "features " + " ".join(FEATURES)]
+    out = [f"# {note}", "features " + " ".join(features)]
     for t in model["tree_info"]:
         nodes = []
 

@@ -6,10 +6,13 @@
 #   bash bench/refit.sh            # needs lightgbm and numpy (pip install lightgbm numpy)
 #
 # First the candidate order, which decides the changes the decoder can consider: a model with 60
-# candidates per phrase lists each gold span's candidates, fit_rank.py fits their order. Then two
-# rounds, because the document score's inputs include the summed change confidences:
-#   1. dump every change the decoder considers with the current model, fit trees on it;
-#   2. rebuild, dump again with the new trees, fit the document score.
+# candidates per phrase lists each gold span's candidates, fit_rank.py fits their order. Then
+# three rounds, each on the model the one before rebuilt:
+#   1. the expansion gate: every phrase the decoder expands with the gate off, labelled by
+#      whether the current model applied a right change there, fit_gate.py fits the gate on it;
+#   2. dump every change the decoder considers with the gate on, fit trees on it;
+#   3. rebuild, dump again with the new trees, fit the document score (its inputs include the
+#      summed change confidences).
 # Tunes on the tune split only (bench/out/devset/tune, built by make_devset.py); never the test split.
 # The trees also learn from real content-farm pages: with the scratch pages of bench/wild.py in
 # PAGES (default /tmp/mining/pages), the changes on them are dumped after the candidate order is
@@ -53,7 +56,7 @@ open("data/params.txt", "w").writelines(lines)
 PYEOF
 }
 
-echo "refit: 0/2 candidate order" >&2
+echo "refit: 0/3 candidate order" >&2
 cargo build --release -q -p unspin-build -p unspin-cli
 target/release/unspin-build --cap 60 --out "$OUT/cap60.unspin" 2>"$OUT/cap60.log"
 target/release/unspin --model "$OUT/cap60.unspin" eval --coverage --rank-dump "$OUT/ranks.jsonl" \
@@ -62,7 +65,13 @@ rm -f "$OUT/cap60.unspin"
 "$PY" bench/fit_rank.py "$OUT/ranks.jsonl" > "$OUT/rank.txt"
 mv "$OUT/rank.txt" data/rank.txt
 rebuild
-echo "refit: 1/2 change scorer" >&2
+echo "refit: 1/3 expansion gate" >&2
+target/release/unspin --param gate=0 eval --gate-dump "$OUT/gate.jsonl" --clean "$T/clean.jsonl" \
+  "${SETS[@]}" > "$OUT/gate.metrics"
+"$PY" bench/fit_gate.py "$OUT/gate.jsonl" --trees data/gate.txt > "$OUT/fit-gate.txt"
+update_params "$OUT/fit-gate.txt"
+rebuild
+echo "refit: 2/3 change scorer" >&2
 REAL=bench/out/wild/real-changes.jsonl
 PAGES=${PAGES:-/tmp/mining/pages}
 if [ -d "$PAGES" ]; then
@@ -79,7 +88,7 @@ dump "$OUT/changes.jsonl"
 "$PY" bench/fit_scorer.py "$OUT/changes.jsonl" --trees data/scorer.txt "${REAL_ARGS[@]}" > "$OUT/fit-changes.txt"
 update_params "$OUT/fit-changes.txt"
 rebuild
-echo "refit: 2/2 document score" >&2
+echo "refit: 3/3 document score" >&2
 dump "$OUT/changes2.jsonl"
 "$PY" bench/fit_scorer.py "$OUT/changes2.jsonl" --doc-only > "$OUT/fit-doc.txt"
 update_params "$OUT/fit-doc.txt"

@@ -34,6 +34,10 @@ pub struct Args {
     /// parameters score changes if absent.
     #[arg(long, default_value = "data/scorer.txt")]
     scorer: PathBuf,
+    /// The expansion gate's trees (fitted by bench/fit_gate.py); without the file every
+    /// suspect phrase is expanded.
+    #[arg(long, default_value = "data/gate.txt")]
+    gate: PathBuf,
     /// Candidate-order weights (`feature weight` lines, fitted by bench/fit_rank.py); without
     /// the file, candidates are ordered by prior and frequency.
     #[arg(long, default_value = "data/rank.txt")]
@@ -190,14 +194,29 @@ pub fn run(a: Args) -> Result<()> {
         unspin_core::params::Params::default()
     };
     c.add(unspin_core::T_PARAMS, params.to_text().into_bytes());
-    if a.scorer.exists() {
-        let text = std::fs::read_to_string(&a.scorer)
-            .with_context(|| format!("reading {}", a.scorer.display()))?;
-        // Refuse a scorer fitted on other features now rather than at every load.
-        unspin_core::forest::Forest::parse(&text, &unspin_core::FEATURES)
-            .with_context(|| format!("in {}", a.scorer.display()))?;
-        c.add(unspin_core::T_SCORER, text.into_bytes());
-    }
+    // Trees fitted on other features are refused now rather than at every load.
+    let mut add_forest = |path: &PathBuf, features: &[&str], section: &str, tag| -> Result<()> {
+        if path.exists() {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            unspin_core::forest::Forest::parse_section(&text, features, section)
+                .with_context(|| format!("in {}", path.display()))?;
+            c.add(tag, text.into_bytes());
+        }
+        Ok(())
+    };
+    add_forest(
+        &a.scorer,
+        &unspin_core::FEATURES,
+        "SCORER",
+        unspin_core::T_SCORER,
+    )?;
+    add_forest(
+        &a.gate,
+        &unspin_core::GATE_FEATURES,
+        "GATE",
+        unspin_core::T_GATE,
+    )?;
     let manifest = std::fs::read_to_string(a.raw.join("MANIFEST.txt")).unwrap_or_default();
     let meta = serde_json::json!({
         "format": unspin_core::format::VERSION,

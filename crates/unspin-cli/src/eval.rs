@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::io::Write;
 use std::path::PathBuf;
-use unspin_core::Detector;
+use unspin_core::{Detector, Report, Span};
 
 #[derive(Deserialize)]
 struct GoldSpan {
@@ -168,22 +168,53 @@ fn finish_dump(dump: Option<std::io::BufWriter<std::fs::File>>) -> Result<()> {
     Ok(())
 }
 
+/// Whether span `s` puts back a gold span's original exactly (case aside).
+fn is_right(s: &Span, gold: &[GoldSpan]) -> bool {
+    s.suggestion.as_deref().is_some_and(|sug| {
+        let sug = sug.to_lowercase();
+        gold.iter()
+            .any(|g| g.start == s.start && g.end == s.end && g.original.to_lowercase() == sug)
+    })
+}
+
+/// The files `unspin eval` writes its fitting data to, if asked.
+pub struct Dumps<'a> {
+    /// Every change considered, with its features and whether it is right (`--dump`, for
+    /// `bench/fit_scorer.py`).
+    pub changes: Option<&'a PathBuf>,
+    /// Every phrase expanded, with its gate features and whether a right change was applied
+    /// there (`--gate-dump`, for `bench/fit_gate.py`; the detector must record expansions).
+    pub gate: Option<&'a PathBuf>,
+}
+
 /// Runs the evaluation and prints one JSON line of metrics per spun file, then one for clean text.
 pub fn run(
     det: &Detector,
     spun: &[PathBuf],
     clean: Option<&PathBuf>,
     limit: usize,
-    dump: Option<&PathBuf>,
+    dumps: Dumps<'_>,
     out: &mut impl Write,
 ) -> Result<()> {
-    // With --dump, every change considered is written with its features and whether it is right,
-    // for fitting the change scorer (bench/fit_scorer.py).
-    let mut dump = create_dump(dump)?;
-    let mut write_dump = |ev: &unspin_core::Evidence,
-                          gold: &[GoldSpan],
-                          words: usize|
+    let mut dump = create_dump(dumps.changes)?;
+    let mut gate_dump = create_dump(dumps.gate)?;
+    let mut doc_index = 0usize;
+    let mut write_dump = |r: &Report,
+                          ev: &unspin_core::Evidence,
+                          gold: &[GoldSpan]|
      -> Result<()> {
+        let words = r.words;
+        doc_index += 1;
+        if let Some(w) = gate_dump.as_mut() {
+            for e in &ev.expansions {
+                let right = r
+                    .spans
+                    .iter()
+                    .any(|s| s.start == e.start && s.end == e.end && is_right(s, gold));
+                let v = serde_json::json!({"doc": doc_index, "y": right as u8, "g": e.features});
+                writeln!(w, "{v}")?;
+            }
+        }
         if let Some(w) = dump.as_mut() {
             let per100 = 100.0 / words.max(1) as f64;
             let doc = serde_json::json!({"doc": 1, "y": !gold.is_empty() as u8, "f": [
@@ -207,7 +238,7 @@ pub fn run(
         let (mut changes, mut words) = (0usize, 0usize);
         for d in &docs {
             let (r, ev) = det.analyze(&d.text);
-            write_dump(&ev, &[], r.words)?;
+            write_dump(&r, &ev, &[])?;
             changes += r.spans.iter().filter(|s| s.suggestion.is_some()).count();
             words += r.words;
             neg.push(r.score);
@@ -222,17 +253,12 @@ pub fn run(
         let mut pos = Vec::new();
         for d in &docs {
             let (r, ev) = det.analyze(&d.spun);
-            write_dump(&ev, &d.spans, r.words)?;
+            write_dump(&r, &ev, &d.spans)?;
             pos.push(r.score);
             gold += d.spans.len();
             for s in r.spans.iter().filter(|s| s.suggestion.is_some()) {
                 made += 1;
-                let sug = s.suggestion.as_deref().unwrap_or_default().to_lowercase();
-                if d.spans.iter().any(|g| {
-                    g.start == s.start && g.end == s.end && g.original.to_lowercase() == sug
-                }) {
-                    right += 1;
-                }
+                right += is_right(s, &d.spans) as usize;
             }
             for g in &d.spans {
                 if r.spans.iter().any(|s| {
@@ -250,5 +276,6 @@ pub fn run(
             "changes": made, "auroc": auroc(&pos, &neg), "tpr_at_1pct_fpr": tpr_at(&pos, &neg, 0.01)});
         writeln!(out, "{v}")?;
     }
-    finish_dump(dump)
+    finish_dump(dump)?;
+    finish_dump(gate_dump)
 }

@@ -97,6 +97,10 @@ enum Cmd {
         /// Write every change considered, with its features and label, as JSON lines.
         #[arg(long)]
         dump: Option<PathBuf>,
+        /// Write every phrase the decoder expands, with its gate features and whether a right
+        /// change was applied there, as JSON lines (for bench/fit_gate.py).
+        #[arg(long)]
+        gate_dump: Option<PathBuf>,
         /// Report how often the candidate generator can reach the gold originals instead.
         #[arg(long)]
         coverage: bool,
@@ -254,11 +258,17 @@ fn run(cli: Cli) -> Result<()> {
             clean,
             limit,
             dump,
+            gate_dump,
             spun,
             ..
         } => {
-            let det = detector(&cli)?;
-            eval::run(&det, spun, clean.as_ref(), *limit, dump.as_ref(), &mut out)?;
+            let mut det = detector(&cli)?;
+            det.record_expansions(gate_dump.is_some());
+            let dumps = eval::Dumps {
+                changes: dump.as_ref(),
+                gate: gate_dump.as_ref(),
+            };
+            eval::run(&det, spun, clean.as_ref(), *limit, dumps, &mut out)?;
         }
         Cmd::Scan(args) => {
             let det = detector(&cli)?;
@@ -344,6 +354,13 @@ fn run(cli: Cli) -> Result<()> {
             match m.forest().len() {
                 0 => writeln!(out, "change scorer: linear (c_* parameters)")?,
                 n => writeln!(out, "change scorer: {n} decision trees")?,
+            }
+            match m.gate().len() {
+                0 => writeln!(
+                    out,
+                    "expansion gate: none (every suspect phrase is expanded)"
+                )?,
+                n => writeln!(out, "expansion gate: {n} decision trees")?,
             }
             writeln!(out, "metadata: {}", m.metadata())?;
             for (k, v) in m.params().entries() {

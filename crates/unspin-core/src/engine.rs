@@ -44,6 +44,8 @@ pub const MAX_SENTENCE_WORDS: usize = 256;
 pub struct Detector {
     model: Model,
     params: Params,
+    /// Whether [`Evidence::expansions`] is filled (for fitting the expansion gate).
+    record_expansions: bool,
 }
 
 /// One word of a sentence, as the decoder sees it.
@@ -124,8 +126,7 @@ struct Bufs {
     key: String,
     props: Vec<Proposal>,
     local: Vec<Proposal>,
-    /// A key's candidates, with the frequency of the original and where its LM ids lie in
-    /// `ids`.
+    /// A key's candidates, with their channel score and where their LM ids lie in `ids`.
     cands: Vec<(Candidate, f32, usize, usize)>,
     /// The LM ids of a key's candidates, end to end.
     ids: Vec<WordId>,
@@ -176,6 +177,38 @@ pub struct Evidence {
     /// Every change on a decoded path, with the features its confidence was computed from
     /// (for calibration: see `unspin eval --dump`).
     pub decisions: Vec<Decision>,
+    /// Every phrase whose candidates the decoder looked up, with its gate features, when the
+    /// detector records them ([`Detector::record_expansions`]); empty otherwise.
+    pub expansions: Vec<Expansion>,
+}
+
+/// Names of the expansion gate's features, in the order of [`Expansion::features`]: what the
+/// decoder knows of a suspect phrase once its candidates are read and before any of them costs
+/// a language-model look-up.
+pub const GATE_FEATURES: [&str; N_GATE_FEATURES] = [
+    "len",
+    "fit",
+    "fit_pmi",
+    "freq_spun",
+    "channel_max",
+    "channel_first",
+    "mined",
+    "offered",
+    "unigram",
+];
+
+/// Number of gate features.
+pub const N_GATE_FEATURES: usize = 9;
+
+/// A phrase the decoder expanded (see [`Detector::record_expansions`]).
+#[derive(Clone, Debug)]
+pub struct Expansion {
+    /// Byte offset where the phrase starts.
+    pub start: usize,
+    /// Byte offset where it ends.
+    pub end: usize,
+    /// The gate's features ([`GATE_FEATURES`]).
+    pub features: [f32; N_GATE_FEATURES],
 }
 
 /// Names of the change features, in the order of [`Decision::features`] and of the `c_*`
@@ -235,12 +268,23 @@ impl Detector {
     /// A detector with the model's own parameters.
     pub fn new(model: Model) -> Detector {
         let params = model.params().clone();
-        Detector { model, params }
+        Detector::with_params(model, params)
     }
 
     /// A detector with explicit parameters (for tuning).
     pub fn with_params(model: Model, params: Params) -> Detector {
-        Detector { model, params }
+        Detector {
+            model,
+            params,
+            record_expansions: false,
+        }
+    }
+
+    /// Whether [`Detector::analyze`] lists every phrase it expands, with its gate features, in
+    /// [`Evidence::expansions`]: the data `bench/fit_gate.py` fits the expansion gate on. Off
+    /// by default, since it allocates per expansion.
+    pub fn record_expansions(&mut self, on: bool) {
+        self.record_expansions = on;
     }
 
     /// The parameters in use.
@@ -483,6 +527,10 @@ impl Detector {
         }));
         pmi.push(0.0);
         let (obs_lp, pmi) = (&obs_lp[..], &pmi[..]);
+        let gate = self.model.gate();
+        let gate_on = !gate.is_empty() && p.gate > 0.0;
+        // The gate's threshold as log-odds, the scale of the trees' sum.
+        let gate_logit = (p.gate / (1.0 - p.gate)).ln();
         // 1-2. Candidates from the lexicon, ranked by local gain, pruned.
         props.clear();
         arena.clear();
@@ -553,7 +601,43 @@ impl Detector {
                         let orig = lex.phrase(c.original);
                         ids.extend(orig.split(' ').map(|t| lm.lookup(t).unwrap_or(unk)));
                     }
-                    cands.push((c, lex.freq(c.original), at, ids.len()));
+                    let channel = self.channel(c.prior, c.src, lex.freq(c.original), spun_freq);
+                    cands.push((c, channel, at, ids.len()));
+                }
+                // The expansion gate: scoring the candidates is what costs (about three trips
+                // to memory per candidate), and most suspect phrases yield no change worth
+                // applying. Trees fitted on what the decoder then applied rightly
+                // (`bench/fit_gate.py`) judge from what is known now: how oddly the phrase
+                // reads, how often spinners make its candidates, its frequency.
+                if gate_on || self.record_expansions {
+                    let g = [
+                        len as f32,
+                        fit,
+                        fit_pmi,
+                        spun_freq,
+                        // Finite without candidates too (-99, like `NO_FREQ`): the fitting
+                        // data is JSON, which has no infinities.
+                        cands.iter().map(|c| c.1).fold(-99.0, f32::max),
+                        cands.first().map_or(-99.0, |c| c.1),
+                        cands.iter().any(|c| c.0.src.contains(Src::MINED)) as u8 as f32,
+                        cands.len() as f32,
+                        // The first word's unigram log10 probability: its score in context
+                        // less how much better that is than alone.
+                        obs_lp[i] - pmi[i],
+                    ];
+                    if self.record_expansions {
+                        ev.expansions.push(Expansion {
+                            start: s0,
+                            end: s1,
+                            features: g,
+                        });
+                    }
+                    if gate_on && gate.raw(&g) < gate_logit {
+                        if lex.flags(spun) & FLAG_PREFIX == 0 {
+                            break;
+                        }
+                        continue;
+                    }
                 }
                 // The first two trigrams of every candidate's window are independent look-ups:
                 // start their trips to memory together, so that they overlap instead of each
@@ -578,12 +662,11 @@ impl Detector {
                 // the best one's `alt_gap` needs the runner-up.
                 let keep = (p.keep_per_span as usize).max(1);
                 let cap = keep.max(2);
-                for &(c, orig_freq, a, b) in cands.iter() {
+                for &(c, channel, a, b) in cands.iter() {
                     let ids = &ids[a..b];
                     if ids.is_empty() || ids.contains(&unk) {
                         continue;
                     }
-                    let channel = self.channel(c.prior, c.src, orig_freq, spun_freq);
                     // gain = window - obs_window + channel must beat `prune`, and once `cap`
                     // proposals are held, the worst of them too. Every word only lowers the
                     // window's score, so a candidate stops costing look-ups as soon as its
@@ -1525,6 +1608,51 @@ mod tests {
         )]);
         let err = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap_err();
         assert!(err.to_string().contains("rebuild the model"), "{err}");
+    }
+
+    #[test]
+    fn the_gate_skips_the_phrases_its_trees_judge_barren() {
+        let names = GATE_FEATURES.join(" ");
+        let with_gate = |leaf: f32, gate: f32| {
+            let trees = format!("features {names}\ntree\nleaf {leaf}\n");
+            let bytes = crate::fixture::tiny_model_bytes_with(&[(crate::T_GATE, trees.as_bytes())]);
+            let model = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap();
+            let params = Params {
+                gate,
+                ..model.params().clone()
+            };
+            let mut d = Detector::with_params(model, params);
+            d.record_expansions(true);
+            d
+        };
+        let text = "The inventory market rose on Tuesday.";
+        let fixed = "The stock market rose on Tuesday.";
+        assert_eq!(det().restore(text), fixed);
+        // Trees that give every phrase a probability near 0.0003: nothing is expanded, so
+        // nothing is restored; with the gate at 0 the trees are not consulted.
+        assert_eq!(with_gate(-8.0, 0.01).restore(text), text);
+        assert_eq!(with_gate(-8.0, 0.0).restore(text), fixed);
+        // Trees that pass every phrase change nothing.
+        assert_eq!(with_gate(8.0, 0.01).restore(text), fixed);
+        // Every expanded phrase is recorded with its features, skipped or not.
+        let (_, ev) = with_gate(-8.0, 0.01).analyze(text);
+        let e = ev
+            .expansions
+            .iter()
+            .find(|e| &text[e.start..e.end] == "inventory")
+            .expect("the spun word was expanded");
+        assert_eq!(e.features[0], 1.0, "one word");
+        assert!(e.features[1] <= -2.0, "it reads oddly: {:?}", e.features);
+        assert_eq!(e.features[7], 1.0, "one candidate offered");
+        // Not recorded unless asked.
+        assert!(det().analyze(text).1.expansions.is_empty());
+        // A gate fitted on other features is refused at load, naming its section.
+        let bytes = crate::fixture::tiny_model_bytes_with(&[(
+            crate::T_GATE,
+            b"features fit len\ntree\nleaf 1\n",
+        )]);
+        let err = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap_err();
+        assert!(err.to_string().contains("GATE"), "{err}");
     }
 
     #[test]

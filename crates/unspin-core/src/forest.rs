@@ -1,5 +1,6 @@
 //! The change scorer: gradient-boosted decision trees over a change's features
-//! ([`FEATURES`](crate::FEATURES)), stored as text in the model's `SCORER` section.
+//! ([`FEATURES`](crate::FEATURES)), stored as text in the model's `SCORER` section. The
+//! expansion gate ([`GATE_FEATURES`](crate::GATE_FEATURES), section `GATE`) is a forest too.
 //!
 //! A linear scorer (the `c_*` weights in [`Params`](crate::params::Params)) cannot express
 //! what decides whether a change is right: a language-model gain means much when the written
@@ -70,10 +71,15 @@ impl Forest {
     /// a scorer fitted on other features is refused, because it would score nonsense. One
     /// fitted on the leading ones only (before features were added) is accepted.
     pub fn parse(text: &str, features: &[&str]) -> Result<Forest> {
+        Forest::parse_section(text, features, "SCORER")
+    }
+
+    /// [`Forest::parse`] for the model section `section`, which errors name.
+    pub fn parse_section(text: &str, features: &[&str], section: &str) -> Result<Forest> {
         let bad =
-            |line: usize, msg: &str| Error::Corrupt(format!("SCORER line {}: {msg}", line + 1));
+            |line: usize, msg: &str| Error::Corrupt(format!("{section} line {}: {msg}", line + 1));
         if features.len() > u8::MAX as usize {
-            return Err(Error::Corrupt("SCORER: too many features".into()));
+            return Err(Error::Corrupt(format!("{section}: too many features")));
         }
         let mut trees: Vec<Vec<Node>> = Vec::new();
         let mut names_seen = false;
@@ -102,7 +108,7 @@ impl Forest {
                         return Err(bad(
                             i,
                             &format!(
-                                "the scorer was fitted on features {names:?}, but this build computes {features:?}; rebuild the model"
+                                "the trees were fitted on features {names:?}, but this build computes {features:?}; rebuild the model"
                             ),
                         ));
                     }
@@ -126,11 +132,11 @@ impl Forest {
             }
         }
         if !names_seen && !trees.is_empty() {
-            return Err(Error::Corrupt("SCORER: no `features` line".into()));
+            return Err(Error::Corrupt(format!("{section}: no `features` line")));
         }
         let mut depth = 0;
         for (t, tree) in trees.iter().enumerate() {
-            depth = depth.max(tree_depth(tree, t)?);
+            depth = depth.max(tree_depth(tree, t, section)?);
         }
         let mut forest = Forest {
             depth,
@@ -211,8 +217,8 @@ impl Forest {
 
 /// The depth of a tree given root first, checking that every child index points forward
 /// inside it (so that every walk ends at a leaf) and that it is not too deep.
-fn tree_depth(tree: &[Node], t: usize) -> Result<u32> {
-    let corrupt = |msg: &str| Error::Corrupt(format!("SCORER: tree {t} {msg}"));
+fn tree_depth(tree: &[Node], t: usize, section: &str) -> Result<u32> {
+    let corrupt = |msg: &str| Error::Corrupt(format!("{section}: tree {t} {msg}"));
     if tree.is_empty() {
         return Err(corrupt("is empty"));
     }

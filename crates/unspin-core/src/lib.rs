@@ -53,10 +53,14 @@ pub mod tokenize;
 pub mod vectors;
 
 pub use bytes::Bytes;
-pub use engine::{Decision, Detector, Evidence, FEATURES, MAX_PHRASE, N_FEATURES};
+pub use engine::{
+    Decision, Detector, Evidence, Expansion, FEATURES, GATE_FEATURES, MAX_PHRASE, N_FEATURES,
+    N_GATE_FEATURES,
+};
 pub use error::{Error, Result};
 pub use model::{
-    Model, T_LM_CMU, T_LM_PROBE, T_LM_TINY, T_META, T_PARAMS, T_SCORER, T_TORTURED, T_VECTORS,
+    Model, T_GATE, T_LM_CMU, T_LM_PROBE, T_LM_TINY, T_META, T_PARAMS, T_SCORER, T_TORTURED,
+    T_VECTORS,
 };
 pub use report::{Report, Span, SpanKind, Verdict};
 

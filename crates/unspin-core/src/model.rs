@@ -24,6 +24,10 @@ pub const T_PARAMS: [u8; 8] = *b"PARAMS\0\0";
 /// Section holding the change scorer's trees ([`Forest`]): optional; without it the linear
 /// `c_*` weights of the parameters score changes.
 pub const T_SCORER: [u8; 8] = *b"SCORER\0\0";
+/// Section holding the expansion gate's trees ([`Forest`] over
+/// [`GATE_FEATURES`](crate::engine::GATE_FEATURES)): optional; without it, or with the `gate`
+/// parameter at 0, every suspect phrase's candidates are scored.
+pub const T_GATE: [u8; 8] = *b"GATE\0\0\0\0";
 /// Section holding word vectors by LM word id ([`WordVectors`]): optional; without it the
 /// topic features of a change are 0.
 pub const T_VECTORS: [u8; 8] = *b"WORDVEC\0";
@@ -45,6 +49,7 @@ pub(crate) struct Inner {
     pub fingerprints: Option<aho_corasick::AhoCorasick>,
     pub params: Params,
     pub forest: Forest,
+    pub gate: Forest,
     pub vectors: Option<WordVectors>,
     pub meta: String,
     /// Unique per load, so that per-thread caches of LM scores never mix two models.
@@ -108,6 +113,7 @@ impl Model {
         };
         let params = Params::parse(&text(T_PARAMS)?)?;
         let forest = Forest::parse(&text(T_SCORER)?, &crate::FEATURES)?;
+        let gate = Forest::parse_section(&text(T_GATE)?, &crate::engine::GATE_FEATURES, "GATE")?;
         let vectors = if container.has(T_VECTORS) {
             Some(WordVectors::parse(container.section(T_VECTORS)?)?)
         } else {
@@ -123,6 +129,7 @@ impl Model {
                 fingerprints,
                 params,
                 forest,
+                gate,
                 vectors,
                 meta,
                 id: {
@@ -163,6 +170,11 @@ impl Model {
     /// The change scorer's trees (empty when the model scores changes linearly).
     pub fn forest(&self) -> &Forest {
         &self.inner.forest
+    }
+
+    /// The expansion gate's trees (empty when every suspect phrase is expanded).
+    pub fn gate(&self) -> &Forest {
+        &self.inner.gate
     }
 
     /// The word vectors, if the model has them.

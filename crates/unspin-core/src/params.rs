@@ -69,6 +69,10 @@ params! {
     /// break the collocations around them. This keeps the candidate search, the costly part,
     /// to the few places where the text reads oddly.
     suspect_pmi = 99.0;
+    /// The expansion gate: a suspect phrase whose candidates the model's gate trees give a
+    /// probability below this of yielding a change worth applying is not expanded. 0 expands
+    /// every suspect phrase (as does a model without gate trees).
+    gate = 0.0;
     /// Candidates whose local gain falls below this are pruned before decoding.
     prune = -0.5;
     /// Beam width per lattice position.

@@ -273,6 +273,7 @@ fn model_env_var_and_model_command() {
         "phrases: ",
         "fingerprints: 2",
         "change scorer: linear (c_* parameters)",
+        "expansion gate: none (every suspect phrase is expanded)",
         "metadata: {\"fixture\":true}",
         "param min_words 5",
     ] {
