@@ -529,8 +529,14 @@ impl Detector {
         let (obs_lp, pmi) = (&obs_lp[..], &pmi[..]);
         let gate = self.model.gate();
         let gate_on = !gate.is_empty() && p.gate > 0.0;
-        // The gate's threshold as log-odds, the scale of the trees' sum.
-        let gate_logit = (p.gate / (1.0 - p.gate)).ln();
+        // The gate's threshold as log-odds, the scale of the trees' sum; a probability of 1 or
+        // more skips every phrase (the log-odds of anything above 1 would be NaN, which no sum is
+        // below, and would expand them all).
+        let gate_logit = if p.gate >= 1.0 {
+            f32::INFINITY
+        } else {
+            (p.gate / (1.0 - p.gate)).ln()
+        };
         // 1-2. Candidates from the lexicon, ranked by local gain, pruned.
         props.clear();
         arena.clear();
@@ -1632,8 +1638,10 @@ mod tests {
         // nothing is restored; with the gate at 0 the trees are not consulted.
         assert_eq!(with_gate(-8.0, 0.01).restore(text), text);
         assert_eq!(with_gate(-8.0, 0.0).restore(text), fixed);
-        // Trees that pass every phrase change nothing.
+        // Trees that pass every phrase change nothing, unless the gate asks for certainty.
         assert_eq!(with_gate(8.0, 0.01).restore(text), fixed);
+        assert_eq!(with_gate(8.0, 1.0).restore(text), text);
+        assert_eq!(with_gate(8.0, 7.0).restore(text), text);
         // Every expanded phrase is recorded with its features, skipped or not.
         let (_, ev) = with_gate(-8.0, 0.01).analyze(text);
         let e = ev

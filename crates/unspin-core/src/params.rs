@@ -70,8 +70,8 @@ params! {
     /// to the few places where the text reads oddly.
     suspect_pmi = 99.0;
     /// The expansion gate: a suspect phrase whose candidates the model's gate trees give a
-    /// probability below this of yielding a change worth applying is not expanded. 0 expands
-    /// every suspect phrase (as does a model without gate trees).
+    /// probability below this of yielding a change worth applying is not expanded. 0 (or less)
+    /// expands every suspect phrase, as does a model without gate trees; 1 (or more) none.
     gate = 0.0;
     /// Candidates whose local gain falls below this are pruned before decoding.
     prune = -0.5;
