@@ -168,13 +168,18 @@ fn finish_dump(dump: Option<std::io::BufWriter<std::fs::File>>) -> Result<()> {
     Ok(())
 }
 
-/// Whether span `s` puts back a gold span's original exactly (case aside).
+/// Whether span `s` puts back gold span `g`'s original exactly (case aside).
+fn puts_back(s: &Span, g: &GoldSpan) -> bool {
+    s.start == g.start
+        && s.end == g.end
+        && s.suggestion
+            .as_deref()
+            .is_some_and(|sug| sug.to_lowercase() == g.original.to_lowercase())
+}
+
+/// Whether span `s` puts back one of the gold spans exactly (case aside).
 fn is_right(s: &Span, gold: &[GoldSpan]) -> bool {
-    s.suggestion.as_deref().is_some_and(|sug| {
-        let sug = sug.to_lowercase();
-        gold.iter()
-            .any(|g| g.start == s.start && g.end == s.end && g.original.to_lowercase() == sug)
-    })
+    gold.iter().any(|g| puts_back(s, g))
 }
 
 /// The files `unspin eval` writes its fitting data to, if asked.
@@ -261,14 +266,7 @@ pub fn run(
                 right += is_right(s, &d.spans) as usize;
             }
             for g in &d.spans {
-                if r.spans.iter().any(|s| {
-                    s.start == g.start
-                        && s.end == g.end
-                        && s.suggestion.as_deref().map(str::to_lowercase)
-                            == Some(g.original.to_lowercase())
-                }) {
-                    hit += 1;
-                }
+                hit += r.spans.iter().any(|s| puts_back(s, g)) as usize;
             }
         }
         let v = serde_json::json!({"file": f, "docs": docs.len(), "gold_spans": gold,

@@ -638,11 +638,10 @@ impl Detector {
                             features: g,
                         });
                     }
+                    // A skipped phrase offers no candidates; longer keys from here are still
+                    // tried, as after any other phrase.
                     if gate_on && gate.raw(&g) < gate_logit {
-                        if lex.flags(spun) & FLAG_PREFIX == 0 {
-                            break;
-                        }
-                        continue;
+                        cands.clear();
                     }
                 }
                 // The first two trigrams of every candidate's window are independent look-ups:
