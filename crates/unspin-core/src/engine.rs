@@ -594,21 +594,15 @@ impl Detector {
                 // `self.window(lp, obs, i, len)`: the same trigrams as the written pass scored.
                 let obs_window = window_sum(&obs_lp[i..(i + len + 2).min(n + 1)]);
                 local.clear();
-                // First every candidate's ids and frequency, then the scoring: the reads of
-                // the lexicon's id and frequency tables, which miss the CPU caches, are then
-                // independent of each other and overlap instead of queueing behind the LM's.
+                // First every candidate's channel score, then (past the gate) its ids, then the
+                // scoring: the reads of the lexicon's tables, which miss the CPU caches, are
+                // then independent of each other and overlap instead of queueing behind the
+                // LM's.
                 cands.clear();
                 ids.clear();
                 for c in lex.candidates(spun).take(p.max_candidates as usize) {
-                    let at = ids.len();
-                    if !lex.lm_ids(c.original, ids) {
-                        // Lexicons built without ids (fixtures) fall back to string look-ups.
-                        ids.truncate(at);
-                        let orig = lex.phrase(c.original);
-                        ids.extend(orig.split(' ').map(|t| lm.lookup(t).unwrap_or(unk)));
-                    }
                     let channel = self.channel(c.prior, c.src, lex.freq(c.original), spun_freq);
-                    cands.push((c, channel, at, ids.len()));
+                    cands.push((c, channel, 0, 0));
                 }
                 // The expansion gate: scoring the candidates is what costs (about three trips
                 // to memory per candidate), and most suspect phrases yield no change worth
@@ -643,6 +637,16 @@ impl Detector {
                     if gate_on && gate.raw(&g) < gate_logit {
                         cands.clear();
                     }
+                }
+                for (c, _, a, b) in cands.iter_mut() {
+                    *a = ids.len();
+                    if !lex.lm_ids(c.original, ids) {
+                        // Lexicons built without ids (fixtures) fall back to string look-ups.
+                        ids.truncate(*a);
+                        let orig = lex.phrase(c.original);
+                        ids.extend(orig.split(' ').map(|t| lm.lookup(t).unwrap_or(unk)));
+                    }
+                    *b = ids.len();
                 }
                 // The first two trigrams of every candidate's window are independent look-ups:
                 // start their trips to memory together, so that they overlap instead of each
@@ -1291,51 +1295,56 @@ impl Detector {
 
     /// Known tortured phrases, leftmost-longest over the normalized word stream.
     fn fingerprints(&self, text: &str, toks: &[Token], spans: &mut Vec<Span>) {
-        let Some(ac) = &self.model.inner.fingerprints else {
+        let Some(fp) = &self.model.inner.fingerprints else {
             return;
         };
-        // " w1 w2 | w3 " with a bar where punctuation breaks the stream, so no match crosses it;
-        // `at` maps each word's offset in the stream back to its token.
-        let mut stream = String::from(" ");
-        let mut at: Vec<(usize, usize)> = Vec::new();
+        // The items a fingerprint is matched against: normalized words, `|` where punctuation
+        // breaks the stream (so no match crosses it), `#` for a number or a hyphen. Their
+        // strings lie in `norms`, one after another.
+        let mut norms = String::new();
+        let mut ends: Vec<usize> = Vec::with_capacity(toks.len());
         let mut norm = String::new();
-        for (i, t) in toks.iter().enumerate() {
-            if t.kind == Kind::Word {
-                normalize_word(t.text(text), &mut norm);
-                at.push((stream.len(), i));
-                stream.push_str(&norm);
-                stream.push(' ');
-            } else if t.kind == Kind::Punct && t.text(text) != "-" {
-                stream.push_str("| ");
-            } else {
-                stream.push_str("# ");
+        for t in toks {
+            match t.kind {
+                Kind::Word => {
+                    normalize_word(t.text(text), &mut norm);
+                    norms.push_str(&norm);
+                }
+                Kind::Punct if t.text(text) != "-" => norms.push('|'),
+                _ => norms.push('#'),
             }
+            ends.push(norms.len());
         }
+        let items = ends.iter().scan(0, |start, &end| {
+            Some(&norms[std::mem::replace(start, end)..end])
+        });
         // `spans` holds only the artifacts here, sorted and disjoint.
         let n_artifacts = spans.len();
-        for m in ac.find_iter(&stream) {
-            let first = at.partition_point(|&(o, _)| o < m.start() + 1);
-            let last = at.partition_point(|&(o, _)| o < m.end() - 1);
-            if first >= last || at[first].0 != m.start() + 1 {
-                continue;
+        fp.find(items, |first, len, pattern| {
+            // A match must start at a word, and covers the words it holds.
+            let matched = &toks[first..first + len];
+            if matched[0].kind != Kind::Word {
+                return;
             }
-            let (t0, t1) = (at[first].1, at[last - 1].1);
-            let (start, end) = (toks[t0].start as usize, toks[t1].end as usize);
+            let Some(last) = matched.iter().rposition(|t| t.kind == Kind::Word) else {
+                return;
+            };
+            let (start, end) = (matched[0].start as usize, matched[last].end as usize);
             // Spintax found first owns its bytes: a fingerprint inside braces would overlap it.
             if overlaps_any(&spans[..n_artifacts], start, end, |o| (o.start, o.end)) {
-                continue;
+                return;
             }
-            let (tortured, correct) = &self.model.inner.tortured[m.pattern().as_usize()];
+            let (tortured, correct) = &self.model.inner.tortured[pattern];
             spans.push(Span {
                 start,
                 end,
                 text: text[start..end].to_string(),
-                suggestion: Some(apply_case(correct, case_of(toks[t0].text(text)))),
+                suggestion: Some(apply_case(correct, case_of(matched[0].text(text)))),
                 confidence: 0.95,
                 kind: SpanKind::Fingerprint,
                 evidence: format!("known tortured phrase \"{tortured}\" for \"{correct}\""),
             });
-        }
+        });
     }
 }
 
@@ -1785,6 +1794,22 @@ mod tests {
             ]
         );
         assert_eq!(det().restore("We apply {data}."), "We apply data.");
+        // Two tortured phrases side by side are both found, in any case; a comma between the
+        // words of one breaks it.
+        let r = det().check("Counterfeit consciousness profound learning, profound, learning.");
+        let found: Vec<_> = r
+            .spans
+            .iter()
+            .filter(|s| s.kind == SpanKind::Fingerprint)
+            .map(|s| (s.text.as_str(), s.suggestion.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Counterfeit consciousness", Some("Artificial intelligence")),
+                ("profound learning", Some("deep learning"))
+            ]
+        );
         // Numbers spelled out half-way are debris too.
         assert_eq!(
             det().restore("It rose 1.five percent, to three.2 of ten,000."),

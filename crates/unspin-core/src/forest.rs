@@ -55,10 +55,12 @@ enum Node {
 pub struct Forest {
     /// Depth of every (padded) tree.
     depth: u32,
-    /// Per tree, its `2^depth - 1` splits' features, then the same for the next tree.
-    feature: Vec<u8>,
-    /// The splits' thresholds, laid out as `feature`.
-    threshold: Vec<f32>,
+    /// Per tree, its `2^depth - 1` splits as (threshold, feature), then the next tree's: one
+    /// load per step down a tree.
+    split: Vec<(f32, u32)>,
+    /// One more than the highest feature any split reads: [`raw`](Forest::raw) checks `x`
+    /// against it once instead of at every step.
+    width: usize,
     /// Per tree, its `2^depth` leaf values.
     leaf: Vec<f32>,
 }
@@ -144,10 +146,9 @@ impl Forest {
         };
         let (splits, leaves) = ((1usize << depth) - 1, 1usize << depth);
         for tree in &trees {
-            let at = (forest.feature.len(), forest.leaf.len());
-            forest.feature.resize(at.0 + splits, 0);
+            let at = (forest.split.len(), forest.leaf.len());
             // An unused split always goes left: no finite feature value exceeds infinity.
-            forest.threshold.resize(at.0 + splits, f32::INFINITY);
+            forest.split.resize(at.0 + splits, (f32::INFINITY, 0));
             forest.leaf.resize(at.1 + leaves, 0.0);
             forest.pad(tree, 0, 0, 0, at);
         }
@@ -171,8 +172,8 @@ impl Forest {
                 left,
                 right,
             } => {
-                self.feature[at.0 + pos] = feature as u8;
-                self.threshold[at.0 + pos] = threshold;
+                self.split[at.0 + pos] = (threshold, feature as u32);
+                self.width = self.width.max(feature as usize + 1);
                 (left, right)
             }
             // A leaf above the full depth: both sides of its padding reach its value.
@@ -198,16 +199,41 @@ impl Forest {
     ///
     /// If `x` has fewer values than the features the forest was parsed with.
     pub fn raw(&self, x: &[f32]) -> f32 {
-        let splits = (1usize << self.depth) - 1;
+        // The depths the shipped trees have get a walk unrolled at compile time.
+        match self.depth {
+            4 => self.raw_at::<4>(x),
+            6 => self.raw_at::<6>(x),
+            d => self.raw_with(x, d),
+        }
+    }
+
+    #[inline(always)]
+    fn raw_at<const D: u32>(&self, x: &[f32]) -> f32 {
+        self.raw_with(x, D)
+    }
+
+    #[inline(always)]
+    fn raw_with(&self, x: &[f32], depth: u32) -> f32 {
+        let x = &x[..self.width];
+        let splits = (1usize << depth) - 1;
+        if splits == 0 {
+            // Trees that are single leaves.
+            return self.leaf.iter().fold(0.0, |sum, v| sum + v);
+        }
         let mut sum = 0.0;
-        for (t, leaves) in self.leaf.chunks_exact(splits + 1).enumerate() {
-            let (feature, threshold) = (
-                &self.feature[t * splits..(t + 1) * splits],
-                &self.threshold[t * splits..(t + 1) * splits],
-            );
+        for (split, leaves) in self
+            .split
+            .chunks_exact(splits)
+            .zip(self.leaf.chunks_exact(splits + 1))
+        {
             let mut i = 0;
-            for _ in 0..self.depth {
-                i = 2 * i + 1 + (x[feature[i] as usize] > threshold[i]) as usize;
+            for _ in 0..depth {
+                // SAFETY: after k < depth steps, i <= 2^(k+1) - 2 < splits, and a split's
+                // feature is below `width` (`pad` raises it), which is `x`'s length now. This
+                // is the scorer's inner loop: six hundred steps per change scored.
+                let (threshold, feature) = unsafe { *split.get_unchecked(i) };
+                let v = unsafe { *x.get_unchecked(feature as usize) };
+                i = 2 * i + 1 + (v > threshold) as usize;
             }
             sum += leaves[i - splits];
         }
@@ -264,6 +290,9 @@ mod tests {
         assert_eq!(f.raw(&[1.0, 0.0]), 0.75);
         assert_eq!(f.raw(&[1.5, -3.0]), 1.25);
         assert_eq!(f.raw(&[1.5, 0.0]), 2.25);
+        // Trees that are all single leaves.
+        let f = Forest::parse("features a\ntree\nleaf 0.5\ntree\nleaf 0.25\n", &["a"]).unwrap();
+        assert_eq!(f.raw(&[]), 0.75);
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub mod fixture;
 mod model;
 mod numbers;
 
+pub mod fingerprint;
 pub mod forest;
 pub mod format;
 pub mod lexicon;

@@ -1,5 +1,6 @@
 //! A complete model: container, lexicon, language model, fingerprints and tuned parameters.
 
+use crate::fingerprint::Fingerprints;
 use crate::forest::Forest;
 use crate::format::Container;
 use crate::lexicon::Lexicon;
@@ -46,7 +47,7 @@ pub(crate) struct Inner {
     pub lexicon: Lexicon,
     pub lm: Box<dyn Scorer>,
     pub tortured: Vec<(String, String)>,
-    pub fingerprints: Option<aho_corasick::AhoCorasick>,
+    pub fingerprints: Option<Fingerprints>,
     pub params: Params,
     pub forest: Forest,
     pub gate: Forest,
@@ -104,12 +105,7 @@ impl Model {
         let fingerprints = if tortured.is_empty() {
             None
         } else {
-            Some(
-                aho_corasick::AhoCorasick::builder()
-                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                    .build(tortured.iter().map(|(t, _)| format!(" {t} ")))
-                    .map_err(|e| Error::Corrupt(format!("fingerprints: {e}")))?,
-            )
+            Some(Fingerprints::new(tortured.iter().map(|(t, _)| t.as_str()))?)
         };
         let params = Params::parse(&text(T_PARAMS)?)?;
         let forest = Forest::parse(&text(T_SCORER)?, &crate::FEATURES)?;
