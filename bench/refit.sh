@@ -4,6 +4,7 @@
 # models/default.unspin with them.
 #
 #   bash bench/refit.sh            # needs lightgbm and numpy (pip install lightgbm numpy)
+#   bash bench/refit.sh --from 2   # only the change scorer and the document score (rounds 2-3)
 #
 # First the candidate order, which decides the changes the decoder can consider: a model with 60
 # candidates per phrase lists each gold span's candidates, fit_rank.py fits their order. Then
@@ -56,8 +57,13 @@ open("data/params.txt", "w").writelines(lines)
 PYEOF
 }
 
-echo "refit: 0/3 candidate order" >&2
+FROM=0
+if [ "${1:-}" = "--from" ]; then
+  FROM=${2:?"refit.sh: --from needs a round, 0-3"}
+fi
 cargo build --release -q -p unspin-build -p unspin-cli
+if [ "$FROM" -le 0 ]; then
+echo "refit: 0/3 candidate order" >&2
 target/release/unspin-build --cap 60 --out "$OUT/cap60.unspin" 2>"$OUT/cap60.log"
 target/release/unspin --model "$OUT/cap60.unspin" eval --coverage --rank-dump "$OUT/ranks.jsonl" \
   "${SETS[@]}" > "$OUT/coverage60.json"
@@ -65,12 +71,16 @@ rm -f "$OUT/cap60.unspin"
 "$PY" bench/fit_rank.py "$OUT/ranks.jsonl" > "$OUT/rank.txt"
 mv "$OUT/rank.txt" data/rank.txt
 rebuild
+fi
+if [ "$FROM" -le 1 ]; then
 echo "refit: 1/3 expansion gate" >&2
 target/release/unspin --param gate=0 eval --gate-dump "$OUT/gate.jsonl" --clean "$T/clean.jsonl" \
   "${SETS[@]}" > "$OUT/gate.metrics"
 "$PY" bench/fit_gate.py "$OUT/gate.jsonl" --trees data/gate.txt > "$OUT/fit-gate.txt"
 update_params "$OUT/fit-gate.txt"
 rebuild
+fi
+if [ "$FROM" -le 2 ]; then
 echo "refit: 2/3 change scorer" >&2
 REAL=bench/out/wild/real-changes.jsonl
 PAGES=${PAGES:-/tmp/mining/pages}
@@ -88,6 +98,7 @@ dump "$OUT/changes.jsonl"
 "$PY" bench/fit_scorer.py "$OUT/changes.jsonl" --trees data/scorer.txt "${REAL_ARGS[@]}" > "$OUT/fit-changes.txt"
 update_params "$OUT/fit-changes.txt"
 rebuild
+fi
 echo "refit: 3/3 document score" >&2
 dump "$OUT/changes2.jsonl"
 "$PY" bench/fit_scorer.py "$OUT/changes2.jsonl" --doc-only > "$OUT/fit-doc.txt"

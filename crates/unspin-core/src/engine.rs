@@ -238,16 +238,29 @@ pub const FEATURES: [&str; N_FEATURES] = [
     "doc_changes",
     "doc_gain",
     "name",
+    "doc_mined",
+    "doc_tortured",
 ];
 
 /// Number of change features.
-pub const N_FEATURES: usize = 24;
+pub const N_FEATURES: usize = 26;
 /// Where the topic features start among [`FEATURES`]: they are filled once the whole document
 /// has been read ([`Detector::topic`]).
 const TOPIC: usize = 17;
 /// Where the document features start among [`FEATURES`]: how many changes the decoder found
 /// in the whole document, and how much better its proposals fit, per 100 words.
 const DOC: usize = 21;
+/// Where the document's source shares start among [`FEATURES`]: which share of the document's
+/// other changes come from the mined spinner table, and which from the tortured phrases.
+const SHARES: usize = 24;
+/// How many changes of a typical honest passage a document's source shares are shrunk with:
+/// a text with few changes of its own keeps shares near the honest ones.
+const SHARE_SHRINK: f32 = 20.0;
+/// The share of mined-table changes among the changes the decoder considers on honest text
+/// (the tune split's clean passages).
+const HONEST_MINED: f32 = 0.3;
+/// The share of tortured-phrase changes among them.
+const HONEST_TORTURED: f32 = 0.08;
 
 /// One change the decoder considered applying.
 #[derive(Clone, Debug)]
@@ -805,8 +818,23 @@ impl Detector {
         // document.
         let per_100 = |x: f64| (100.0 * x / (ev.words as f64 + 50.0)) as f32;
         let doc = [per_100(pending.len() as f64 + 6.0), per_100(ev.gain + 9.0)];
+        // A spinner works from one dictionary, so a document says which channel it went
+        // through: where many of its changes come from pairs that content farms are seen to
+        // make (or from tortured phrases), one more such change is likelier right, and where
+        // few do, it is likelier a coincidence. Each change sees the share among the *other*
+        // changes, shrunk towards the shares of a typical honest passage as if SHARE_SHRINK of
+        // its changes were added, so a text with few changes says little. (A lone sentence
+        // therefore sits at the honest shares: a tortured phrase alone in a sentence gets no
+        // help from this, one among many in a paper-mill article gets much.)
+        let sources = [(Src::MINED, HONEST_MINED), (Src::TORTURED, HONEST_TORTURED)];
+        let counts = sources.map(|(s, _)| pending.iter().filter(|pc| pc.src.contains(s)).count());
+        let others = pending.len().saturating_sub(1) as f32 + SHARE_SHRINK;
         for pc in pending.iter_mut() {
             pc.features[DOC..DOC + 2].copy_from_slice(&doc);
+            for (k, (&(s, honest), &n)) in sources.iter().zip(&counts).enumerate() {
+                let own = pc.src.contains(s) as usize;
+                pc.features[SHARES + k] = ((n - own) as f32 + SHARE_SHRINK * honest) / others;
+            }
             let ids = &pending_ids[..];
             self.topic(
                 topic,
@@ -908,6 +936,9 @@ impl Detector {
                 .iter()
                 .any(|w| w.name)
                 .into(),
+            // The document's source shares, filled once the whole document is read.
+            0.0,
+            0.0,
         ]
     }
 
@@ -1712,6 +1743,28 @@ mod tests {
             let want = 100.0 * (n + 6.0) / 56.0;
             assert!((d.features[DOC] - want).abs() < 1e-4, "{:?}", d.features);
             assert!(d.features[DOC + 1] > 100.0 * 9.0 / 56.0, "{:?}", d.features);
+        }
+    }
+
+    #[test]
+    fn source_shares_count_the_other_changes_of_the_document() {
+        let (_, ev) = det().analyze(
+            "The inventory market rose on Tuesday. The inventory market fell on Wednesday.",
+        );
+        let n = ev.decisions.len();
+        assert!(n >= 2, "{:?}", ev.decisions);
+        // The source bits sit at 6 (mined) and 7 (tortured) of every change's features.
+        for (k, (bit, honest)) in [(6, HONEST_MINED), (7, HONEST_TORTURED)]
+            .into_iter()
+            .enumerate()
+        {
+            let total: f32 = ev.decisions.iter().map(|d| d.features[bit]).sum();
+            for d in &ev.decisions {
+                let want = (total - d.features[bit] + SHARE_SHRINK * honest)
+                    / ((n - 1) as f32 + SHARE_SHRINK);
+                let got = d.features[SHARES + k];
+                assert!((got - want).abs() < 1e-5, "{k}: {got} against {want}");
+            }
         }
     }
 

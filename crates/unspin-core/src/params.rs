@@ -126,6 +126,10 @@ params! {
     /// Weight of the span holding a capitalised word inside a sentence (a name, or a spun one).
     /// Strongly negative without a fit: honest names are many.
     c_name = -3.0;
+    /// Weight of the share of the document's other changes that come from mined spinner pairs.
+    c_doc_mined = 0.0;
+    /// Weight of the share of the document's other changes that come from tortured phrases.
+    c_doc_tortured = 0.0;
     /// Change confidence bias.
     c_bias = -1.5;
     /// A change is applied when its confidence reaches this (and reported, whatever `flag`).
@@ -178,6 +182,8 @@ impl Params {
             self.c_doc_changes,
             self.c_doc_gain,
             self.c_name,
+            self.c_doc_mined,
+            self.c_doc_tortured,
         ]
     }
 
