@@ -58,46 +58,52 @@ PYEOF
 }
 
 FROM=0
-if [ "${1:-}" = "--from" ]; then
-  FROM=${2:?"refit.sh: --from needs a round, 0-3"}
+if [ $# -gt 0 ]; then
+  [ "$1" = "--from" ] || { echo "refit.sh: unknown argument '$1' (usage: refit.sh [--from 0-3])" >&2; exit 2; }
+  FROM=${2:-}
+  case "$FROM" in
+    [0-3]) ;;
+    *) echo "refit.sh: --from needs a round, 0-3, not '$FROM'" >&2; exit 2 ;;
+  esac
 fi
 cargo build --release -q -p unspin-build -p unspin-cli
 if [ "$FROM" -le 0 ]; then
-echo "refit: 0/3 candidate order" >&2
-target/release/unspin-build --cap 60 --out "$OUT/cap60.unspin" 2>"$OUT/cap60.log"
-target/release/unspin --model "$OUT/cap60.unspin" eval --coverage --rank-dump "$OUT/ranks.jsonl" \
-  "${SETS[@]}" > "$OUT/coverage60.json"
-rm -f "$OUT/cap60.unspin"
-"$PY" bench/fit_rank.py "$OUT/ranks.jsonl" > "$OUT/rank.txt"
-mv "$OUT/rank.txt" data/rank.txt
-rebuild
+  echo "refit: 0/3 candidate order" >&2
+  target/release/unspin-build --cap 60 --out "$OUT/cap60.unspin" 2>"$OUT/cap60.log"
+  target/release/unspin --model "$OUT/cap60.unspin" eval --coverage --rank-dump "$OUT/ranks.jsonl" \
+    "${SETS[@]}" > "$OUT/coverage60.json"
+  rm -f "$OUT/cap60.unspin"
+  "$PY" bench/fit_rank.py "$OUT/ranks.jsonl" > "$OUT/rank.txt"
+  mv "$OUT/rank.txt" data/rank.txt
+  rebuild
 fi
 if [ "$FROM" -le 1 ]; then
-echo "refit: 1/3 expansion gate" >&2
-target/release/unspin --param gate=0 eval --gate-dump "$OUT/gate.jsonl" --clean "$T/clean.jsonl" \
-  "${SETS[@]}" > "$OUT/gate.metrics"
-"$PY" bench/fit_gate.py "$OUT/gate.jsonl" --trees data/gate.txt > "$OUT/fit-gate.txt"
-update_params "$OUT/fit-gate.txt"
-rebuild
+  echo "refit: 1/3 expansion gate" >&2
+  target/release/unspin --param gate=0 eval --gate-dump "$OUT/gate.jsonl" --clean "$T/clean.jsonl" \
+    "${SETS[@]}" > "$OUT/gate.metrics"
+  "$PY" bench/fit_gate.py "$OUT/gate.jsonl" --trees data/gate.txt > "$OUT/fit-gate.txt"
+  update_params "$OUT/fit-gate.txt"
+  rebuild
 fi
 if [ "$FROM" -le 2 ]; then
-echo "refit: 2/3 change scorer" >&2
-REAL=bench/out/wild/real-changes.jsonl
-PAGES=${PAGES:-/tmp/mining/pages}
-if [ -d "$PAGES" ]; then
-  mkdir -p bench/out/wild
-  "$PY" bench/wild.py --pages "$PAGES" --folds 2 --real-dump "$REAL" --dump-only
-elif [ -f "$REAL" ]; then
-  echo "refit: no pages in $PAGES: the real-page changes of $REAL are from an earlier model" >&2
-else
-  echo "refit: no pages in $PAGES and no $REAL: the trees see the tune split only" >&2
-fi
-REAL_ARGS=()
-[ -f "$REAL" ] && REAL_ARGS=(--real "$REAL")
-dump "$OUT/changes.jsonl"
-"$PY" bench/fit_scorer.py "$OUT/changes.jsonl" --trees data/scorer.txt "${REAL_ARGS[@]}" > "$OUT/fit-changes.txt"
-update_params "$OUT/fit-changes.txt"
-rebuild
+  echo "refit: 2/3 change scorer" >&2
+  REAL=bench/out/wild/real-changes.jsonl
+  PAGES=${PAGES:-/tmp/mining/pages}
+  if [ -d "$PAGES" ]; then
+    mkdir -p bench/out/wild
+    "$PY" bench/wild.py --pages "$PAGES" --folds 2 --real-dump "$REAL" --dump-only
+  elif [ -f "$REAL" ]; then
+    echo "refit: no pages in $PAGES: the real-page changes of $REAL are from an earlier model" >&2
+  else
+    echo "refit: no pages in $PAGES and no $REAL: the trees see the tune split only" >&2
+  fi
+  REAL_ARGS=()
+  [ -f "$REAL" ] && REAL_ARGS=(--real "$REAL")
+  dump "$OUT/changes.jsonl"
+  "$PY" bench/fit_scorer.py "$OUT/changes.jsonl" --trees data/scorer.txt "${REAL_ARGS[@]}" \
+    > "$OUT/fit-changes.txt"
+  update_params "$OUT/fit-changes.txt"
+  rebuild
 fi
 echo "refit: 3/3 document score" >&2
 dump "$OUT/changes2.jsonl"

@@ -1747,16 +1747,27 @@ mod tests {
     }
 
     #[test]
+    fn feature_offsets_name_their_features() {
+        // The features filled once the whole document is read are written by offset.
+        assert_eq!(FEATURES[TOPIC], "topic_orig");
+        assert_eq!(FEATURES[DOC..DOC + 2], ["doc_changes", "doc_gain"]);
+        assert_eq!(FEATURES[SHARES..SHARES + 2], ["doc_mined", "doc_tortured"]);
+    }
+
+    #[test]
     fn source_shares_count_the_other_changes_of_the_document() {
         let (_, ev) = det().analyze(
             "The inventory market rose on Tuesday. The inventory market fell on Wednesday.",
         );
         let n = ev.decisions.len();
         assert!(n >= 2, "{:?}", ev.decisions);
-        // The source bits sit at 6 (mined) and 7 (tortured) of every change's features.
-        for (k, (bit, honest)) in [(6, HONEST_MINED), (7, HONEST_TORTURED)]
-            .into_iter()
-            .enumerate()
+        let at = |name: &str| FEATURES.iter().position(|&f| f == name).unwrap();
+        for (k, (bit, honest)) in [
+            (at("mined"), HONEST_MINED),
+            (at("tortured"), HONEST_TORTURED),
+        ]
+        .into_iter()
+        .enumerate()
         {
             let total: f32 = ev.decisions.iter().map(|d| d.features[bit]).sum();
             for d in &ev.decisions {
