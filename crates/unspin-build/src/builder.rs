@@ -199,9 +199,10 @@ pub fn run(a: Args) -> Result<()> {
         if path.exists() {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
-            unspin_core::forest::Forest::parse_section(&text, features, section)
+            let forest = unspin_core::forest::Forest::parse_section(&text, features, section)
                 .with_context(|| format!("in {}", path.display()))?;
-            c.add(tag, text.into_bytes());
+            // Stored padded and binary, so that a load copies the trees instead of parsing them.
+            c.add(tag, forest.to_bytes());
         }
         Ok(())
     };

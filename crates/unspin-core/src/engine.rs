@@ -142,6 +142,8 @@ struct Bufs {
     pending_ids: Vec<WordId>,
     /// The sum of the document's content-word vectors (quantized units).
     topic: Vec<i32>,
+    /// The trees' log-odds for each pending change.
+    raw: Vec<f32>,
 }
 
 /// A change on a decoded path whose confidence waits for the document's topic.
@@ -156,6 +158,13 @@ struct Pending {
     /// Where the original's and the written words' LM ids lie in `Bufs::pending_ids`.
     orig: (usize, usize),
     spun: (usize, usize),
+}
+
+/// A pending change is a row of the change scorer ([`crate::forest::Forest::raw_rows`]).
+impl AsRef<[f32]> for Pending {
+    fn as_ref(&self) -> &[f32] {
+        &self.features
+    }
 }
 
 /// Internal evidence summary used by the document score and by tuning.
@@ -506,6 +515,7 @@ impl Detector {
             pending,
             pending_ids,
             topic,
+            ..
         } = bufs;
         obs.clear();
         obs.extend(words.iter().map(|w| w.lm));
@@ -808,6 +818,7 @@ impl Detector {
             pending,
             pending_ids,
             topic,
+            raw,
             ..
         } = bufs;
         // A change is likelier right in a document with many of them: spinners change a
@@ -842,7 +853,20 @@ impl Detector {
                 &ids[pc.spun.0..pc.spun.1],
                 &mut pc.features[TOPIC..TOPIC + 4],
             );
-            let conf = self.confidence(&pc.features);
+        }
+        // All of the document's changes are scored together: blocks of them go down each
+        // tree side by side, which costs far less than one change at a time through the
+        // whole forest (`Forest::raw_rows`).
+        let forest = self.model.forest();
+        if !forest.is_empty() {
+            forest.raw_rows(pending, raw);
+        }
+        for (k, pc) in pending.iter().enumerate() {
+            let conf = if forest.is_empty() {
+                self.linear_confidence(&pc.features)
+            } else {
+                sigmoid(raw[k])
+            };
             ev.changes += conf as f64;
             ev.decisions.push(Decision {
                 start: pc.start,
@@ -942,14 +966,10 @@ impl Detector {
         ]
     }
 
-    /// The confidence of a change with features `f`: the model's trees when it has them, the
-    /// linear `c_*` weights otherwise.
-    fn confidence(&self, f: &[f32; N_FEATURES]) -> f32 {
-        let forest = self.model.forest();
+    /// The confidence of a change with features `f` by the linear `c_*` weights, for models
+    /// without trees.
+    fn linear_confidence(&self, f: &[f32; N_FEATURES]) -> f32 {
         let p = &self.params;
-        if !forest.is_empty() {
-            return sigmoid(forest.raw(f));
-        }
         sigmoid(
             p.weights()
                 .iter()

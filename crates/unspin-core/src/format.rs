@@ -28,8 +28,12 @@ use crate::{Bytes, Error, Result};
 
 /// The magic number at the start of every model file.
 pub const MAGIC: [u8; 8] = *b"UNSPINMD";
-/// The format version this build reads and writes.
-pub const VERSION: u32 = 1;
+/// The format version this build writes. Version 2 stores the decision trees of the `SCORER`
+/// and `GATE` sections in binary form ([`Forest::to_bytes`](crate::forest::Forest::to_bytes));
+/// version 1 stored them as text, which this build still reads.
+pub const VERSION: u32 = 2;
+/// The oldest format version this build reads.
+pub const OLDEST_VERSION: u32 = 1;
 const HEADER: usize = 32;
 const ENTRY: usize = 24;
 
@@ -97,7 +101,7 @@ impl Container {
             return Err(Error::BadMagic);
         }
         let version = u32_at(&bytes, 8);
-        if version != VERSION {
+        if !(OLDEST_VERSION..=VERSION).contains(&version) {
             return Err(Error::Version {
                 found: version,
                 needed: VERSION,
@@ -276,6 +280,10 @@ mod tests {
         let mut b = sample();
         b[8] = 99;
         let e = Container::parse(Bytes::from_vec(b)).unwrap_err();
-        assert!(e.to_string().contains("needs version 1"), "{e}");
+        assert!(e.to_string().contains("needs version 2"), "{e}");
+        // Version 1 (trees stored as text) is still read.
+        let mut b = sample();
+        b[8] = 1;
+        assert!(Container::parse(Bytes::from_vec(b)).is_ok());
     }
 }

@@ -22,8 +22,8 @@ pub const T_LM_TINY: [u8; 8] = *b"LMTINY\0\0";
 pub const T_TORTURED: [u8; 8] = *b"TORTURED";
 /// Section holding decoder and detector parameters: lines `name value`.
 pub const T_PARAMS: [u8; 8] = *b"PARAMS\0\0";
-/// Section holding the change scorer's trees ([`Forest`]): optional; without it the linear
-/// `c_*` weights of the parameters score changes.
+/// Section holding the change scorer's trees ([`Forest::to_bytes`], or the text form):
+/// optional; without it the linear `c_*` weights of the parameters score changes.
 pub const T_SCORER: [u8; 8] = *b"SCORER\0\0";
 /// Section holding the expansion gate's trees ([`Forest`] over
 /// [`GATE_FEATURES`](crate::engine::GATE_FEATURES)): optional; without it, or with the `gate`
@@ -108,8 +108,14 @@ impl Model {
             Some(Fingerprints::new(tortured.iter().map(|(t, _)| t.as_str()))?)
         };
         let params = Params::parse(&text(T_PARAMS)?)?;
-        let forest = Forest::parse(&text(T_SCORER)?, &crate::FEATURES)?;
-        let gate = Forest::parse_section(&text(T_GATE)?, &crate::engine::GATE_FEATURES, "GATE")?;
+        let forest_at = |tag, features: &[&str], name| -> Result<Forest> {
+            if !container.has(tag) {
+                return Ok(Forest::default());
+            }
+            Forest::from_section(&container.section(tag)?, features, name)
+        };
+        let forest = forest_at(T_SCORER, &crate::FEATURES, "SCORER")?;
+        let gate = forest_at(T_GATE, &crate::engine::GATE_FEATURES, "GATE")?;
         let vectors = if container.has(T_VECTORS) {
             Some(WordVectors::parse(container.section(T_VECTORS)?)?)
         } else {

@@ -103,7 +103,7 @@ fn version_mismatch_names_the_needed_version() {
 fn version_is_checked_before_the_checksum() {
     // A future format may hash differently: the version message must win.
     let mut b = fixture_bytes();
-    b[8] = 2;
+    b[8..12].copy_from_slice(&(VERSION + 1).to_le_bytes());
     *b.last_mut().unwrap() ^= 1;
     assert!(matches!(load(b).unwrap_err(), Error::Version { .. }));
 }
