@@ -8,6 +8,7 @@ development set's gold spans. Changes on clean text are all wrong.
     python3 bench/fit_scorer.py feats.jsonl                            # linear weights + apply + doc score
     python3 bench/fit_scorer.py feats.jsonl --doc-only                 # document score only
     python3 bench/fit_scorer.py feats.jsonl --trees T --real REAL.jsonl  # trees also fitted on real pages
+    python3 bench/fit_scorer.py feats.jsonl --curve                     # would more passages help the trees?
 
 `--real` adds the labelled changes on real spun pages and their originals that
 `bench/wild.py --real-dump` writes, each weighted `--real-weight` (5) times a tune-split change.
@@ -28,7 +29,12 @@ The document score's inputs include the summed change confidences, so after inst
 change scorer, dump again with the new model and refit with `--doc-only`. With `--trees` the
 document score is therefore not fitted: this dump's confidences come from the scorer being replaced.
 
-numpy is needed, and lightgbm for `--trees`. Tune on the tune split (addresses before 1945),
+`--curve` prints a learning curve and fits nothing else: the passages (every spinner's copy of a
+passage, and its clean text, together) are split in two by a hash of their id; trees fitted on a
+quarter, a half and all of the first half's passages score the second half, and the right changes
+kept there at the target precision show what doubling the tune split could buy.
+
+numpy is needed, and lightgbm for `--trees` and `--curve`. Tune on the tune split (addresses before 1945),
 never on the test split.
 """
 import argparse
@@ -167,6 +173,29 @@ def eval_trees_file(path, x):
     return raw
 
 
+def learning_curve(x, y, doc, docs, precision):
+    """Right changes kept at `precision` on a fixed half of the passages, by trees fitted on growing
+    shares of the other half (see `--curve`)."""
+    import hashlib
+
+    def draw(d):
+        # Documents are numbered from 1 (`load`); a dump without passage ids falls back to them.
+        key = docs[d - 1].get("id") or str(d) if 0 < d <= len(docs) else str(d)
+        return int(hashlib.sha1(key.encode()).hexdigest()[:12], 16) / 16**12
+
+    u = np.array([draw(d) for d in doc])
+    held = u >= 0.5
+    print(f"# {len(y)} changes; held out: {int(held.sum())} changes, {int(y[held].sum())} right", file=sys.stderr,
+          flush=True)
+    print("share  passages  changes fitted  right kept  apply")
+    for share in (0.25, 0.5, 1.0):
+        fit_on = ~held & (u < 0.5 * share)
+        passages = len({docs[d - 1].get("id", d) for d in set(doc[fit_on]) if 0 < d <= len(docs)})
+        s = sigmoid(fit_trees(x[fit_on], y[fit_on]).predict(x[held], raw_score=True))
+        thr, _, kept = threshold(s, y[held], precision)
+        print(f"{share:5.2f}  {passages:8d}  {int(fit_on.sum()):14d}  {kept:10d}  {thr:.3f}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dump")
@@ -177,8 +206,11 @@ def main():
     ap.add_argument("--real", metavar="DUMP", help="with --trees: also fit on these changes on real spun pages"
                     " and their originals (bench/wild.py --real-dump)")
     ap.add_argument("--real-weight", type=float, default=5.0, help="weight of each --real change in the fit")
+    ap.add_argument("--curve", action="store_true", help="print a learning curve over the tune passages, fit nothing")
     a = ap.parse_args()
     x, y, clean, doc, docs = load(a.dump)
+    if a.curve:
+        return learning_curve(x, y, doc, docs, a.precision)
     if not a.doc_only:
         print(f"# {len(y)} changes, {int(y.sum())} right, {int(clean.sum())} on clean text", file=sys.stderr)
         w, b = fit(x, y, neg_weight=a.neg_weight)

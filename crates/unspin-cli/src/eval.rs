@@ -18,12 +18,17 @@ struct GoldSpan {
 
 #[derive(Deserialize)]
 struct SpunDoc {
+    /// The passage it was spun from; the same for every spinner's copy of it.
+    #[serde(default)]
+    id: Option<String>,
     spun: String,
     spans: Vec<GoldSpan>,
 }
 
 #[derive(Deserialize)]
 struct CleanDoc {
+    #[serde(default)]
+    id: Option<String>,
     text: String,
 }
 
@@ -204,7 +209,8 @@ pub fn run(
     let mut dump = create_dump(dumps.changes)?;
     let mut gate_dump = create_dump(dumps.gate)?;
     let mut doc_index = 0usize;
-    let mut write_dump = |r: &Report,
+    let mut write_dump = |id: Option<&str>,
+                          r: &Report,
                           ev: &unspin_core::Evidence,
                           gold: &[GoldSpan]|
      -> Result<()> {
@@ -222,7 +228,8 @@ pub fn run(
         }
         if let Some(w) = dump.as_mut() {
             let per100 = 100.0 / words.max(1) as f64;
-            let doc = serde_json::json!({"doc": 1, "y": !gold.is_empty() as u8, "f": [
+            // `id` names the passage, so that a fit can hold out every copy of it at once.
+            let doc = serde_json::json!({"doc": 1, "id": id, "y": !gold.is_empty() as u8, "f": [
                 ev.changes * per100, ev.gain * per100, ev.fingerprints as f64 * per100,
                 ev.artifacts.min(3) as f64, ev.mean_logprob + 3.0]});
             writeln!(w, "{doc}")?;
@@ -243,7 +250,7 @@ pub fn run(
         let (mut changes, mut words) = (0usize, 0usize);
         for d in &docs {
             let (r, ev) = det.analyze(&d.text);
-            write_dump(&r, &ev, &[])?;
+            write_dump(d.id.as_deref(), &r, &ev, &[])?;
             changes += r.spans.iter().filter(|s| s.suggestion.is_some()).count();
             words += r.words;
             neg.push(r.score);
@@ -258,7 +265,7 @@ pub fn run(
         let mut pos = Vec::new();
         for d in &docs {
             let (r, ev) = det.analyze(&d.spun);
-            write_dump(&r, &ev, &d.spans)?;
+            write_dump(d.id.as_deref(), &r, &ev, &d.spans)?;
             pos.push(r.score);
             gold += d.spans.len();
             for s in r.spans.iter().filter(|s| s.suggestion.is_some()) {

@@ -365,3 +365,49 @@ fn version_and_help() {
         "eval is hidden"
     );
 }
+
+#[test]
+fn eval_dump_names_each_documents_passage() {
+    // Fits hold out every copy of a passage together, so the dump carries the passage id.
+    let s = Scratch::new();
+    let clean = s.file(
+        "clean.jsonl",
+        "{\"id\": \"p-1\", \"text\": \"The stock market fell on Monday.\"}\n",
+    );
+    let spun = s.file(
+        "spun.jsonl",
+        format!(
+            "{{\"id\": \"p-1\", \"spun\": \"{SPUN}\", \"spans\": \
+             [{{\"start\": 4, \"end\": 13, \"original\": \"stock\"}}]}}\n\
+             {{\"spun\": \"{SPUN}\", \"spans\": []}}\n"
+        ),
+    );
+    let dump = s.path().join("dump.jsonl");
+    run(
+        with_fixture(&[
+            os("eval"),
+            os("--dump"),
+            dump.as_os_str(),
+            os("--clean"),
+            clean.as_os_str(),
+            spun.as_os_str(),
+        ]),
+        b"",
+    )
+    .ok();
+    let ids: Vec<serde_json::Value> = std::fs::read_to_string(&dump)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v.get("doc").is_some())
+        .map(|v| v["id"].clone())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            serde_json::json!("p-1"),
+            "p-1".into(),
+            serde_json::Value::Null
+        ]
+    );
+}
