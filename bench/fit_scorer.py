@@ -178,19 +178,18 @@ def learning_curve(x, y, doc, docs, precision):
     shares of the other half (see `--curve`)."""
     import hashlib
 
-    def draw(d):
+    def passage(d):
         # Documents are numbered from 1 (`load`); a dump without passage ids falls back to them.
-        key = docs[d - 1].get("id") or str(d) if 0 < d <= len(docs) else str(d)
-        return int(hashlib.sha1(key.encode()).hexdigest()[:12], 16) / 16**12
+        return docs[d - 1].get("id") or f"document {d}"
 
-    u = np.array([draw(d) for d in doc])
+    u = np.array([int(hashlib.sha1(passage(d).encode()).hexdigest()[:12], 16) / 16**12 for d in doc])
     held = u >= 0.5
     print(f"# {len(y)} changes; held out: {int(held.sum())} changes, {int(y[held].sum())} right", file=sys.stderr,
           flush=True)
     print("share  passages  changes fitted  right kept  apply")
     for share in (0.25, 0.5, 1.0):
         fit_on = ~held & (u < 0.5 * share)
-        passages = len({docs[d - 1].get("id", d) for d in set(doc[fit_on]) if 0 < d <= len(docs)})
+        passages = len({passage(d) for d in set(doc[fit_on])})
         s = sigmoid(fit_trees(x[fit_on], y[fit_on]).predict(x[held], raw_score=True))
         thr, _, kept = threshold(s, y[held], precision)
         print(f"{share:5.2f}  {passages:8d}  {int(fit_on.sum()):14d}  {kept:10d}  {thr:.3f}", flush=True)

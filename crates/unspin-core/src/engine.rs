@@ -856,17 +856,16 @@ impl Detector {
         }
         // All of the document's changes are scored together: blocks of them go down each
         // tree side by side, which costs far less than one change at a time through the
-        // whole forest (`Forest::raw_rows`).
+        // whole forest (`Forest::raw_rows`). A model without trees has the linear weights.
         let forest = self.model.forest();
-        if !forest.is_empty() {
+        if forest.is_empty() {
+            raw.clear();
+            raw.extend(pending.iter().map(|pc| self.linear_logit(&pc.features)));
+        } else {
             forest.raw_rows(pending, raw);
         }
-        for (k, pc) in pending.iter().enumerate() {
-            let conf = if forest.is_empty() {
-                self.linear_confidence(&pc.features)
-            } else {
-                sigmoid(raw[k])
-            };
+        for (pc, &logit) in pending.iter().zip(raw.iter()) {
+            let conf = sigmoid(logit);
             ev.changes += conf as f64;
             ev.decisions.push(Decision {
                 start: pc.start,
@@ -966,18 +965,16 @@ impl Detector {
         ]
     }
 
-    /// The confidence of a change with features `f` by the linear `c_*` weights, for models
+    /// The log-odds of a change with features `f` by the linear `c_*` weights, for models
     /// without trees.
-    fn linear_confidence(&self, f: &[f32; N_FEATURES]) -> f32 {
+    fn linear_logit(&self, f: &[f32; N_FEATURES]) -> f32 {
         let p = &self.params;
-        sigmoid(
-            p.weights()
-                .iter()
-                .zip(f.iter())
-                .map(|(w, x)| w * x)
-                .sum::<f32>()
-                + p.c_bias,
-        )
+        p.weights()
+            .iter()
+            .zip(f.iter())
+            .map(|(w, x)| w * x)
+            .sum::<f32>()
+            + p.c_bias
     }
 
     /// How much more the Google-Books bigram counts like the original than the written words at

@@ -112,16 +112,7 @@ impl Forest {
             match (f.next(), trees.last_mut()) {
                 (Some("features"), _) => {
                     let names: Vec<&str> = f.collect();
-                    // Features are only ever added at the end: a scorer fitted on the leading
-                    // ones scores them as it was fitted to (the trees never read the others).
-                    if names.is_empty() || !features.starts_with(&names) {
-                        return Err(bad(
-                            i,
-                            &format!(
-                                "the trees were fitted on features {names:?}, but this build computes {features:?}; rebuild the model"
-                            ),
-                        ));
-                    }
+                    check_fitted_on(&names, features).map_err(|msg| bad(i, &msg))?;
                     names_seen = true;
                     fitted_on = names.iter().map(|n| n.to_string()).collect();
                 }
@@ -246,10 +237,8 @@ impl Forest {
             .and_then(|b| std::str::from_utf8(b).ok())
             .ok_or_else(|| bad("bad feature names"))?;
         let names: Vec<&str> = names.split(' ').filter(|n| !n.is_empty()).collect();
-        if trees > 0 && (names.is_empty() || !features.starts_with(&names)) {
-            return Err(bad(&format!(
-                "the trees were fitted on features {names:?}, but this build computes {features:?}; rebuild the model"
-            )));
+        if trees > 0 {
+            check_fitted_on(&names, features).map_err(|msg| bad(&msg))?;
         }
         if width > names.len() {
             return Err(bad("a split reads a feature the trees were not fitted on"));
@@ -450,6 +439,18 @@ impl Forest {
         }
         sum
     }
+}
+
+/// Whether trees fitted on the features `names` can score this build's `features`: features
+/// are only ever added at the end, so a scorer fitted on the leading ones scores them as it was
+/// fitted to (the trees never read the others). The error says what to do.
+fn check_fitted_on(names: &[&str], features: &[&str]) -> std::result::Result<(), String> {
+    if names.is_empty() || !features.starts_with(names) {
+        return Err(format!(
+            "the trees were fitted on features {names:?}, but this build computes {features:?}; rebuild the model"
+        ));
+    }
+    Ok(())
 }
 
 /// The depth of a tree given root first, checking that every child index points forward
