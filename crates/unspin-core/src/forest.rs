@@ -320,18 +320,7 @@ impl Forest {
     ///
     /// If `x` has fewer values than the features the forest was parsed with.
     pub fn raw(&self, x: &[f32]) -> f32 {
-        // The depths the shipped trees have get a walk unrolled at compile time.
-        match self.depth {
-            4 => self.raw_at::<4>(x),
-            6 => self.raw_at::<6>(x),
-            8 => self.raw_at::<8>(x),
-            d => self.raw_with(x, d),
-        }
-    }
-
-    #[inline(always)]
-    fn raw_at<const D: u32>(&self, x: &[f32]) -> f32 {
-        self.raw_with(x, D)
+        self.walk([&x[..self.width]])[0]
     }
 
     /// [`raw`](Forest::raw) for many feature vectors at once: `out` gets one log-odds per row
@@ -356,86 +345,61 @@ impl Forest {
     ///
     /// If a row has fewer values than the features the forest was parsed with.
     pub fn raw_rows<R: AsRef<[f32]>>(&self, rows: &[R], out: &mut Vec<f32>) {
-        assert!(
-            rows.iter().all(|r| r.as_ref().len() >= self.width),
-            "a row is shorter than the features"
-        );
         out.clear();
-        out.resize(rows.len(), 0.0);
-        match self.depth {
-            4 => self.rows_with(rows, out, 4),
-            6 => self.rows_with(rows, out, 6),
-            8 => self.rows_with(rows, out, 8),
-            d => self.rows_with(rows, out, d),
-        }
-    }
-
-    #[inline(always)]
-    fn rows_with<R: AsRef<[f32]>>(&self, rows: &[R], out: &mut [f32], depth: u32) {
-        let splits = (1usize << depth) - 1;
-        if splits == 0 {
-            // Trees that are single leaves.
-            out.fill(self.leaf.iter().fold(0.0, |sum, v| sum + v));
-            return;
-        }
+        out.reserve(rows.len());
         // A block of rows stays in the first-level cache while the trees stream past it,
-        // however long the document. The sums are added in the same order as `raw_with`
-        // (tree after tree, from 0.0), so each row's result is the same bits. Sixteen rows
-        // side by side were no faster than eight.
+        // however long the document. Sixteen rows side by side were no faster than eight.
         const LANES: usize = 8;
-        for (block, sums) in rows.chunks(LANES).zip(out.chunks_mut(LANES)) {
+        for block in rows.chunks(LANES) {
             // Missing lanes of the last block repeat its first row; their sums are dropped.
-            let x: [&[f32]; LANES] =
-                std::array::from_fn(|lane| block.get(lane).unwrap_or(&block[0]).as_ref());
-            let mut acc = [0f32; LANES];
-            for (split, leaves) in self
-                .split
-                .chunks_exact(splits)
-                .zip(self.leaf.chunks_exact(splits + 1))
-            {
-                let mut i = [0usize; LANES];
-                for _ in 0..depth {
-                    for lane in 0..LANES {
-                        // SAFETY: as in `raw_with`: i < splits after fewer than `depth` steps,
-                        // and every split's feature is below `width`, which `raw_rows` checked
-                        // every row's length against.
-                        let (threshold, feature) = unsafe { *split.get_unchecked(i[lane]) };
-                        let v = unsafe { *x[lane].get_unchecked(feature as usize) };
-                        i[lane] = 2 * i[lane] + 1 + (v > threshold) as usize;
-                    }
-                }
-                for lane in 0..LANES {
-                    acc[lane] += leaves[i[lane] - splits];
-                }
-            }
-            sums.copy_from_slice(&acc[..sums.len()]);
+            let x: [&[f32]; LANES] = std::array::from_fn(|lane| {
+                &block.get(lane).unwrap_or(&block[0]).as_ref()[..self.width]
+            });
+            out.extend_from_slice(&self.walk(x)[..block.len()]);
+        }
+    }
+
+    /// The log-odds of `L` rows of exactly `width` values, walked down each tree side by side.
+    #[inline(always)]
+    fn walk<const L: usize>(&self, x: [&[f32]; L]) -> [f32; L] {
+        // The depths the shipped trees have get a walk unrolled at compile time.
+        match self.depth {
+            4 => self.walk_at(x, 4),
+            6 => self.walk_at(x, 6),
+            8 => self.walk_at(x, 8),
+            d => self.walk_at(x, d),
         }
     }
 
     #[inline(always)]
-    fn raw_with(&self, x: &[f32], depth: u32) -> f32 {
-        let x = &x[..self.width];
+    fn walk_at<const L: usize>(&self, x: [&[f32]; L], depth: u32) -> [f32; L] {
         let splits = (1usize << depth) - 1;
         if splits == 0 {
             // Trees that are single leaves.
-            return self.leaf.iter().fold(0.0, |sum, v| sum + v);
+            return [self.leaf.iter().fold(0.0, |sum, v| sum + v); L];
         }
-        let mut sum = 0.0;
+        let mut sum = [0f32; L];
         for (split, leaves) in self
             .split
             .chunks_exact(splits)
             .zip(self.leaf.chunks_exact(splits + 1))
         {
-            let mut i = 0;
+            let mut i = [0usize; L];
             for _ in 0..depth {
-                // SAFETY: after k < depth steps, i <= 2^(k+1) - 2 < splits, and a split's
-                // feature is below `width` (`pad` raises it), which is `x`'s length now. This
-                // is the scorer's inner loop: six hundred steps per change scored.
-                let (threshold, feature) = unsafe { *split.get_unchecked(i) };
-                let v = unsafe { *x.get_unchecked(feature as usize) };
-                i = 2 * i + 1 + (v > threshold) as usize;
+                for lane in 0..L {
+                    // SAFETY: after k < depth steps, i <= 2^(k+1) - 2 < splits, and a split's
+                    // feature is below `width` (`pad` raises it), every row's length. This is
+                    // the scorer's inner loop: over a thousand steps per change scored.
+                    let (threshold, feature) = unsafe { *split.get_unchecked(i[lane]) };
+                    let v = unsafe { *x[lane].get_unchecked(feature as usize) };
+                    i[lane] = 2 * i[lane] + 1 + (v > threshold) as usize;
+                }
             }
-            sum += leaves[i - splits];
+            // Tree after tree, from 0.0: a row's sum is added in the same order however many
+            // rows go side by side, so it is the same bits.
+            for lane in 0..L {
+                sum[lane] += leaves[i[lane] - splits];
+            }
         }
         sum
     }
@@ -531,7 +495,9 @@ mod tests {
                 if level == depth || next().is_multiple_of(4) {
                     return vec![format!("leaf {}", next() as f32 / 1e9 - 2.0)];
                 }
-                let (feature, threshold) = (next() as usize % 3, next() as f32 / 2e9 - 1.0);
+                // Thresholds on a grid, as a fitter's bins put them, which the rows below hit.
+                let (feature, threshold) =
+                    (next() as usize % 3, (next() % 250) as f32 / 100.0 - 1.0);
                 let left = *at;
                 let mut below = node(at, level + 1, depth, next);
                 let right = *at;
@@ -571,6 +537,63 @@ mod tests {
         let mut out = vec![];
         f.raw_rows::<[f32; 2]>(&[], &mut out);
         assert!(out.is_empty());
+    }
+
+    /// The leaf sum of the forest text `text` on `x`, each tree walked from its root as
+    /// written: what the padded, ranked walk must reproduce bit for bit.
+    fn reference(text: &str, x: &[f32]) -> f32 {
+        let mut trees: Vec<Vec<Vec<&str>>> = Vec::new();
+        for line in text.lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            match f.first() {
+                Some(&"tree") => trees.push(Vec::new()),
+                Some(&"split") | Some(&"leaf") => trees.last_mut().unwrap().push(f),
+                _ => {}
+            }
+        }
+        let mut sum = 0.0;
+        for tree in &trees {
+            let mut k = 0;
+            while tree[k][0] == "split" {
+                let n = |i: usize| tree[k][i].parse::<f32>().unwrap();
+                let (feature, threshold) = (n(1) as usize, n(2));
+                k = n(if x[feature] > threshold { 4 } else { 3 }) as usize;
+            }
+            sum += tree[k][1].parse::<f32>().unwrap();
+        }
+        sum
+    }
+
+    #[test]
+    fn walks_as_the_fitted_trees() {
+        let names = ["f0", "f1", "f2"];
+        for (seed, depth) in [(11, 1), (12, 4), (13, 6), (14, 8), (15, 10)] {
+            let text = random_forest(seed, 30, depth, 3);
+            let f = Forest::parse(&text, &names).unwrap();
+            // On the cuts, between them, beyond them, and values no split sends right.
+            let values = [
+                -1.0,
+                -0.0,
+                0.0,
+                0.005,
+                0.37,
+                1.49,
+                1.5,
+                7.0,
+                f32::NAN,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+            ];
+            for (a, b) in values.iter().zip(values.iter().rev()) {
+                for x in [[*a, *b, 0.5], [*b, 0.25, *a], [0.1, *a, *b]] {
+                    assert_eq!(
+                        f.raw(&x).to_bits(),
+                        reference(&text, &x).to_bits(),
+                        "depth {depth} {x:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
