@@ -179,8 +179,10 @@ def learning_curve(x, y, doc, docs, precision):
     import hashlib
 
     def passage(d):
-        # Documents are numbered from 1 (`load`); a dump without passage ids falls back to them.
-        return docs[d - 1].get("id") or f"document {d}"
+        # Documents are numbered from 1 (`load`), and a change before any document record has 0,
+        # which must not index from the end; a dump without passage ids falls back to the numbers.
+        record = docs[d - 1] if 0 < d <= len(docs) else {}
+        return record.get("id") or f"document {d}"
 
     u = np.array([int(hashlib.sha1(passage(d).encode()).hexdigest()[:12], 16) / 16**12 for d in doc])
     held = u >= 0.5

@@ -540,7 +540,7 @@ mod tests {
     }
 
     /// The leaf sum of the forest text `text` on `x`, each tree walked from its root as
-    /// written: what the padded, ranked walk must reproduce bit for bit.
+    /// written: what the padded walk must reproduce bit for bit.
     fn reference(text: &str, x: &[f32]) -> f32 {
         let mut trees: Vec<Vec<Vec<&str>>> = Vec::new();
         for line in text.lines() {
@@ -570,7 +570,7 @@ mod tests {
         for (seed, depth) in [(11, 1), (12, 4), (13, 6), (14, 8), (15, 10)] {
             let text = random_forest(seed, 30, depth, 3);
             let f = Forest::parse(&text, &names).unwrap();
-            // On the cuts, between them, beyond them, and values no split sends right.
+            // On the thresholds, between them, beyond them, and values no split sends right.
             let values = [
                 -1.0,
                 -0.0,
