@@ -48,7 +48,7 @@ FEATURES = ["margin", "dlm", "prior", "moby", "wordnet", "mythes", "mined", "tor
             "topic_orig", "topic_spun", "topic_gain", "orig_spun", "doc_changes", "doc_gain", "name",
             "doc_mined", "doc_tortured"]
 
-TREE_PARAMS = dict(objective="binary", learning_rate=0.15, num_leaves=63, max_depth=6, min_data_in_leaf=20,
+TREE_PARAMS = dict(objective="binary", learning_rate=0.15, num_leaves=255, max_depth=8, min_data_in_leaf=20,
                    feature_fraction=0.9, bagging_fraction=0.8, bagging_freq=1, lambda_l2=1.0,
                    seed=1, deterministic=True, verbose=-1, num_threads=2)
 ROUNDS = 200

@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=OUT_DIR / "devset", help="output folder")
     ap.add_argument("--splits", default="tune,test", help="comma-separated: tune,test")
-    ap.add_argument("--n-tune", type=int, default=200, help="passages in the tune split")
+    ap.add_argument("--n-tune", type=int, default=800, help="passages in the tune split")
     ap.add_argument("--n-test", type=int, default=200, help="passages in the test split")
     ap.add_argument("--spinners", default=",".join(SPINNERS), help=f"comma-separated subset of {SPINNERS}")
     ap.add_argument("--rates", default=",".join(map(str, DEFAULT_RATES)), help="spin rates in percent")
