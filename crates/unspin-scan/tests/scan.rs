@@ -422,6 +422,13 @@ fn usage_errors() {
     );
     let e = scan(&args(&[&dir.path().join("missing.jsonl")]), det()).unwrap_err();
     assert!(e.to_string().contains("missing.jsonl"), "{e}");
+    // An output that exists but is no regular file is refused, and left as it was: renamed
+    // over, /dev/null would become a plain file.
+    for o in [dir.path().to_path_buf(), PathBuf::from("/dev/null")] {
+        let e = scan(&args(&[&input, &"-o", &o]), det()).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        assert!(!std::fs::metadata(&o).unwrap().is_file());
+    }
     assert!(ScanArgs::try_parse_from([
         input.as_os_str(),
         "-o".as_ref(),
