@@ -60,6 +60,14 @@ pub struct Args {
 /// Builds the model described by `a`.
 pub fn run(a: Args) -> Result<()> {
     let t0 = Instant::now();
+    // The model is renamed over `--out` when written, which would put a plain file in the
+    // place of a device such as /dev/null: refuse before a minute of work, not after.
+    if std::fs::metadata(&a.out).is_ok_and(|m| !m.is_file()) {
+        anyhow::bail!(
+            "{}: not a regular file; the model is written beside it and renamed into place",
+            a.out.display()
+        );
+    }
     let raw = sources::RawPaths::locate(&a.raw)?;
     let lm_bytes =
         std::fs::read(&raw.lm_bin).with_context(|| format!("reading {}", raw.lm_bin.display()))?;

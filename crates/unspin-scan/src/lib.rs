@@ -366,17 +366,16 @@ pub fn scan(args: &ScanArgs, det: &Detector) -> Result<Summary, Error> {
     }
     // An output is written under another name and renamed over its own when complete, which
     // would put a plain file in the place of a device such as /dev/null, or of a pipe.
-    for o in &outputs {
-        if let Ok(meta) = std::fs::metadata(o) {
-            if !meta.is_file() {
-                return Err(Error::Usage(format!(
-                    "{}: not a regular file; scan writes each output file whole and renames it into \
-                     place, so it cannot write to a device, a pipe or a directory (leave out -o \
-                     to write to standard output)",
-                    o.display()
-                )));
-            }
-        }
+    if let Some(o) = outputs
+        .iter()
+        .find(|o| std::fs::metadata(o).is_ok_and(|m| !m.is_file()))
+    {
+        return Err(Error::Usage(format!(
+            "{}: not a regular file; scan writes each output file whole and renames it into \
+             place, so it cannot write to a device, a pipe or a directory (leave out -o to \
+             write to standard output)",
+            o.display()
+        )));
     }
     if !args.checkpoint_secs.is_finite() || args.checkpoint_secs <= 0.0 {
         return Err(Error::Usage("--checkpoint-secs must be positive".into()));

@@ -862,6 +862,16 @@ fn serialize(sections: &[([u8; 8], Vec<u8>)], fields: [u32; 5], model_fp: u64, n
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    // Renamed over, a device such as /dev/null would become a plain file.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file; an index is written beside it and renamed into place",
+            ),
+        ));
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -879,4 +889,24 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         return Err(Error::io(path, e));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_atomic_refuses_what_is_no_regular_file() {
+        let dir = std::env::temp_dir().join(format!("unspin-index-{}-atomic", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for path in [dir.as_path(), Path::new("/dev/null")] {
+            let e = write_atomic(path, b"x").unwrap_err();
+            assert!(e.to_string().contains("not a regular file"), "{e}");
+            assert!(!std::fs::metadata(path).unwrap().is_file());
+        }
+        let file = dir.join("refs.idx");
+        write_atomic(&file, b"x").unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), b"x");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
