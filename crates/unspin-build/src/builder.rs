@@ -122,6 +122,12 @@ pub fn run(a: Args) -> Result<()> {
 
     let tortured = sources::load_tortured(&a.tortured)?;
     let tw = compile::tortured_word_pairs(&tortured);
+    // A pair of words is ordinary English where the LM stores it as a bigram.
+    let attested = |a: &str, b: &str| match (lm.word_id(a), lm.word_id(b)) {
+        (Some(a), Some(b)) => lm.has_bigram(a, b),
+        _ => false,
+    };
+    let composed = compile::composed_tortured(&tortured, &tw, 2.0, attested);
     let tw: Vec<_> = tw
         .into_iter()
         .filter(|(s, o, _)| in_lm(s) && in_lm(o))
@@ -142,9 +148,12 @@ pub fn run(a: Args) -> Result<()> {
         compile::add_counted(&mut ch, &pairs, 1.0, src);
     }
     eprintln!(
-        "channel: {} pairs ({} tortured word pairs, {extra} mined/rule pairs)",
+        "channel: {} pairs ({} tortured word pairs, {extra} mined/rule pairs); {} tortured \
+         phrases listed, {} composed",
         ch.len(),
-        tw.len()
+        tw.len(),
+        tortured.len(),
+        composed.len()
     );
 
     let mut lex = LexiconWriter::default();
@@ -193,6 +202,11 @@ pub fn run(a: Args) -> Result<()> {
         fp.push_str(&format!("{}\t{}\n", t.tortured, t.correct));
     }
     c.add(unspin_core::T_TORTURED, fp.into_bytes());
+    let mut fp = String::new();
+    for (t, correct) in &composed {
+        fp.push_str(&format!("{t}\t{correct}\n"));
+    }
+    c.add(unspin_core::T_COMPOSED, fp.into_bytes());
     let params = if a.params.exists() {
         let text = std::fs::read_to_string(&a.params)
             .with_context(|| format!("reading {}", a.params.display()))?;
@@ -231,6 +245,7 @@ pub fn run(a: Args) -> Result<()> {
         "format": unspin_core::format::VERSION,
         "builder": env!("CARGO_PKG_VERSION"),
         "fingerprints": tortured.len(),
+        "composed_fingerprints": composed.len(),
         "candidates": n,
         "sources_manifest_xxh3": format!("{:016x}", xxhash_rust::xxh3::xxh3_64(manifest.as_bytes())),
     });

@@ -179,6 +179,126 @@ pub fn tortured_word_pairs(list: &[Tortured]) -> Vec<(String, String, f64)> {
     counts.into_iter().map(|((s, o), c)| (s, o, c)).collect()
 }
 
+/// Closed-class words: a term composed by [`composed_tortured`] neither starts nor ends with
+/// one, since "the network" is no technical term and "of the" spins into honest English.
+const CLOSED_CLASS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "how", "in",
+    "into", "is", "it", "its", "no", "not", "of", "on", "or", "than", "that", "the", "then",
+    "these", "this", "those", "to", "was", "were", "what", "when", "where", "which", "who", "whom",
+    "whose", "with",
+];
+
+/// Most spellings composed for one term: a term of four words with many substitutes each
+/// would otherwise give thousands, nearly all of them never written by any spinner.
+const COMPOSED_PER_TERM: usize = 200;
+
+/// Tortured phrases the list lacks, composed from its own word substitutions.
+///
+/// Paper-mill spinners work word by word from one dictionary, so the list's phrases share
+/// their substitutions: "profound" is written for "deep" in several of them. A *term* is a run
+/// of 2-4 words inside a correct phrase ("random forest", "deep learning") that neither starts
+/// nor ends with a closed-class word. Each term is spelled with every combination of its words
+/// and their substitutes (`word_pairs`, each seen at least `min_count` times, so that a
+/// substitution seen once does not generalize). A spelling is kept when it changes a word, is
+/// neither a listed tortured phrase nor a term itself, and is neither technical nor ordinary
+/// English: one of the words it changes occurs in no correct phrase of the list ("recognition"
+/// for "detection" would turn honest "automatic recognition" into "automatic detection"), and
+/// one of its adjacent word pairs is one that `attested` (the LM's stored bigrams) does not
+/// know. A spelling that several terms give is kept for the term whose
+/// rarest substitution was seen most often, and dropped on a tie.
+///
+/// Returns (tortured, correct) pairs, sorted, none of them in `list`.
+pub fn composed_tortured(
+    list: &[Tortured],
+    word_pairs: &[(String, String, f64)],
+    min_count: f64,
+    attested: impl Fn(&str, &str) -> bool,
+) -> Vec<(String, String)> {
+    let count: HashMap<(&str, &str), f64> = word_pairs
+        .iter()
+        .map(|(s, o, c)| ((s.as_str(), o.as_str()), *c))
+        .collect();
+    let mut substitutes: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (s, o, c) in word_pairs {
+        if *c >= min_count {
+            substitutes.entry(o.as_str()).or_default().push(s.as_str());
+        }
+    }
+    for v in substitutes.values_mut() {
+        v.sort_unstable();
+    }
+    let closed = |w: &str| CLOSED_CLASS.contains(&w);
+    let mut terms: std::collections::BTreeSet<Vec<&str>> = Default::default();
+    for t in list {
+        let words: Vec<&str> = t.correct.split(' ').collect();
+        for n in 2..=4.min(words.len()) {
+            for g in words.windows(n) {
+                if !closed(g[0]) && !closed(g[n - 1]) {
+                    terms.insert(g.to_vec());
+                }
+            }
+        }
+    }
+    let listed: HashSet<&str> = list.iter().map(|t| t.tortured.as_str()).collect();
+    let technical: HashSet<&str> = list.iter().flat_map(|t| t.correct.split(' ')).collect();
+    // Spelling -> (term, the count of its rarest substitution, whether another term ties).
+    let mut best: HashMap<Vec<&str>, (&Vec<&str>, f64, bool)> = HashMap::new();
+    for term in &terms {
+        let options: Vec<Vec<&str>> = term
+            .iter()
+            .map(|w| {
+                let mut o = vec![*w];
+                o.extend(substitutes.get(w).into_iter().flatten().copied());
+                o
+            })
+            .collect();
+        let mut pick = vec![0usize; term.len()];
+        for _ in 0..COMPOSED_PER_TERM {
+            // The next combination, as an odometer over `options`; all zeros is the term.
+            let Some(k) = (0..pick.len())
+                .rev()
+                .find(|&k| pick[k] + 1 < options[k].len())
+            else {
+                break;
+            };
+            pick[k] += 1;
+            pick[k + 1..].iter_mut().for_each(|p| *p = 0);
+            let spelling: Vec<&str> = pick.iter().zip(&options).map(|(&p, o)| o[p]).collect();
+            let changed = || spelling.iter().zip(term).filter(|(s, o)| s != o);
+            if terms.contains(&spelling)
+                || listed.contains(spelling.join(" ").as_str())
+                || changed().all(|(s, _)| technical.contains(s))
+                || spelling.windows(2).all(|p| attested(p[0], p[1]))
+            {
+                continue;
+            }
+            let weakest = changed()
+                .map(|(s, o)| count[&(*s, *o)])
+                .fold(f64::INFINITY, f64::min);
+            match best.entry(spelling) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert((term, weakest, false));
+                }
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let b = e.get_mut();
+                    if weakest > b.1 {
+                        *b = (term, weakest, false);
+                    } else if weakest == b.1 && b.0 != term {
+                        b.2 = true;
+                    }
+                }
+            }
+        }
+    }
+    let mut out: Vec<(String, String)> = best
+        .into_iter()
+        .filter(|(_, (_, _, tie))| !tie)
+        .map(|(s, (term, _, _))| (s.join(" "), term.join(" ")))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
 /// Inflection tables: form -> (lemma, pos, tag) and (lemma, pos, tag) -> preferred form.
 pub struct Morph {
     forms: HashMap<(String, Pos, String), String>,
@@ -387,6 +507,52 @@ mod tests {
         ] {
             assert!(!contraction_only(a, b), "{a} / {b}");
         }
+    }
+
+    #[test]
+    fn tortured_phrases_are_composed_from_the_lists_substitutions() {
+        let list: Vec<Tortured> = [
+            ("arbitrary woodland", "random woodland"),
+            ("arbitrary variable", "random variable"),
+            ("timberland fire", "forest fire"),
+            ("timberland cover", "forest cover"),
+            ("decision timberland", "decision forest"),
+            ("profound learning", "deep learning"),
+            ("random forest model", "random forest model"),
+            ("arbitrary number", "random number"),
+            ("once seen", "seen once"),
+            ("great measure", "high measure"),
+            ("great value", "high value"),
+            ("recognition rate", "detection rate"),
+            ("recognition method", "detection method"),
+            ("automatic detection", "automatic detection"),
+            ("automatic recognition", "automatic recognition"),
+        ]
+        .into_iter()
+        .map(|(t, c)| Tortured {
+            tortured: t.into(),
+            correct: c.into(),
+        })
+        .collect();
+        let pairs = tortured_word_pairs(&list);
+        // "great measure" is English: the LM knows the bigram.
+        let attested = |a: &str, b: &str| (a, b) == ("great", "measure");
+        let got = composed_tortured(&list, &pairs, 2.0, attested);
+        let got: Vec<(&str, &str)> = got.iter().map(|(t, c)| (t.as_str(), c.as_str())).collect();
+        assert!(
+            got.contains(&("arbitrary timberland", "random forest")),
+            "{got:?}"
+        );
+        assert!(got.contains(&("arbitrary timberland model", "random forest model")));
+        // "profound" for "deep" was seen once: it composes nothing.
+        assert!(!got.iter().any(|(t, _)| t.contains("profound")));
+        // Listed phrases, terms and English are not composed, nor are phrases whose changed
+        // words are all technical ("recognition" is a correct word too).
+        assert!(!got
+            .iter()
+            .any(|(t, _)| ["arbitrary woodland", "great measure"].contains(t)));
+        assert!(!got.iter().any(|(t, _)| t.contains("recognition")));
+        assert!(got.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -351,6 +351,7 @@ fn run(cli: Cli) -> Result<()> {
             writeln!(out, "phrases: {}", m.lexicon().len())?;
             writeln!(out, "candidate pairs: {}", m.lexicon().candidate_count())?;
             writeln!(out, "fingerprints: {}", m.fingerprint_count())?;
+            writeln!(out, "composed fingerprints: {}", m.composed_count())?;
             match m.forest().len() {
                 0 => writeln!(out, "change scorer: linear (c_* parameters)")?,
                 n => writeln!(out, "change scorer: {n} decision trees")?,

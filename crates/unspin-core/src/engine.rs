@@ -19,7 +19,7 @@ use crate::lexicon::{Candidate, Src, FLAG_PREFIX, NO_FREQ};
 use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
-use crate::tokenize::{apply_case, case_of, normalize_word, tokenize, Case, Kind, Token};
+use crate::tokenize::{apply_span_case, case_of, normalize_word, tokenize, Case, Kind, Token};
 use crate::vectors::cosine;
 use crate::{Scorer, WordId, NO_WORD};
 
@@ -151,6 +151,8 @@ struct Pending {
     start: usize,
     end: usize,
     case: Case,
+    /// The span has two words or more, each with a capital ([`apply_span_case`]).
+    all_title: bool,
     original: u32,
     src: Src,
     margin: f32,
@@ -341,15 +343,12 @@ impl Detector {
             return (Report::empty(0), ev);
         }
         let mut spans = Vec::new();
+        let mut composed = Vec::new();
         self.artifacts(text, &toks, &mut spans);
-        self.fingerprints(text, &toks, &mut spans);
+        self.fingerprints(text, &toks, &mut spans, &mut composed);
         ev.artifacts = spans
             .iter()
             .filter(|s| s.kind == SpanKind::Artifact)
-            .count();
-        ev.fingerprints = spans
-            .iter()
-            .filter(|s| s.kind == SpanKind::Fingerprint)
             .count();
         // Artifacts and fingerprints are disjoint; sorted, a binary search finds the one a
         // lexicon hit would overlap (a linear scan per hit is quadratic on hostile input).
@@ -367,6 +366,11 @@ impl Detector {
         self.score_pending(text, &mut bufs, &mut spans, &mut ev);
         ev.mean_logprob = logprob / n_words.max(1) as f64;
         spans.sort_by_key(|s| s.start);
+        merge_composed(&mut spans, composed);
+        ev.fingerprints = spans
+            .iter()
+            .filter(|s| s.kind == SpanKind::Fingerprint)
+            .count();
         let score = self.doc_score(&ev);
         let verdict = if (n_words as f32) < self.params.min_words {
             Verdict::Unsure
@@ -800,6 +804,10 @@ impl Detector {
                 start: toks[words[pr.start].tok].start as usize,
                 end: toks[words[pr.start + pr.len - 1].tok].end as usize,
                 case: words[pr.start].case,
+                all_title: pr.len > 1
+                    && words[pr.start..pr.start + pr.len]
+                        .iter()
+                        .all(|w| w.case == Case::Title),
                 original: pr.original,
                 src: pr.src,
                 margin,
@@ -1228,7 +1236,8 @@ impl Detector {
         }
         let (start, end, margin) = (pc.start, pc.end, pc.margin);
         let original = self.model.lexicon().phrase(pc.original);
-        let suggestion = (conf >= p.apply).then(|| apply_case(original, pc.case));
+        let suggestion =
+            (conf >= p.apply).then(|| apply_span_case(original, pc.case, pc.all_title));
 
         let mut sources = pc.src.names().join("+");
         if sources.is_empty() {
@@ -1341,8 +1350,16 @@ impl Detector {
         spans.sort_by_key(|s| s.start);
     }
 
-    /// Known tortured phrases, leftmost-longest over the normalized word stream.
-    fn fingerprints(&self, text: &str, toks: &[Token], spans: &mut Vec<Span>) {
+    /// Known tortured phrases, leftmost-longest over the normalized word stream: the listed
+    /// ones go to `spans`, those composed from the list's substitutions to `composed` (see
+    /// [`merge_composed`]).
+    fn fingerprints(
+        &self,
+        text: &str,
+        toks: &[Token],
+        spans: &mut Vec<Span>,
+        composed: &mut Vec<Span>,
+    ) {
         let Some(fp) = &self.model.inner.fingerprints else {
             return;
         };
@@ -1382,18 +1399,79 @@ impl Detector {
             if overlaps_any(&spans[..n_artifacts], start, end, |o| (o.start, o.end)) {
                 return;
             }
-            let (tortured, correct) = &self.model.inner.tortured[pattern];
-            spans.push(Span {
+            // A composed phrase is no sighting, only the list's substitutions put together.
+            let (tortured, correct, listed) = self.model.inner.phrase(pattern);
+            let (confidence, evidence) = if listed {
+                (
+                    0.95,
+                    format!("known tortured phrase \"{tortured}\" for \"{correct}\""),
+                )
+            } else {
+                (
+                    COMPOSED_CONFIDENCE,
+                    format!(
+                        "tortured phrase \"{tortured}\" for \"{correct}\", composed from the \
+                         listed phrases' word substitutions"
+                    ),
+                )
+            };
+            let span = Span {
                 start,
                 end,
                 text: text[start..end].to_string(),
-                suggestion: Some(apply_case(correct, case_of(matched[0].text(text)))),
-                confidence: 0.95,
+                suggestion: Some(apply_span_case(
+                    correct,
+                    case_of(matched[0].text(text)),
+                    // Two words or more, each with a capital: a title or a name.
+                    matched.iter().filter(|t| t.kind == Kind::Word).count() > 1
+                        && matched
+                            .iter()
+                            .filter(|t| t.kind == Kind::Word)
+                            .all(|t| case_of(t.text(text)) == Case::Title),
+                )),
+                confidence,
                 kind: SpanKind::Fingerprint,
-                evidence: format!("known tortured phrase \"{tortured}\" for \"{correct}\""),
-            });
+                evidence,
+            };
+            if listed { &mut *spans } else { &mut *composed }.push(span);
         });
     }
+}
+
+/// The confidence of a tortured phrase composed from the list's word substitutions. Held out
+/// from the list, about 25 in 26 of those that match are the listed correction
+/// (`bench/tortured_holdout.py`), below the 0.95 of a listed phrase.
+const COMPOSED_CONFIDENCE: f64 = 0.9;
+
+/// Adds the composed tortured phrases `composed` (disjoint from every span in `spans`'s
+/// artifacts and listed fingerprints) to `spans` (sorted by start and disjoint). A composed
+/// phrase guesses one term for words that may stand for several ("worldwide" for "global",
+/// "world" or "international"), so it gives way to a change that the decoder, which weighed
+/// the originals in context, makes on any of its words; flags without a suggestion that it
+/// overlaps give way to it.
+fn merge_composed(spans: &mut Vec<Span>, composed: Vec<Span>) {
+    if composed.is_empty() {
+        return;
+    }
+    let mut dropped = vec![false; spans.len()];
+    let mut kept = Vec::with_capacity(composed.len());
+    for c in composed {
+        // Disjoint and sorted by start, so sorted by end too: the overlapping spans are a run.
+        let lo = spans.partition_point(|s| s.end <= c.start);
+        let hi = spans.partition_point(|s| s.start < c.end).max(lo);
+        if spans[lo..hi].iter().any(|s| s.suggestion.is_some()) {
+            continue;
+        }
+        dropped[lo..hi].iter_mut().for_each(|d| *d = true);
+        kept.push(c);
+    }
+    let mut k = 0;
+    spans.retain(|_| {
+        k += 1;
+        !dropped[k - 1]
+    });
+    spans.extend(kept);
+    spans.sort_by_key(|s| s.start);
 }
 
 /// Whether any of `sorted`, byte ranges (`bounds` gives each one's) sorted by start and
@@ -1857,6 +1935,74 @@ mod tests {
         assert_eq!(get("nato"), Some((false, true)));
         assert_eq!(get("2024"), Some((false, true)));
         assert_eq!(get("today"), Some((false, false)));
+    }
+
+    #[test]
+    fn composed_fingerprints_give_way_to_the_decoder() {
+        let bytes = crate::fixture::tiny_model_bytes_with(&[(
+            crate::T_COMPOSED,
+            b"arbitrary timberland\trandom forest\ninventory market\tstock exchange\n\
+              profound learning\tdeep thought\n",
+        )]);
+        let model = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap();
+        assert_eq!((model.fingerprint_count(), model.composed_count()), (2, 3));
+        let det = Detector::new(model);
+        let r = det.check("We apply Arbitrary timberland to the data.");
+        assert_eq!(r.spans.len(), 1);
+        let s = &r.spans[0];
+        assert_eq!(
+            (s.kind, s.suggestion.as_deref()),
+            (SpanKind::Fingerprint, Some("Random forest"))
+        );
+        assert_eq!(s.confidence, COMPOSED_CONFIDENCE);
+        assert!(s.evidence.contains("composed"), "{}", s.evidence);
+        // The decoder weighs "inventory" in context and puts back "stock": the composed
+        // guess gives way. A listed phrase wins over a composed one of the same words.
+        assert_eq!(
+            det.restore("The inventory market fell sharply on monday."),
+            "The stock market fell sharply on monday."
+        );
+        assert_eq!(
+            det.restore("We apply profound learning to the data."),
+            "We apply deep learning to the data."
+        );
+    }
+
+    #[test]
+    fn merged_composed_spans_replace_flags_only() {
+        let span = |start, end, suggestion: Option<&str>| Span {
+            start,
+            end,
+            text: String::new(),
+            suggestion: suggestion.map(String::from),
+            confidence: 0.5,
+            kind: SpanKind::Substitution,
+            evidence: String::new(),
+        };
+        let mut spans = vec![
+            span(0, 4, Some("a")),
+            span(10, 14, None),
+            span(20, 24, Some("c")),
+        ];
+        let composed = vec![
+            span(2, 8, Some("x")),   // overlaps a change: dropped
+            span(9, 16, Some("y")),  // overlaps a flag only: replaces it
+            span(30, 35, Some("z")), // overlaps nothing: kept
+        ];
+        merge_composed(&mut spans, composed);
+        let got: Vec<_> = spans
+            .iter()
+            .map(|s| (s.start, s.suggestion.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, Some("a")),
+                (9, Some("y")),
+                (20, Some("c")),
+                (30, Some("z"))
+            ]
+        );
     }
 
     #[test]

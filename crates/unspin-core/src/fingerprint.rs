@@ -17,11 +17,19 @@
 //! phrase collapses to one code (id 0) that no phrase contains: such items can neither start
 //! nor continue a match, so the matches are the same as over the items one by one, at two or
 //! three bytes per phrase word instead of one automaton step per byte of every word.
+//!
+//! # Composed phrases
+//!
+//! Phrases composed from the list's word substitutions (2-4 words, several times as many as
+//! the listed ones) are looked up in a hash table of word-id sequences instead: an automaton
+//! over all of them took about 45 ms to build at every load, the table takes about 2. They
+//! are matched, leftmost-longest, only in the gaps between the listed phrases' matches: a
+//! listed phrase is a sighting, a composed one a guess.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, Input, MatchKind};
 
 use crate::{Error, Result};
 
@@ -55,26 +63,119 @@ impl Hasher for WordHasher {
 #[derive(Clone, Debug)]
 pub struct Fingerprints {
     /// Each phrase word's id, from 1 (0 stands for every other item).
-    ids: HashMap<Box<str>, u32, BuildHasherDefault<WordHasher>>,
+    ids: WordIds,
     /// Bytes per code.
     width: usize,
+    /// Ids up to this one are words of listed phrases.
+    listed_ids: u32,
     automaton: AhoCorasick,
+    /// Composed phrases by their words' ids ([`key`]), to their pattern numbers.
+    composed: HashMap<u128, u32, BuildHasherDefault<KeyHasher>>,
+    /// By word id: bit `n - 2` is set where a composed phrase of `n` words starts with it.
+    starts: Vec<u8>,
+}
+
+/// A hasher for composed phrases' keys ([`key`]), which are distinct small integers packed
+/// together: a multiply and a fold mix them well enough, at a fraction of SipHash's cost.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ *b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u128(&mut self, k: u128) {
+        let m = (k as u64 ^ (k >> 64) as u64 ^ self.0) as u128 * 0x9e37_79b9_7f4a_7c15u128;
+        self.0 = (m as u64) ^ (m >> 64) as u64;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Phrase words to their ids.
+type WordIds = HashMap<Box<str>, u32, BuildHasherDefault<WordHasher>>;
+
+/// Longest composed phrase, in words.
+const MAX_COMPOSED: usize = 4;
+
+/// A run of at most [`MAX_COMPOSED`] word ids as one hash key: the ids (each under 2^29, far
+/// more words than any list holds) 29 bits apart, and the length above them.
+fn key(ids: &[u32]) -> u128 {
+    ids.iter().fold(ids.len() as u128, |k, &id| {
+        (k << 29) | (id & 0x1FFF_FFFF) as u128
+    })
 }
 
 impl Fingerprints {
     /// Compiles `phrases`: a match reports a phrase by its position in this list.
     pub fn new<'a>(phrases: impl IntoIterator<Item = &'a str>) -> Result<Fingerprints> {
+        Fingerprints::with_composed(phrases, [])
+    }
+
+    /// Compiles `phrases` and `composed` phrases of 2-[`MAX_COMPOSED`] words (longer ones
+    /// are skipped). A match reports a phrase by its position in `phrases` followed by
+    /// `composed`. Composed phrases match only outside the listed phrases' matches.
+    ///
+    /// ```
+    /// use unspin_core::fingerprint::Fingerprints;
+    /// let f = Fingerprints::with_composed(["profound learning"], ["arbitrary timberland"]).unwrap();
+    /// let items = ["arbitrary", "timberland", "and", "profound", "learning"];
+    /// let mut found = Vec::new();
+    /// f.find(items.iter().copied(), |first, len, pattern| found.push((first, len, pattern)));
+    /// assert_eq!(found, [(0, 2, 1), (3, 2, 0)]);
+    /// ```
+    pub fn with_composed<'a>(
+        phrases: impl IntoIterator<Item = &'a str>,
+        composed: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Fingerprints> {
         let phrases: Vec<&str> = phrases.into_iter().collect();
-        let mut ids: HashMap<Box<str>, u32, BuildHasherDefault<WordHasher>> = HashMap::default();
+        let composed = composed.into_iter();
+        let mut ids: WordIds = HashMap::with_capacity_and_hasher(
+            phrases.len() + composed.size_hint().0,
+            Default::default(),
+        );
+        fn id_of(ids: &mut WordIds, w: &str) -> u32 {
+            match ids.get(w) {
+                Some(&id) => id,
+                None => {
+                    let id = ids.len() as u32 + 1;
+                    ids.insert(w.into(), id);
+                    id
+                }
+            }
+        }
         for p in &phrases {
             for w in p.split(' ') {
-                let next = ids.len() as u32 + 1;
-                ids.entry(w.into()).or_insert(next);
+                id_of(&mut ids, w);
             }
+        }
+        // Ids past this one belong to composed phrases' words alone: the automaton sees them
+        // as other items, so its codes stay as narrow as the listed phrases allow.
+        let listed_ids = ids.len() as u32;
+        let mut table =
+            HashMap::with_capacity_and_hasher(composed.size_hint().0, Default::default());
+        let mut starts = Vec::new();
+        for (k, p) in composed.enumerate() {
+            let words: Vec<u32> = p.split(' ').map(|w| id_of(&mut ids, w)).collect();
+            if !(2..=MAX_COMPOSED).contains(&words.len()) {
+                continue;
+            }
+            if starts.len() <= words[0] as usize {
+                starts.resize(words[0] as usize + 1, 0);
+            }
+            starts[words[0] as usize] |= 1 << (words.len() - 2);
+            table
+                .entry(key(&words))
+                .or_insert((phrases.len() + k) as u32);
         }
         // 7 bits of the id per byte.
         let mut width = 1;
-        while (ids.len() as u64 + 1) > 1u64 << (7 * width) {
+        while (listed_ids as u64 + 1) > 1u64 << (7 * width) {
             width += 1;
         }
         let mut code = Vec::new();
@@ -97,6 +198,9 @@ impl Fingerprints {
             ids,
             width,
             automaton,
+            listed_ids,
+            composed: table,
+            starts,
         })
     }
 
@@ -109,12 +213,16 @@ impl Fingerprints {
         mut found: impl FnMut(usize, usize, usize),
     ) {
         let mut stream = Vec::new();
+        // Every item's id, for the composed phrases.
+        let mut item_ids = Vec::new();
         // The item each code stands for (a collapsed run: its first).
         let mut at = Vec::new();
         let mut code = Vec::new();
         let mut other = false;
         for (k, item) in items.into_iter().enumerate() {
             let id = self.ids.get(item).copied().unwrap_or(0);
+            item_ids.push(id);
+            let id = if id > self.listed_ids { 0 } else { id };
             if id == 0 && other {
                 continue;
             }
@@ -123,11 +231,56 @@ impl Fingerprints {
             stream.extend_from_slice(&code);
             at.push(k);
         }
-        for m in self.automaton.find_iter(&stream) {
-            let (a, b) = (m.start() / self.width, m.end() / self.width);
-            // No phrase holds the code of a collapsed run, so codes `a..b` are single items.
-            found(at[a], b - a, m.pattern().as_usize());
+        // Leftmost-longest over both kinds: a composed phrase that starts before a listed
+        // match, or at it and is longer, wins, and the automaton restarts after it (the
+        // listed match it displaced may have hidden another).
+        let n = item_ids.len();
+        let listed_from = |item: usize| {
+            let code = at.partition_point(|&k| k < item);
+            let input = Input::new(&stream).range(code * self.width..);
+            self.automaton.find_iter(input).map(|m| {
+                let (a, b) = (m.start() / self.width, m.end() / self.width);
+                // No phrase holds the code of a collapsed run, so codes `a..b` are single items.
+                (at[a], b - a, m.pattern().as_usize())
+            })
+        };
+        let mut listed = listed_from(0);
+        let mut pending = listed.next();
+        let mut i = 0;
+        while i < n {
+            let stop = pending.map_or(n, |m| m.0);
+            let composed =
+                (i..=stop.min(n - 1)).find_map(|p| Some((p, self.composed_at(&item_ids, p)?)));
+            match (composed, pending) {
+                (Some((p, (len, pattern))), _) if p < stop || pending.is_none_or(|m| len > m.1) => {
+                    found(p, len, pattern);
+                    i = p + len;
+                    if pending.is_some_and(|m| m.0 < i) {
+                        listed = listed_from(i);
+                        pending = listed.next();
+                    }
+                }
+                (_, Some((first, len, pattern))) => {
+                    found(first, len, pattern);
+                    i = first + len;
+                    pending = listed.next();
+                }
+                (_, None) => break,
+            }
         }
+    }
+
+    /// The longest composed phrase that starts at item `p`: its length and pattern number.
+    #[inline]
+    fn composed_at(&self, ids: &[u32], p: usize) -> Option<(usize, usize)> {
+        let lens = *self.starts.get(ids[p] as usize)?;
+        if lens == 0 {
+            return None;
+        }
+        (2..=MAX_COMPOSED.min(ids.len() - p))
+            .rev()
+            .filter(|n| lens & (1 << (n - 2)) != 0)
+            .find_map(|n| Some((n, *self.composed.get(&key(&ids[p..p + n]))? as usize)))
     }
 }
 
@@ -169,10 +322,39 @@ mod tests {
     }
 
     fn by_items(phrases: &[&str], items: &[&str]) -> Vec<(usize, usize, usize)> {
-        let f = Fingerprints::new(phrases.iter().copied()).unwrap();
+        by_items_composed(phrases, &[], items)
+    }
+
+    fn by_items_composed(
+        phrases: &[&str],
+        composed: &[&str],
+        items: &[&str],
+    ) -> Vec<(usize, usize, usize)> {
+        let f =
+            Fingerprints::with_composed(phrases.iter().copied(), composed.iter().copied()).unwrap();
         let mut out = Vec::new();
         f.find(items.iter().copied(), |a, n, p| out.push((a, n, p)));
         out
+    }
+
+    #[test]
+    fn composed_phrases_compete_leftmost_longest() {
+        let listed = ["b c", "d e", "c d e f"];
+        let composed = ["a b", "d e g", "x y", "c d"];
+        // "a b" starts first and displaces "b c"; "c d e f" is longer than "c d"; "d e g"
+        // is longer than "d e" at the same start; "x y" sits in a gap.
+        let items = [
+            "a", "b", "c", "d", "e", "f", "x", "y", "d", "e", "g", "d", "e",
+        ];
+        let want = [(0, 2, 3), (2, 4, 2), (6, 2, 5), (8, 3, 4), (11, 2, 1)];
+        assert_eq!(by_items_composed(&listed, &composed, &items), want);
+        let all: Vec<&str> = listed.iter().chain(&composed).copied().collect();
+        assert_eq!(naive(&all, &items), want);
+        // A composed phrase of one word, or of more than four, is never matched.
+        assert_eq!(
+            by_items_composed(&[], &["a", "a b c d e"], &["a", "b", "c", "d", "e"]),
+            []
+        );
     }
 
     #[test]
@@ -205,6 +387,22 @@ mod tests {
             let phrases: Vec<&str> = phrases.iter().map(|s| s.as_str()).collect();
             let items: Vec<&str> = items.iter().map(|s| s.as_str()).collect();
             prop_assert_eq!(by_items(&phrases, &items), naive(&phrases, &items));
+        }
+
+        #[test]
+        fn composed_and_listed_as_one_list(
+            phrases in prop::collection::vec("[abc|#]( [abc|#]){0,3}", 0..6),
+            composed in prop::collection::vec("[abcd]( [abcd]){1,3}", 0..6),
+            items in prop::collection::vec("[abcd|#]", 0..40),
+        ) {
+            let phrases: Vec<&str> = phrases.iter().map(|s| s.as_str()).collect();
+            let composed: Vec<&str> = composed.iter().map(|s| s.as_str()).collect();
+            let items: Vec<&str> = items.iter().map(|s| s.as_str()).collect();
+            let all: Vec<&str> = phrases.iter().chain(&composed).copied().collect();
+            prop_assert_eq!(
+                by_items_composed(&phrases, &composed, &items),
+                naive(&all, &items)
+            );
         }
     }
 }

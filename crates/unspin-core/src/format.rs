@@ -87,7 +87,9 @@ impl ContainerWriter {
     }
 }
 
-/// A parsed container: its checksum verified, its sections located.
+/// A parsed container: its sections located, and its checksum verified (by
+/// [`parse`](Container::parse), or by [`verify`](Container::verify) after
+/// [`parse_unverified`](Container::parse_unverified)).
 #[derive(Debug, Clone)]
 pub struct Container {
     bytes: Bytes,
@@ -97,6 +99,34 @@ pub struct Container {
 impl Container {
     /// Verifies magic, version, length and checksum, and reads the section table.
     pub fn parse(bytes: Bytes) -> Result<Container> {
+        // The checksum before the section table: a corrupt table is reported as corruption
+        // of the file, not as a section out of bounds.
+        Container::read(bytes, true)
+    }
+
+    /// [`parse`](Self::parse) without the checksum, which [`verify`](Self::verify) computes.
+    /// Hashing a large model is a third of loading it, so a loader may hash on one thread
+    /// while it reads the sections on another. Until `verify` passes, the sections may be
+    /// corrupt: every reader in this crate refuses corrupt bytes with an error, without
+    /// panicking, but nothing read from them may be used before then.
+    ///
+    /// ```
+    /// use unspin_core::format::{Container, ContainerWriter};
+    /// use unspin_core::Bytes;
+    ///
+    /// let mut w = ContainerWriter::new();
+    /// w.add(*b"GREETING", b"hello".to_vec());
+    /// let mut bytes = w.finish();
+    /// *bytes.last_mut().unwrap() ^= 1;
+    /// let c = Container::parse_unverified(Bytes::from_vec(bytes)).unwrap();
+    /// assert_eq!(&*c.section(*b"GREETING").unwrap(), b"helln");
+    /// assert!(c.verify().is_err());
+    /// ```
+    pub fn parse_unverified(bytes: Bytes) -> Result<Container> {
+        Container::read(bytes, false)
+    }
+
+    fn read(bytes: Bytes, verify: bool) -> Result<Container> {
         if bytes.len() < HEADER || bytes[0..8] != MAGIC {
             return Err(Error::BadMagic);
         }
@@ -115,10 +145,8 @@ impl Container {
                 bytes.len()
             )));
         }
-        let stored = u64_at(&bytes, 24);
-        let computed = xxhash_rust::xxh3::xxh3_64(&bytes[HEADER..]);
-        if stored != computed {
-            return Err(Error::Checksum { stored, computed });
+        if verify {
+            verify_checksum(&bytes)?;
         }
         let table_end = count
             .checked_mul(ENTRY)
@@ -140,6 +168,11 @@ impl Container {
             sections.push((tag, off as usize, len as usize));
         }
         Ok(Container { bytes, sections })
+    }
+
+    /// Verifies the checksum of everything after the header.
+    pub fn verify(&self) -> Result<()> {
+        verify_checksum(&self.bytes)
     }
 
     /// The payload of section `tag`.
@@ -177,6 +210,16 @@ fn tag_name(tag: [u8; 8]) -> String {
 #[inline]
 pub(crate) fn u32_at(b: &[u8], off: usize) -> u32 {
     u32::from_le_bytes(b[off..off + 4].try_into().unwrap())
+}
+
+/// Checks the stored xxh3 of everything after the header (`bytes` holds at least the header).
+fn verify_checksum(bytes: &[u8]) -> Result<()> {
+    let stored = u64_at(bytes, 24);
+    let computed = xxhash_rust::xxh3::xxh3_64(&bytes[HEADER..]);
+    if stored != computed {
+        return Err(Error::Checksum { stored, computed });
+    }
+    Ok(())
 }
 
 /// Reads a little-endian u64 at `off`. Callers bounds-check first.

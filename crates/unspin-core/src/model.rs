@@ -20,6 +20,10 @@ pub const T_LM_PROBE: [u8; 8] = *b"LMPROBE\0";
 pub const T_LM_TINY: [u8; 8] = *b"LMTINY\0\0";
 /// Section holding the tortured-phrase fingerprints: lines `tortured\tcorrect`.
 pub const T_TORTURED: [u8; 8] = *b"TORTURED";
+/// Section holding tortured phrases composed from the list's own word substitutions
+/// (`unspin-build`'s `composed_tortured`), matched like the listed ones but reported as
+/// composed: lines `tortured\tcorrect`. Optional.
+pub const T_COMPOSED: [u8; 8] = *b"COMPOSED";
 /// Section holding decoder and detector parameters: lines `name value`.
 pub const T_PARAMS: [u8; 8] = *b"PARAMS\0\0";
 /// Section holding the change scorer's trees ([`Forest::to_bytes`], or the text form):
@@ -35,6 +39,45 @@ pub const T_VECTORS: [u8; 8] = *b"WORDVEC\0";
 /// Section holding build metadata (JSON text), shown by `unspin model info`.
 pub const T_META: [u8; 8] = *b"METADATA";
 
+/// Lines `first\tsecond` of a text section, read in place: each pair is found by its number
+/// without an allocation of its own (tens of thousands of tortured phrases), and no copy of
+/// the section is made (freeing a large copy during a load costs every core a TLB flush).
+pub(crate) struct PhrasePairs {
+    bytes: Bytes,
+    /// Per pair: where it starts, its tab, and where it ends, in `bytes`.
+    at: Vec<[usize; 3]>,
+}
+
+impl PhrasePairs {
+    /// The lines of `bytes` (UTF-8) that hold a tab.
+    fn parse(bytes: Bytes) -> Result<PhrasePairs> {
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| Error::Corrupt("a text section is not UTF-8".into()))?;
+        let mut at = Vec::with_capacity(text.bytes().filter(|&b| b == b'\n').count() + 1);
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            let l = line.trim_end_matches(['\n', '\r']);
+            if let Some(tab) = l.find('\t') {
+                at.push([start, start + tab, start + l.len()]);
+            }
+            start += line.len();
+        }
+        Ok(PhrasePairs { bytes, at })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    /// Pair `k`.
+    pub(crate) fn get(&self, k: usize) -> (&str, &str) {
+        let [a, tab, b] = self.at[k];
+        // Cut at ASCII bytes of text checked whole, so both halves are UTF-8.
+        let s = |r: std::ops::Range<usize>| std::str::from_utf8(&self.bytes[r]).unwrap_or("");
+        (s(a..tab), s(tab + 1..b))
+    }
+}
+
 /// A loaded model. Cheap to clone and share between threads: everything large stays in the
 /// memory map.
 #[derive(Clone)]
@@ -46,7 +89,11 @@ pub(crate) struct Inner {
     pub container: Container,
     pub lexicon: Lexicon,
     pub lm: Box<dyn Scorer>,
-    pub tortured: Vec<(String, String)>,
+    /// The listed tortured phrases, and those composed from their substitutions: a
+    /// fingerprint match reports its phrase by its place in both, one after the other
+    /// ([`Inner::phrase`]).
+    pub tortured: PhrasePairs,
+    pub composed: PhrasePairs,
     pub fingerprints: Option<Fingerprints>,
     pub params: Params,
     pub forest: Forest,
@@ -55,6 +102,23 @@ pub(crate) struct Inner {
     pub meta: String,
     /// Unique per load, so that per-thread caches of LM scores never mix two models.
     pub id: u64,
+}
+
+impl Inner {
+    /// Fingerprint `pattern`'s (tortured, correct) phrases, and whether it is listed (else
+    /// composed).
+    pub(crate) fn phrase(&self, pattern: usize) -> (&str, &str, bool) {
+        match pattern.checked_sub(self.tortured.len()) {
+            None => {
+                let (t, c) = self.tortured.get(pattern);
+                (t, c, true)
+            }
+            Some(k) => {
+                let (t, c) = self.composed.get(k);
+                (t, c, false)
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Model {
@@ -77,7 +141,40 @@ impl Model {
     /// Parses a model from bytes (a map, a vector or `include_bytes!` data), verifying its magic
     /// number, version and checksum.
     pub fn from_bytes(bytes: Bytes) -> Result<Model> {
-        let container = Container::parse(bytes)?;
+        let container = match Container::parse_unverified(bytes.clone()) {
+            Ok(c) => c,
+            // A corrupt section table is reported as the checksum's error, as `parse` does.
+            Err(e) => return Err(Container::parse(bytes).err().unwrap_or(e)),
+        };
+        // Hashing the whole file takes about a third of a load (30 ms of 90 for the default
+        // model), so a large model is hashed on a second thread while this one reads the
+        // sections, where a second core is free to run it. Every reader refuses corrupt bytes
+        // with an error, and the checksum's error comes first: a corrupt file explains
+        // whatever else went wrong.
+        let parse = || Model::from_container(container.clone());
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let (verified, model) = if container.len() < (16 << 20) || cores < 2 {
+            (container.verify(), parse())
+        } else {
+            std::thread::scope(|s| {
+                match std::thread::Builder::new().spawn_scoped(s, || container.verify()) {
+                    Ok(hashing) => {
+                        let model = parse();
+                        let verified = hashing.join().unwrap_or_else(|_| {
+                            Err(Error::Corrupt("the checksum thread panicked".into()))
+                        });
+                        (verified, model)
+                    }
+                    Err(_) => (container.verify(), parse()),
+                }
+            })
+        };
+        verified?;
+        model
+    }
+
+    /// The sections of `container`, whose checksum [`from_bytes`](Self::from_bytes) verifies.
+    fn from_container(container: Container) -> Result<Model> {
         let mut lexicon = Lexicon::parse(&container)?;
         let lm: Box<dyn Scorer> = if container.has(T_LM_CMU) {
             let lm = crate::lm::CmuLm::parse(container.section(T_LM_CMU)?)?;
@@ -97,15 +194,21 @@ impl Model {
             String::from_utf8(container.section(tag)?.to_vec())
                 .map_err(|_| Error::Corrupt("a text section is not UTF-8".into()))
         };
-        let tortured: Vec<(String, String)> = text(T_TORTURED)?
-            .lines()
-            .filter_map(|l| l.split_once('\t'))
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect();
-        let fingerprints = if tortured.is_empty() {
+        let pairs = |tag| -> Result<PhrasePairs> {
+            if !container.has(tag) {
+                return PhrasePairs::parse(Bytes::from_static(b""));
+            }
+            PhrasePairs::parse(container.section(tag)?)
+        };
+        let tortured = pairs(T_TORTURED)?;
+        let composed = pairs(T_COMPOSED)?;
+        let fingerprints = if tortured.len() + composed.len() == 0 {
             None
         } else {
-            Some(Fingerprints::new(tortured.iter().map(|(t, _)| t.as_str()))?)
+            Some(Fingerprints::with_composed(
+                (0..tortured.len()).map(|k| tortured.get(k).0),
+                (0..composed.len()).map(|k| composed.get(k).0),
+            )?)
         };
         let params = Params::parse(&text(T_PARAMS)?)?;
         let forest_at = |tag, features: &[&str], name| -> Result<Forest> {
@@ -128,6 +231,7 @@ impl Model {
                 lexicon,
                 lm,
                 tortured,
+                composed,
                 fingerprints,
                 params,
                 forest,
@@ -194,9 +298,15 @@ impl Model {
         self.inner.container.len()
     }
 
-    /// Number of tortured-phrase fingerprints.
+    /// Number of listed tortured-phrase fingerprints.
     pub fn fingerprint_count(&self) -> usize {
         self.inner.tortured.len()
+    }
+
+    /// Number of tortured phrases composed from the list's word substitutions, matched as
+    /// fingerprints too.
+    pub fn composed_count(&self) -> usize {
+        self.inner.composed.len()
     }
 
     /// log10 probability of a whole text under the language model, and the number of words

@@ -183,6 +183,38 @@ pub fn apply_case(replacement: &str, case: Case) -> String {
     }
 }
 
+/// [`apply_case`] for the replacement of a span of words whose first word has case `first`.
+/// Where the span has two words or more and every one starts with a capital (`all_title`: a
+/// title, a heading or a name, "Shifting Common"), each word of the replacement gets one
+/// too, except the short function words inside it.
+///
+/// ```
+/// use unspin_core::tokenize::{apply_span_case, Case};
+/// assert_eq!(apply_span_case("moving average", Case::Title, true), "Moving Average");
+/// assert_eq!(apply_span_case("state of the art", Case::Title, true), "State of the Art");
+/// assert_eq!(apply_span_case("moving average", Case::Title, false), "Moving average");
+/// ```
+pub fn apply_span_case(replacement: &str, first: Case, all_title: bool) -> String {
+    if !(all_title && first == Case::Title) {
+        return apply_case(replacement, first);
+    }
+    const SMALL: &[&str] = &[
+        "a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with",
+    ];
+    let mut out = String::with_capacity(replacement.len());
+    for (k, w) in replacement.split(' ').enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        if k > 0 && SMALL.contains(&w) {
+            out.push_str(w);
+        } else {
+            out.push_str(&apply_case(w, Case::Title));
+        }
+    }
+    out
+}
+
 /// Lowercases a word for lexicon and language-model look-ups, folding the typographic
 /// apostrophe to `'`.
 pub fn normalize_word(word: &str, out: &mut String) {

@@ -129,6 +129,29 @@ fn checksum_covers_the_table_and_every_section() {
 }
 
 #[test]
+fn checksum_error_wins_when_a_large_model_is_hashed_meanwhile() {
+    // Past 16 MB the checksum is computed on a second thread while the sections are read: a
+    // flipped byte must still be reported as the checksum's error, whatever the readers make
+    // of it, in the section table, in a text section or in the padding.
+    let pad = vec![0u8; 17 << 20];
+    let good = fixture::tiny_model_bytes_with(&[(*b"PADDING\0", &pad)]);
+    assert!(load(good.clone()).is_ok());
+    let tortured = good
+        .windows(9)
+        .position(|w| w == b"profound ")
+        .expect("the fixture's tortured phrases");
+    for i in [33, 40, 60, tortured, tortured + 8, good.len() - 1] {
+        let mut b = good.clone();
+        b[i] ^= 0x01;
+        let e = load(b).unwrap_err();
+        assert!(
+            matches!(e, Error::Checksum { .. }),
+            "byte {i} flipped: {e:?}"
+        );
+    }
+}
+
+#[test]
 fn length_is_checked() {
     let good = fixture_bytes();
     let mut padded = good.clone();

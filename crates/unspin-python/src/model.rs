@@ -162,6 +162,12 @@ impl PyModel {
         self.model.fingerprint_count()
     }
 
+    /// Number of tortured phrases composed from the listed ones' word substitutions.
+    #[getter]
+    fn composed_fingerprints(&self) -> usize {
+        self.model.composed_count()
+    }
+
     /// Build metadata, as JSON text (possibly empty).
     #[getter]
     fn metadata(&self) -> &str {

@@ -76,11 +76,13 @@ def test_model_properties(tiny_model_path, real):
     assert m.path == str(tiny_model_path) and not m.embedded
     assert m.size == tiny_model_path.stat().st_size
     assert m.phrases > 10 and m.candidate_pairs >= 8 and m.fingerprints == 2
+    assert m.composed_fingerprints == 0
     assert '"fixture"' in m.metadata
     assert m.params["min_words"] == 5.0
     assert "tiny.unspin" in repr(m)
     big = real.model
     assert big.size > 1_000_000 and big.phrases > 100_000 and big.fingerprints > 100
+    assert big.composed_fingerprints > 1000
 
 
 def test_embedded_model_or_a_clear_error(tiny_model_path):

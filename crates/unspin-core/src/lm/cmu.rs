@@ -949,6 +949,29 @@ impl CmuLm {
         self.score(w3, &hist[..n])
     }
 
+    /// Whether the model stores the bigram `w1 w2` itself, rather than backing off to `w2`'s
+    /// unigram: the n-gram was seen in the LM's training text, so the pair is attested
+    /// English. (A bigram the trie holds only as the context of a trigram counts too: that
+    /// trigram was seen.) Used by the model builder, not the decoder.
+    ///
+    /// ```no_run
+    /// # let lm = unspin_core::lm::CmuLm::open("data/raw/en-us.lm.bin")?;
+    /// let id = |w| lm.word_id(w).unwrap();
+    /// assert!(lm.has_bigram(id("stock"), id("market")));
+    /// assert!(!lm.has_bigram(id("inventory"), id("convention")));
+    /// # Ok::<(), unspin_core::Error>(())
+    /// ```
+    pub fn has_bigram(&self, w1: WordId, w2: WordId) -> bool {
+        if self.order < 2 || w1 >= self.vocab || w2 >= self.vocab {
+            return false;
+        }
+        // The trie is keyed by the last word: `w2`'s children are the words before it.
+        let (_, _, begin, end) = self.unigram(w2);
+        self.levels[0]
+            .find(self.data(), begin, end, w1, self.vocab)
+            .is_some()
+    }
+
     /// The bytes of a probe table for this model: the same bigrams and trigrams in a hash table
     /// that answers a look-up in about one cache line instead of a walk down the trie. Store
     /// them beside the trie and pass them to [`with_probe`](Self::with_probe) when loading.

@@ -570,6 +570,26 @@ fn arpa_export_of_random_models() {
 }
 
 #[test]
+fn has_bigram_is_the_stored_bigrams() {
+    let mut rng = Rng(0xb16a);
+    for round in 0..40 {
+        let order = [1, 2, 3][round % 3];
+        let n = 3 + rng.below(10);
+        let s = Synth::random(&mut rng, order, n);
+        let lm = s.parse();
+        for w2 in 0..n + 2 {
+            for w1 in 0..n + 2 {
+                assert_eq!(
+                    lm.has_bigram(w1, w2),
+                    s.bi.contains_key(&(w2, w1)),
+                    "order {order}, bigram {w1} {w2}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn tiny_arpa_text() {
     let text = arpa_text(&tiny().parse());
     assert!(text.starts_with("\\data\\\nngram 1=6\nngram 2=4\nngram 3=2\n\n\\1-grams:\n"));

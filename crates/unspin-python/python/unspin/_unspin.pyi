@@ -61,6 +61,9 @@ class Model:
     def fingerprints(self) -> int:
         """Tortured-phrase fingerprints."""
     @property
+    def composed_fingerprints(self) -> int:
+        """Tortured phrases composed from the listed ones' word substitutions."""
+    @property
     def metadata(self) -> str:
         """Build metadata, as JSON text (possibly empty)."""
     @property
