@@ -1447,8 +1447,10 @@ const COMPOSED_CONFIDENCE: f64 = 0.9;
 /// artifacts and listed fingerprints) to `spans` (sorted by start and disjoint). A composed
 /// phrase guesses one term for words that may stand for several ("worldwide" for "global",
 /// "world" or "international"), so it gives way to a change that the decoder, which weighed
-/// the originals in context, makes on any of its words; flags without a suggestion that it
-/// overlaps give way to it.
+/// the originals in context, makes on any of its words. Unless the decoder agrees: its
+/// changes put back the same words, and every word the phrase changes is one the decoder
+/// changed or flagged ("shifting" flagged and "common" changed to "average" inside "shifting
+/// common", "moving average"). Flags without a suggestion give way to it.
 fn merge_composed(spans: &mut Vec<Span>, composed: Vec<Span>) {
     if composed.is_empty() {
         return;
@@ -1459,7 +1461,10 @@ fn merge_composed(spans: &mut Vec<Span>, composed: Vec<Span>) {
         // Disjoint and sorted by start, so sorted by end too: the overlapping spans are a run.
         let lo = spans.partition_point(|s| s.end <= c.start);
         let hi = spans.partition_point(|s| s.start < c.end).max(lo);
-        if spans[lo..hi].iter().any(|s| s.suggestion.is_some()) {
+        let over = &spans[lo..hi];
+        if over.iter().any(|s| s.suggestion.is_some())
+            && !(over.iter().all(|s| agrees(&c, s)) && covers_changes(&c, over))
+        {
             continue;
         }
         dropped[lo..hi].iter_mut().for_each(|d| *d = true);
@@ -1472,6 +1477,46 @@ fn merge_composed(spans: &mut Vec<Span>, composed: Vec<Span>) {
     });
     spans.extend(kept);
     spans.sort_by_key(|s| s.start);
+}
+
+/// Whether span `s`, which overlaps composed phrase `c`, can give way to it: it has no
+/// suggestion, or it lies inside `c` and suggests what `c` does for its words (a composed
+/// phrase has as many words as its correction, word for word).
+fn agrees(c: &Span, s: &Span) -> bool {
+    let (Some(whole), Some(part)) = (&c.suggestion, &s.suggestion) else {
+        return true;
+    };
+    if s.start < c.start || s.end > c.end {
+        return false;
+    }
+    let skip = c.text[..s.start - c.start].split_whitespace().count();
+    let n = s.text.split_whitespace().count();
+    let mut words = whole.split(' ').skip(skip).take(n);
+    let mut sugg = part.split(' ');
+    loop {
+        match (words.next(), sugg.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a.to_lowercase() == b.to_lowercase() => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Whether every word that composed phrase `c` changes lies inside one of `over`.
+fn covers_changes(c: &Span, over: &[Span]) -> bool {
+    let Some(correct) = &c.suggestion else {
+        return true;
+    };
+    let base = c.text.as_ptr() as usize;
+    c.text
+        .split_whitespace()
+        .zip(correct.split(' '))
+        .filter(|(written, correct)| written.to_lowercase() != correct.to_lowercase())
+        .all(|(written, _)| {
+            let start = c.start + (written.as_ptr() as usize - base);
+            let end = start + written.len();
+            over.iter().any(|s| s.start <= start && end <= s.end)
+        })
 }
 
 /// Whether any of `sorted`, byte ranges (`bounds` gives each one's) sorted by start and
@@ -1969,38 +2014,57 @@ mod tests {
     }
 
     #[test]
-    fn merged_composed_spans_replace_flags_only() {
-        let span = |start, end, suggestion: Option<&str>| Span {
-            start,
-            end,
-            text: String::new(),
-            suggestion: suggestion.map(String::from),
-            confidence: 0.5,
-            kind: SpanKind::Substitution,
-            evidence: String::new(),
+    fn merged_composed_spans_replace_agreeing_changes_and_flags() {
+        let text = "wise ones fast talk so shifting common or stock market loud clamor x";
+        let at = |w: &str| text.find(w).unwrap();
+        let span = |from: &str, to: &str, suggestion: Option<&str>| {
+            let (start, end) = (at(from), at(to) + to.len());
+            Span {
+                start,
+                end,
+                text: text[start..end].to_string(),
+                suggestion: suggestion.map(String::from),
+                confidence: 0.5,
+                kind: SpanKind::Substitution,
+                evidence: String::new(),
+            }
         };
         let mut spans = vec![
-            span(0, 4, Some("a")),
-            span(10, 14, None),
-            span(20, 24, Some("c")),
+            span("wise", "wise", Some("clever")),
+            span("fast", "fast", None),
+            span("shifting", "shifting", None),
+            span("common", "common", Some("Average")),
+            span("stock", "stock", Some("stock")),
+            span("loud", "loud", Some("noisy")),
         ];
         let composed = vec![
-            span(2, 8, Some("x")),   // overlaps a change: dropped
-            span(9, 16, Some("y")),  // overlaps a flag only: replaces it
-            span(30, 35, Some("z")), // overlaps nothing: kept
+            // A change that differs: dropped.
+            span("wise", "ones", Some("smart people")),
+            // A flag only: replaces it.
+            span("fast", "talk", Some("quick speech")),
+            // A flag and a change that agrees: replaces both.
+            span("shifting", "common", Some("moving average")),
+            // A change that agrees, but "market" the decoder left alone: dropped.
+            span("stock", "market", Some("stock exchange")),
+            // A change that differs: dropped.
+            span("loud", "clamor", Some("loud noise")),
+            // Nothing: kept.
+            span("x", "x", Some("y")),
         ];
         merge_composed(&mut spans, composed);
         let got: Vec<_> = spans
             .iter()
-            .map(|s| (s.start, s.suggestion.as_deref()))
+            .map(|s| (&text[s.start..s.end], s.suggestion.as_deref()))
             .collect();
         assert_eq!(
             got,
             [
-                (0, Some("a")),
-                (9, Some("y")),
-                (20, Some("c")),
-                (30, Some("z"))
+                ("wise", Some("clever")),
+                ("fast talk", Some("quick speech")),
+                ("shifting common", Some("moving average")),
+                ("stock", Some("stock")),
+                ("loud", Some("noisy")),
+                ("x", Some("y"))
             ]
         );
     }
