@@ -366,7 +366,9 @@ impl Detector {
         self.score_pending(text, &mut bufs, &mut spans, &mut ev);
         ev.mean_logprob = logprob / n_words.max(1) as f64;
         spans.sort_by_key(|s| s.start);
-        merge_composed(&mut spans, composed);
+        if self.params.composed >= 0.5 {
+            merge_composed(&mut spans, composed);
+        }
         ev.fingerprints = spans
             .iter()
             .filter(|s| s.kind == SpanKind::Fingerprint)
@@ -2011,6 +2013,14 @@ mod tests {
             det.restore("We apply profound learning to the data."),
             "We apply deep learning to the data."
         );
+        // They can be turned off.
+        let mut params = det.params().clone();
+        params.composed = 0.0;
+        let off = Detector::with_params(det.model().clone(), params);
+        assert!(off
+            .check("We apply arbitrary timberland to the data.")
+            .spans
+            .is_empty());
     }
 
     #[test]

@@ -138,6 +138,10 @@ params! {
     flag = 0.35;
     /// Document score: bias.
     d_bias = -4.0;
+    /// 1 to match the tortured phrases composed from the listed ones' word substitutions, 0 to
+    /// match only the listed ones (the composed ones are guesses, and a text of political or
+    /// general prose meets a few: "common determination" for "natural selection").
+    composed = 1.0;
     /// Document score: weight of confident changes per 100 words.
     d_changes = 0.9;
     /// Document score: weight of summed positive local gains per 100 words.
