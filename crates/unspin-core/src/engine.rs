@@ -1440,9 +1440,10 @@ impl Detector {
     }
 }
 
-/// The confidence of a tortured phrase composed from the list's word substitutions. Held out
-/// from the list, about 25 in 26 of those that match are the listed correction
-/// (`bench/tortured_holdout.py`), below the 0.95 of a listed phrase.
+/// The confidence of a tortured phrase composed from the list's word substitutions, below the
+/// 0.95 of a listed phrase: on phrases held out from the list nearly every whole match is
+/// the listed correction (`bench/tortured_holdout.py`), but in general prose most of the few
+/// matches are wrong (`DESIGN.md`, "Fingerprints").
 const COMPOSED_CONFIDENCE: f64 = 0.9;
 
 /// Adds the composed tortured phrases `composed` (disjoint from every span in `spans`'s

@@ -22,9 +22,10 @@
 //!
 //! Phrases composed from the list's word substitutions (2-4 words, several times as many as
 //! the listed ones) are looked up in a hash table of word-id sequences instead: an automaton
-//! over all of them took about 45 ms to build at every load, the table takes about 2. They
-//! are matched, leftmost-longest, only in the gaps between the listed phrases' matches: a
-//! listed phrase is a sighting, a composed one a guess.
+//! over all of them added about 45 ms to every load, the table a few. Matches are
+//! leftmost-longest over both lists as one, and where a listed and a composed phrase of the
+//! same length start together, the listed one wins: it is a sighting, the composed one a
+//! guess.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -119,7 +120,7 @@ impl Fingerprints {
 
     /// Compiles `phrases` and `composed` phrases of 2-[`MAX_COMPOSED`] words (longer ones
     /// are skipped). A match reports a phrase by its position in `phrases` followed by
-    /// `composed`. Composed phrases match only outside the listed phrases' matches.
+    /// `composed`. The matches are leftmost-longest over both, a listed phrase winning a tie.
     ///
     /// ```
     /// use unspin_core::fingerprint::Fingerprints;
