@@ -479,6 +479,73 @@ fn corrupt_section_table_is_an_error() {
 /// The fuzz target's section edits, driven by a fixed random sequence: loading never panics,
 /// and a model that loads keeps every promise of a report on the probe texts.
 #[test]
+fn hostile_composed_phrases_never_panic() {
+    let mut rng = Rng(0xc0_4b05ed);
+    let mut sections: Vec<Vec<u8>> = vec![
+        b"\xff\xfe not utf-8\tat all\n".to_vec(),
+        b"no tab here\n\t\n\tonly a correction\nonly a phrase\t\n".to_vec(),
+        b"one\tword\nfive words in this phrase\tfive words in this one\n".to_vec(),
+        b"a  b\tdouble space\n a\tleading space\nx y\r\n".to_vec(),
+        "caf\u{e9} cr\u{e8}me\tcoffee cream\nprofound learning\tdeep thought\n"
+            .as_bytes()
+            .to_vec(),
+        vec![b'\n'; 1000],
+        [b"w ".repeat(50_000), b"\tlong\n".to_vec()].concat(),
+    ];
+    for _ in 0..40 {
+        let words = [
+            "a",
+            "b",
+            "the",
+            "|",
+            "#",
+            "\t",
+            "\n",
+            " ",
+            "\u{e9}",
+            "caf\u{e9}",
+        ];
+        let n = rng.below(200);
+        sections.push(
+            (0..n)
+                .flat_map(|_| words[rng.below(words.len())].bytes())
+                .collect(),
+        );
+    }
+    let texts = [
+        "a b the a b. caf\u{e9} cr\u{e8}me, w w w w w w.",
+        "We apply profound learning to Caf\u{e9} Cr\u{e8}me and one word.",
+    ];
+    for payload in &sections {
+        let bytes = fixture::tiny_model_bytes_with(&[(unspin_core::T_COMPOSED, payload)]);
+        match load(bytes) {
+            Ok(model) => {
+                let det = Detector::new(model);
+                for t in texts {
+                    let r = det.check(t);
+                    assert!(r
+                        .spans
+                        .iter()
+                        .all(|s| s.end <= t.len() && t.is_char_boundary(s.start)));
+                    det.restore(t);
+                }
+            }
+            Err(e) => assert!(e.to_string().contains("UTF-8"), "{e}"),
+        }
+    }
+    // Listed and composed, the same phrase: the listed one is reported.
+    let bytes = fixture::tiny_model_bytes_with(&[(
+        unspin_core::T_COMPOSED,
+        b"profound learning\tdeep thought\n",
+    )]);
+    let det = Detector::new(load(bytes).unwrap());
+    assert_eq!(
+        det.restore("We apply profound learning to the data."),
+        "We apply deep learning to the data."
+    );
+}
+
+#[test]
 fn random_section_corruption_never_panics() {
     let mut rng = Rng(0x5eed_cafe);
     let (mut loaded, mut refused) = (0, 0);
