@@ -366,9 +366,7 @@ impl Detector {
         self.score_pending(text, &mut bufs, &mut spans, &mut ev);
         ev.mean_logprob = logprob / n_words.max(1) as f64;
         spans.sort_by_key(|s| s.start);
-        if self.params.composed >= 0.5 {
-            merge_composed(&mut spans, composed);
-        }
+        merge_composed(&mut spans, composed);
         ev.fingerprints = spans
             .iter()
             .filter(|s| s.kind == SpanKind::Fingerprint)
@@ -1387,7 +1385,9 @@ impl Detector {
         });
         // `spans` holds only the artifacts here, sorted and disjoint.
         let n_artifacts = spans.len();
-        fp.find(items, |first, len, pattern| {
+        // With the composed phrases turned off, they must not displace listed matches either.
+        let with_composed = self.params.composed >= 0.5;
+        fp.find_with(items, with_composed, |first, len, pattern| {
             // A match must start at a word, and covers the words it holds.
             let matched = &toks[first..first + len];
             if matched[0].kind != Kind::Word {

@@ -211,8 +211,21 @@ impl Fingerprints {
     pub fn find<'a>(
         &self,
         items: impl IntoIterator<Item = &'a str>,
+        found: impl FnMut(usize, usize, usize),
+    ) {
+        self.find_with(items, true, found)
+    }
+
+    /// [`find`](Self::find), with the composed phrases left out where `composed` is false:
+    /// the listed phrases' matches are then those of a matcher that never held the composed
+    /// ones (a composed match can displace a listed one).
+    pub fn find_with<'a>(
+        &self,
+        items: impl IntoIterator<Item = &'a str>,
+        composed: bool,
         mut found: impl FnMut(usize, usize, usize),
     ) {
+        let composed = composed && !self.composed.is_empty();
         let mut stream = Vec::new();
         // Every item's id, for the composed phrases.
         let mut item_ids = Vec::new();
@@ -250,9 +263,12 @@ impl Fingerprints {
         let mut i = 0;
         while i < n {
             let stop = pending.map_or(n, |m| m.0);
-            let composed =
-                (i..=stop.min(n - 1)).find_map(|p| Some((p, self.composed_at(&item_ids, p)?)));
-            match (composed, pending) {
+            let hit = composed
+                .then(|| {
+                    (i..=stop.min(n - 1)).find_map(|p| Some((p, self.composed_at(&item_ids, p)?)))
+                })
+                .flatten();
+            match (hit, pending) {
                 (Some((p, (len, pattern))), _) if p < stop || pending.is_none_or(|m| len > m.1) => {
                     found(p, len, pattern);
                     i = p + len;
@@ -336,6 +352,21 @@ mod tests {
         let mut out = Vec::new();
         f.find(items.iter().copied(), |a, n, p| out.push((a, n, p)));
         out
+    }
+
+    #[test]
+    fn without_composed_phrases_the_listed_ones_match_as_alone() {
+        let f = Fingerprints::with_composed(["b c"], ["a b"]).unwrap();
+        let items = ["a", "b", "c"];
+        let run = |composed| {
+            let mut out = Vec::new();
+            f.find_with(items.iter().copied(), composed, |a, n, p| {
+                out.push((a, n, p))
+            });
+            out
+        };
+        assert_eq!(run(true), [(0, 2, 1)]);
+        assert_eq!(run(false), [(1, 2, 0)]);
     }
 
     #[test]
