@@ -197,16 +197,19 @@ pub fn run(a: Args) -> Result<()> {
     if !a.no_vectors {
         add_vectors(&mut c, &raw, &lm)?;
     }
-    let mut fp = String::new();
-    for t in &tortured {
-        fp.push_str(&format!("{}\t{}\n", t.tortured, t.correct));
-    }
-    c.add(unspin_core::T_TORTURED, fp.into_bytes());
-    let mut fp = String::new();
-    for (t, correct) in &composed {
-        fp.push_str(&format!("{t}\t{correct}\n"));
-    }
-    c.add(unspin_core::T_COMPOSED, fp.into_bytes());
+    // Both as lines `tortured \t correct`.
+    let lines = |pairs: &mut dyn Iterator<Item = (&str, &str)>| -> Vec<u8> {
+        pairs
+            .flat_map(|(t, c)| [t, "\t", c, "\n"])
+            .collect::<String>()
+            .into_bytes()
+    };
+    let listed = &mut tortured
+        .iter()
+        .map(|t| (t.tortured.as_str(), t.correct.as_str()));
+    c.add(unspin_core::T_TORTURED, lines(listed));
+    let composed_pairs = &mut composed.iter().map(|(t, c)| (t.as_str(), c.as_str()));
+    c.add(unspin_core::T_COMPOSED, lines(composed_pairs));
     let params = if a.params.exists() {
         let text = std::fs::read_to_string(&a.params)
             .with_context(|| format!("reading {}", a.params.display()))?;

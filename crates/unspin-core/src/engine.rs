@@ -19,7 +19,9 @@ use crate::lexicon::{Candidate, Src, FLAG_PREFIX, NO_FREQ};
 use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
-use crate::tokenize::{apply_span_case, case_of, normalize_word, tokenize, Case, Kind, Token};
+use crate::tokenize::{
+    all_title, apply_span_case, case_of, normalize_word, tokenize, Case, Kind, Token,
+};
 use crate::vectors::cosine;
 use crate::{Scorer, WordId, NO_WORD};
 
@@ -804,10 +806,7 @@ impl Detector {
                 start: toks[words[pr.start].tok].start as usize,
                 end: toks[words[pr.start + pr.len - 1].tok].end as usize,
                 case: words[pr.start].case,
-                all_title: pr.len > 1
-                    && words[pr.start..pr.start + pr.len]
-                        .iter()
-                        .all(|w| w.case == Case::Title),
+                all_title: all_title(words[pr.start..pr.start + pr.len].iter().map(|w| w.case)),
                 original: pr.original,
                 src: pr.src,
                 margin,
@@ -1424,12 +1423,12 @@ impl Detector {
                 suggestion: Some(apply_span_case(
                     correct,
                     case_of(matched[0].text(text)),
-                    // Two words or more, each with a capital: a title or a name.
-                    matched.iter().filter(|t| t.kind == Kind::Word).count() > 1
-                        && matched
+                    all_title(
+                        matched
                             .iter()
                             .filter(|t| t.kind == Kind::Word)
-                            .all(|t| case_of(t.text(text)) == Case::Title),
+                            .map(|t| case_of(t.text(text))),
+                    ),
                 )),
                 confidence,
                 kind: SpanKind::Fingerprint,

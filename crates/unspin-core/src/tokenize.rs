@@ -183,6 +183,23 @@ pub fn apply_case(replacement: &str, case: Case) -> String {
     }
 }
 
+/// Whether a span of words with these cases is two words or more, each starting with a
+/// capital: a title, a heading or a name ([`apply_span_case`]).
+///
+/// ```
+/// use unspin_core::tokenize::{all_title, Case};
+/// assert!(all_title([Case::Title, Case::Title]));
+/// assert!(!all_title([Case::Title]));
+/// assert!(!all_title([Case::Title, Case::Lower]));
+/// ```
+pub fn all_title(cases: impl IntoIterator<Item = Case>) -> bool {
+    let mut n = 0;
+    cases.into_iter().all(|c| {
+        n += 1;
+        c == Case::Title
+    }) && n > 1
+}
+
 /// [`apply_case`] for the replacement of a span of words whose first word has case `first`.
 /// Where the span has two words or more and every one starts with a capital (`all_title`: a
 /// title, a heading or a name, "Shifting Common"), each word of the replacement gets one
