@@ -369,6 +369,7 @@ impl Detector {
         ev.mean_logprob = logprob / n_words.max(1) as f64;
         spans.sort_by_key(|s| s.start);
         merge_composed(&mut spans, composed);
+        self.agree_articles(text, &toks, &mut spans);
         ev.fingerprints = spans
             .iter()
             .filter(|s| s.kind == SpanKind::Fingerprint)
@@ -1453,6 +1454,96 @@ const COMPOSED_CONFIDENCE: f64 = 0.9;
 /// changes put back the same words, and every word the phrase changes is one the decoder
 /// changed or flagged ("shifting" flagged and "common" changed to "average" inside "shifting
 /// common", "moving average"). Flags without a suggestion give way to it.
+impl Detector {
+    /// Makes an indefinite article in front of a replaced span agree with the replacement:
+    /// "an arbitrary timberland" becomes "a random forest", not "an random forest". The span
+    /// grows to take the article in, so that `restore` still applies exactly the reported
+    /// spans. An article is changed only where it agrees with the written word, so that text
+    /// whose articles were already off, and the spinners that leave them so, are left as they
+    /// are.
+    fn agree_articles(&self, text: &str, toks: &[Token], spans: &mut [Span]) {
+        let mut prev_end = 0;
+        for s in spans.iter_mut() {
+            let floor = std::mem::replace(&mut prev_end, s.end);
+            let Some(sugg) = &s.suggestion else { continue };
+            // The token right in front of the span, with only white space between.
+            let k = toks.partition_point(|t| (t.end as usize) <= s.start);
+            let Some(art) = k.checked_sub(1).map(|i| toks[i]) else {
+                continue;
+            };
+            let (a0, a1) = (art.start as usize, art.end as usize);
+            if a0 < floor || !text[a1..s.start].chars().all(char::is_whitespace) {
+                continue;
+            }
+            let written = &text[a0..a1];
+            let lower = written.to_ascii_lowercase();
+            if lower != "a" && lower != "an" {
+                continue;
+            }
+            let (Some(spun), Some(orig)) = (first_word(&s.text), first_word(sugg)) else {
+                continue;
+            };
+            if matches!(orig.to_lowercase().as_str(), "a" | "an" | "the") {
+                continue;
+            }
+            let want = self.article_for(&orig.to_lowercase());
+            if self.article_for(&spun.to_lowercase()) != lower || want == lower {
+                continue;
+            }
+            let article = crate::tokenize::apply_case(want, case_of(written));
+            s.suggestion = Some(format!("{article}{}{sugg}", &text[a1..s.start]));
+            s.start = a0;
+            s.text = text[a0..s.end].to_string();
+            s.evidence
+                .push_str(&format!("; \"{written}\" made to agree"));
+        }
+    }
+
+    /// The indefinite article for a lowercase word: the one the Google-Books bigram counts
+    /// prefer ("an hour", "a university"), else the one its first letter calls for.
+    fn article_for(&self, word: &str) -> &'static str {
+        let lex = self.model.lexicon();
+        if let (Some(a), Some(an), Some(w)) = (lex.find("a"), lex.find("an"), lex.find(word)) {
+            match (lex.bigram(a, w), lex.bigram(an, w)) {
+                (Some(x), Some(y)) => return if y > x { "an" } else { "a" },
+                (Some(_), None) => return "a",
+                (None, Some(_)) => return "an",
+                (None, None) => {}
+            }
+        }
+        article_by_spelling(word)
+    }
+}
+
+/// The run of letters that `s` starts with ("machine" in "machine-learning"), if it starts
+/// with a letter.
+fn first_word(s: &str) -> Option<&str> {
+    let rest = s.trim_start();
+    if !rest.starts_with(char::is_alphabetic) {
+        return None;
+    }
+    let end = rest
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+/// The indefinite article a lowercase word's spelling calls for, where no count says: "an"
+/// before a vowel letter, except where it is sounded as a consonant ("a union", "a one"), and
+/// "a" before a consonant, except a silent "h" ("an hour").
+fn article_by_spelling(word: &str) -> &'static str {
+    const VOWEL_AS_CONSONANT: &[&str] = &["uni", "use", "usu", "uti", "ure", "eu", "one", "once"];
+    const SILENT_H: &[&str] = &["hour", "honest", "honor", "honour", "heir"];
+    let vowel = word.starts_with(['a', 'e', 'i', 'o', 'u']);
+    if vowel && !VOWEL_AS_CONSONANT.iter().any(|p| word.starts_with(p))
+        || SILENT_H.iter().any(|p| word.starts_with(p))
+    {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 fn merge_composed(spans: &mut Vec<Span>, composed: Vec<Span>) {
     if composed.is_empty() {
         return;
@@ -2116,6 +2207,20 @@ mod tests {
             det().restore("It rose 1.five percent, to three.2 of ten,000."),
             "It rose 1.5 percent, to 3.2 of 10,000."
         );
+    }
+
+    #[test]
+    fn articles_by_spelling_and_first_words() {
+        for (w, a) in [
+            ("random", "a"),
+            ("arbitrary", "an"),
+            ("union", "a"),
+            ("hour", "an"),
+        ] {
+            assert_eq!(article_by_spelling(w), a, "{w}");
+        }
+        assert_eq!(first_word("machine-learning tools"), Some("machine"));
+        assert_eq!(first_word("1990s"), None);
     }
 
     #[test]

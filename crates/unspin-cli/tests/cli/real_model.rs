@@ -134,6 +134,25 @@ fn tortured_phrase_fingerprint_is_restored() {
 }
 
 #[test]
+fn the_article_before_a_restored_phrase_is_made_to_agree() {
+    let Some(model) = real_model("the_article_before_a_restored_phrase_is_made_to_agree") else {
+        return;
+    };
+    let input =
+        "We apply an arbitrary timberland and An Arbitrary Timberland, not a arbitrary timberland.";
+    let (report, restored) = assert_restore_consistent(&args(&model), input);
+    assert_eq!(
+        restored, "We apply a random forest and A Random Forest, not a random forest.",
+        "{report:#?}"
+    );
+    // The article joins the span, so that restore applies exactly what check reports.
+    assert_eq!(
+        report.spans[0].text, "an arbitrary timberland",
+        "{report:#?}"
+    );
+}
+
+#[test]
 fn restore_keeps_layout_with_the_real_model() {
     let Some(model) = real_model("restore_keeps_layout_with_the_real_model") else {
         return;
