@@ -32,6 +32,10 @@ pub const MAX_PHRASE: usize = 4;
 /// many words, which bounds the decoder's memory whatever the input.
 pub const MAX_SENTENCE_WORDS: usize = 256;
 
+/// A word longer than this (in characters) is never rewritten: no thesaurus entry is, and it
+/// is more likely a URL, a hash or a run of letters than a word.
+const MAX_WORD_CHARS: usize = 40;
+
 /// Checks and restores texts with one model. Cheap to clone; safe to share between threads.
 ///
 /// ```no_run
@@ -427,6 +431,7 @@ impl Detector {
         let mut norm = String::new();
         let mut emit = |cur: &mut Vec<Word>, norms: &mut String| {
             if !cur.is_empty() {
+                unshout(text, toks, cur);
                 f(cur, norms);
                 cur.clear();
                 norms.clear();
@@ -459,7 +464,7 @@ impl Detector {
                     let case = case_of(raw);
                     let protected = t.kind == Kind::Number
                         || matches!(case, Case::Upper | Case::Mixed)
-                        || raw.chars().count() > 40;
+                        || raw.chars().count() > MAX_WORD_CHARS;
                     let name = case == Case::Title && !sentence_start;
                     let id = ids.get(&norm, |w| lm.lookup(w).unwrap_or(unk));
                     let at = norms.len();
@@ -1515,6 +1520,31 @@ impl Detector {
     }
 }
 
+/// A sentence written all in capitals ("THE INVENTORY MARKET FELL"), a headline or a shouted
+/// line, says nothing about which of its words are acronyms or names, so its words are decoded
+/// as if written in lowercase (their suggestions come back in capitals), rather than all kept
+/// as acronyms: otherwise a spinner's text put in capitals would pass for clean. On the test
+/// split put in capitals, this is what finds it spun. Numbers and overlong words stay protected.
+fn unshout(text: &str, toks: &[Token], words: &mut [Word]) {
+    // Three words of two letters or more in capitals, and no word in lowercase or mixed case:
+    // one-letter capitals ("A", "I") read as Title.
+    let upper = words.iter().filter(|w| w.case == Case::Upper).count();
+    let shouted = upper >= 3
+        && words.iter().all(|w| {
+            w.case == Case::Upper
+                || toks[w.tok].kind == Kind::Number
+                || (w.case == Case::Title && toks[w.tok].text(text).chars().count() == 1)
+        });
+    if !shouted {
+        return;
+    }
+    for w in words.iter_mut() {
+        let t = toks[w.tok];
+        w.protected = t.kind == Kind::Number || t.text(text).chars().count() > MAX_WORD_CHARS;
+        w.name = false;
+    }
+}
+
 /// The run of letters that `s` starts with ("machine" in "machine-learning"), if it starts
 /// with a letter.
 fn first_word(s: &str) -> Option<&str> {
@@ -2073,6 +2103,30 @@ mod tests {
         assert_eq!(get("nato"), Some((false, true)));
         assert_eq!(get("2024"), Some((false, true)));
         assert_eq!(get("today"), Some((false, false)));
+    }
+
+    #[test]
+    fn a_sentence_all_in_capitals_is_decoded_as_lowercase() {
+        let t = "THE NATO MARKET ROSE IN 2024 AS I SAID. NATO AND THE FBI met.";
+        let mut got = Vec::new();
+        det().sentences(t, &tokenize(t), &mut WordIds::new(), |words, norms| {
+            got.push(
+                words
+                    .iter()
+                    .map(|w| (w.norm(norms).to_string(), w.name, w.protected))
+                    .collect::<Vec<_>>(),
+            );
+        });
+        // The first sentence is shouted: its words are decoded; numbers stay protected.
+        assert!(got[0]
+            .iter()
+            .all(|(n, name, prot)| !name && *prot == (n == "2024")));
+        // The second has a lowercase word, so its capitals are acronyms.
+        assert!(got[1].iter().all(|(n, _, prot)| *prot == (n != "met")));
+        assert_eq!(
+            det().restore("THE INVENTORY MARKET ROSE ON TUESDAY."),
+            "THE STOCK MARKET ROSE ON TUESDAY."
+        );
     }
 
     #[test]
