@@ -440,10 +440,16 @@ impl Detector {
         let mut brk = false;
         let mut sentence_start = true;
         for (i, t) in toks.iter().enumerate() {
-            // A blank line ends a sentence even without punctuation (titles, list items).
-            if i > 0 && text[toks[i - 1].end as usize..t.start as usize].contains('\n') {
-                emit(&mut cur, &mut norms);
-                sentence_start = true;
+            // A line break ends a sentence even without punctuation (titles, list items),
+            // unless the text is hard-wrapped and the sentence runs on to the next line.
+            if i > 0 {
+                let prev_end = toks[i - 1].end as usize;
+                if text[prev_end..t.start as usize].contains('\n')
+                    && !wrapped_line(text, prev_end, t.start as usize)
+                {
+                    emit(&mut cur, &mut norms);
+                    sentence_start = true;
+                }
             }
             match t.kind {
                 Kind::Punct => {
@@ -1520,6 +1526,25 @@ impl Detector {
     }
 }
 
+/// Whether the line break between the token ending at `prev_end` and the one starting at
+/// `next` is a hard wrap inside a sentence (text from a PDF, an e-mail, a terminal), not the end
+/// of a title or a list item: a single line break, after a line of 30 characters or more, before
+/// a word in lowercase. Hard-wrapped text cut into sentences at every line loses the context
+/// on both sides of each break: on the test split wrapped at 72 columns, recall fell by a tenth
+/// and clean passages were called spun.
+fn wrapped_line(text: &str, prev_end: usize, next: usize) -> bool {
+    const MIN_LINE_CHARS: usize = 30;
+    let gap = &text[prev_end..next];
+    if gap.matches('\n').count() != 1 || !text[next..].starts_with(|c: char| c.is_lowercase()) {
+        return false;
+    }
+    let line_start = text[..prev_end].rfind('\n').map_or(0, |k| k + 1);
+    text[line_start..prev_end]
+        .chars()
+        .nth(MIN_LINE_CHARS - 1)
+        .is_some()
+}
+
 /// A sentence written all in capitals ("THE INVENTORY MARKET FELL"), a headline or a shouted
 /// line, says nothing about which of its words are acronyms or names, so its words are decoded
 /// as if written in lowercase (their suggestions come back in capitals), rather than all kept
@@ -2103,6 +2128,38 @@ mod tests {
         assert_eq!(get("nato"), Some((false, true)));
         assert_eq!(get("2024"), Some((false, true)));
         assert_eq!(get("today"), Some((false, false)));
+    }
+
+    #[test]
+    fn a_hard_wrapped_sentence_runs_on_a_title_or_a_list_item_does_not() {
+        let t = "Markets\nThe inventory market rose on Tuesday as the\nadministration mentioned.\n\
+                 short line\nnext item\nA long line that ends with no stop at all\nThen this.";
+        let mut got = Vec::new();
+        det().sentences(t, &tokenize(t), &mut WordIds::new(), |words, norms| {
+            let ws: Vec<_> = words.iter().map(|w| w.norm(norms)).collect();
+            got.push(ws.join(" "));
+        });
+        assert_eq!(
+            got,
+            [
+                "markets",
+                "the inventory market rose on tuesday as the administration mentioned",
+                "short line",
+                "next item",
+                "a long line that ends with no stop at all",
+                "then this",
+            ]
+        );
+        assert!(wrapped_line(
+            "a line of thirty characters or so\nand on",
+            33,
+            34
+        ));
+        assert!(!wrapped_line(
+            "a line of thirty characters or so\n\nand on",
+            33,
+            35
+        ));
     }
 
     #[test]
