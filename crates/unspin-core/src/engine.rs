@@ -1288,8 +1288,9 @@ impl Detector {
             let opts: Vec<&str> = inner.split('|').map(str::trim).collect();
             let wordy = opts.iter().all(|o| {
                 !o.is_empty()
-                    && o.chars()
-                        .all(|ch| ch.is_alphabetic() || ch == ' ' || ch == '\'' || ch == '-')
+                    && o.chars().all(|ch| {
+                        ch.is_alphabetic() || ch.is_whitespace() || ch == '\'' || ch == '-'
+                    })
             });
             if wordy && !inner.is_empty() {
                 // Pick the option the language model likes best after the preceding word.
@@ -1310,7 +1311,12 @@ impl Detector {
                     .iter()
                     .max_by(|a, c| {
                         let score = |o: &str| {
-                            let w = o.split(' ').next().unwrap_or("").to_lowercase();
+                            // Any space: text from the web writes no-break ones too.
+                            let w = o
+                                .split(char::is_whitespace)
+                                .next()
+                                .unwrap_or("")
+                                .to_lowercase();
                             lm.logp(
                                 NO_WORD,
                                 prev.unwrap_or(lm.bos()),
@@ -2338,6 +2344,11 @@ mod tests {
             ]
         );
         assert_eq!(det().restore("We apply {data}."), "We apply data.");
+        // Options with no-break spaces are spintax too, and keep their spaces.
+        assert_eq!(
+            det().restore("We {sell\u{a0}off|hold\u{a0}back} data."),
+            "We hold\u{a0}back data."
+        );
         // Two tortured phrases side by side are both found, in any case; a comma between the
         // words of one breaks it.
         let r = det().check("Counterfeit consciousness profound learning, profound, learning.");

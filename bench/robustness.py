@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Robustness benchmark: the same passages in other forms (capitals, title case, hard-wrapped, typographic
+apostrophes, no-break spaces), scored as they are as written.
+
+    python3 bench/robustness.py                          # test split; nlpaug 25 %, farm 25 %, paper mill, clean
+    python3 bench/robustness.py --sets nlpaug-25,mined-25 --forms written,capitals --model models/x.unspin
+
+For each set and form it prints restoration recall and precision (exact spans, as bench/quality.py
+counts them), the suggestions per 1,000 words, and the passages the engine calls spun.  A form should
+score as the text as written does: a spun text in capitals or hard-wrapped is the same spun text.  Forms
+keep the number of characters (benchlib/forms.py), so spans map back to the written text by character.
+The engine runs as `unspin scan --spans -` on JSONL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import OUT_DIR, REPO_DIR  # noqa: E402
+from benchlib.forms import FORMS, CharMap  # noqa: E402
+from benchlib.metrics import exact_matches, ratio, suggestions  # noqa: E402
+from benchlib.textspan import count_words  # noqa: E402
+
+
+def score(engine: list[str], model: str | None, rows: list[dict], form: str) -> dict:
+    """Run the engine on every row's text in form `form`; return the set's figures."""
+    make = FORMS[form]
+    texts = [make(r["text"]) for r in rows]
+    lines = "".join(json.dumps({"id": r["id"], "text": t}) + "\n" for r, t in zip(rows, texts))
+    cmd = engine + ["scan", "--spans"] + (["--model", model] if model else []) + ["-"]
+    proc = subprocess.run(cmd, input=lines, capture_output=True, text=True)
+    out = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    if proc.returncode != 0 or len(out) != len(rows):
+        raise RuntimeError(f"{shlex.join(cmd)}: exit {proc.returncode}, {len(out)} of {len(rows)} records\n"
+                           f"{proc.stderr[-2000:]}")
+    exact = gold = suggested = spun = words = 0
+    for row, text, rec in zip(rows, texts, out):
+        result = rec["unspin"]
+        to_written = CharMap(row["text"], text)
+        spans = [to_written.span(s) for s in result.get("spans", [])]
+        exact += exact_matches(row["spans"], spans)
+        gold += len(row["spans"])
+        suggested += len(suggestions(spans))
+        spun += result["verdict"] == "spun"
+        words += count_words(row["text"])
+    return {"recall": ratio(exact, gold), "precision": ratio(exact, suggested) if gold else None,
+            "per_1000": 1000 * suggested / max(words, 1), "spun": spun, "passages": len(rows)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--engine", default=str(REPO_DIR / "target" / "release" / "unspin"),
+                    help="engine command (split like a shell line); default target/release/unspin")
+    ap.add_argument("--model", default=None, help="model file passed as --model")
+    ap.add_argument("--devset", type=Path, default=OUT_DIR / "devset")
+    ap.add_argument("--split", default="test", choices=("tune", "test"))
+    ap.add_argument("--sets", default="clean,nlpaug-25,farm-25,papermill-15",
+                    help="comma-separated sets of the split (default: %(default)s)")
+    ap.add_argument("--forms", default=",".join(FORMS), help="comma-separated forms (default: all)")
+    ap.add_argument("--limit", type=int, default=None, help="only the first N passages of each set")
+    ap.add_argument("--json-out", type=Path, default=None, help="save the figures as JSON here")
+    args = ap.parse_args(argv)
+
+    engine = shlex.split(args.engine)
+    if len(engine) == 1 and not Path(engine[0]).exists():
+        sys.exit(f"engine not found: {engine[0]} (build it with `cargo build --release`, or pass --engine)")
+    forms = args.forms.split(",")
+    unknown = [f for f in forms if f not in FORMS]
+    if unknown:
+        sys.exit(f"unknown form(s): {', '.join(unknown)} (known: {', '.join(FORMS)})")
+    split_dir = args.devset / args.split
+    figures: dict = {}
+    print(f"{'set':<14}{'form':<10}{'R':>7}{'P':>7}{'sugg/1k':>9}{'spun':>9}")
+    for name in args.sets.split(","):
+        path = split_dir / f"{name}.jsonl"
+        if not path.is_file():
+            sys.exit(f"{path}: no such set (build the devset with bench/make_devset.py)")
+        with open(path, encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in fh if line.strip()][:args.limit]
+        if name == "clean":
+            rows = [{"id": r["id"], "text": r["text"], "spans": []} for r in rows]
+        else:
+            rows = [{"id": r["id"], "text": r["spun"], "spans": r["spans"]} for r in rows]
+        for form in forms:
+            f = score(engine, args.model, rows, form)
+            figures.setdefault(name, {})[form] = f
+            pct = lambda x: "n/a" if x is None else f"{100 * x:.1f}"  # noqa: E731
+            print(f"{name:<14}{form:<10}{pct(f['recall']):>7}{pct(f['precision']):>7}{f['per_1000']:>9.2f}"
+                  f"{f['spun']:>5}/{f['passages']:<3}", flush=True)
+    print("(R/P: exact spans restored, %; sugg/1k: suggestions per 1,000 words; spun: passages with "
+          "verdict \"spun\")")
+    if args.json_out:
+        args.json_out.write_text(json.dumps(figures, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Tests for the text forms of the robustness benchmark (benchlib/forms.py)."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchlib.forms import FORMS, CharMap, title, upper, wrap  # noqa: E402
+
+TEXT = ("The inventory market fell on Monday, the administration mentioned in a statement; "
+        "the café's prices don't rise. Straße und Café\nare next, and the end of it.")
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_every_form_keeps_the_characters_and_maps_back(form):
+    out = FORMS[form](TEXT)
+    assert len(out) == len(TEXT)
+    m = CharMap(TEXT, out)
+    # Every word's byte range in the form maps to the same word's range as written.
+    start_form = out.lower().encode().index("caf".encode())
+    start_written = TEXT.encode().index("caf".encode())
+    assert m(start_form) == start_written
+    assert m(len(out.encode())) == len(TEXT.encode())
+
+
+def test_title_case_leaves_function_words_and_capitals_keep_length():
+    assert title("the end of the road and a new start") == "The End of the Road and a New Start"
+    assert upper("Straße") == "STRAßE"
+
+
+def test_wrap_breaks_lines_at_spaces_only():
+    out = wrap("word " * 40, width=20)
+    assert out.replace("\n", " ") == "word " * 40
+    assert all(len(line) <= 20 for line in out.split("\n"))
+
+
+def test_char_map_refuses_a_form_of_another_length():
+    with pytest.raises(ValueError):
+        CharMap("ab", "abc")
