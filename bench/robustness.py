@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Robustness benchmark: the same passages in other forms (capitals, title case, hard-wrapped, typographic
-apostrophes, no-break spaces), scored as they are as written.
+apostrophes, no-break spaces, words broken by a hyphen at line ends), scored as they are as written.
 
     python3 bench/robustness.py                          # test split; nlpaug 25 %, farm 25 %, paper mill, clean
     python3 bench/robustness.py --sets nlpaug-25,mined-25 --forms written,capitals --model models/x.unspin
 
 For each set and form it prints restoration recall and precision (exact spans, as bench/quality.py
 counts them), the suggestions per 1,000 words, and the passages the engine calls spun.  A form should
-score as the text as written does: a spun text in capitals or hard-wrapped is the same spun text.  Forms
-keep the number of characters (benchlib/forms.py), so spans map back to the written text by character.
+score as the text as written does: a spun text in capitals or hard-wrapped is the same spun text.  Spans
+map back to the written text by character (benchlib/forms.py).
 The engine runs as `unspin scan --spans -` on JSONL.
 """
 
@@ -24,15 +24,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import OUT_DIR, REPO_DIR  # noqa: E402
-from benchlib.forms import FORMS, CharMap  # noqa: E402
+from benchlib.forms import FORMS, INDEXED, CharMap  # noqa: E402
 from benchlib.metrics import exact_matches, ratio, suggestions  # noqa: E402
 from benchlib.textspan import count_words  # noqa: E402
 
 
 def score(engine: list[str], model: str | None, rows: list[dict], form: str) -> dict:
     """Run the engine on every row's text in form `form`; return the set's figures."""
-    make = FORMS[form]
-    texts = [make(r["text"]) for r in rows]
+    if form in INDEXED:
+        made = [INDEXED[form](r["text"]) for r in rows]
+        texts, indexes = [t for t, _ in made], [ix for _, ix in made]
+    else:
+        texts, indexes = [FORMS[form](r["text"]) for r in rows], [None] * len(rows)
     lines = "".join(json.dumps({"id": r["id"], "text": t}) + "\n" for r, t in zip(rows, texts))
     cmd = engine + ["scan", "--spans"] + (["--model", model] if model else []) + ["-"]
     proc = subprocess.run(cmd, input=lines, capture_output=True, text=True)
@@ -41,9 +44,9 @@ def score(engine: list[str], model: str | None, rows: list[dict], form: str) -> 
         raise RuntimeError(f"{shlex.join(cmd)}: exit {proc.returncode}, {len(out)} of {len(rows)} records\n"
                            f"{proc.stderr[-2000:]}")
     exact = gold = suggested = spun = words = 0
-    for row, text, rec in zip(rows, texts, out):
+    for row, text, index, rec in zip(rows, texts, indexes, out):
         result = rec["unspin"]
-        to_written = CharMap(row["text"], text)
+        to_written = CharMap(row["text"], text, index)
         spans = [to_written.span(s) for s in result.get("spans", [])]
         exact += exact_matches(row["spans"], spans)
         gold += len(row["spans"])

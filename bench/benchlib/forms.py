@@ -1,9 +1,10 @@
 """Other forms of the same text: capitals, title case, hard wrapping, typographic apostrophes, no-break
-spaces.  Real input comes in all of them (headlines, PDF and e-mail text, word processors), and a spun
+spaces, words broken by a hyphen at line ends.  Real input comes in all of them (headlines, PDF and e-mail text, word processors), and a spun
 text should be found and restored in each as it is as written.
 
-Every form keeps the text's number of characters, one for one, so that a span reported on the form maps
-back to the written text by character index (`CharMap`), and the gold spans apply unchanged.
+Every form but `hyphenated` keeps the text's number of characters, one for one, so that a span reported
+on the form maps back to the written text by character index (`CharMap`), and the gold spans apply
+unchanged; `hyphenated` gives the written index of each of its characters.
 """
 
 from __future__ import annotations
@@ -57,6 +58,33 @@ def nbsp(text: str) -> str:
     return text.replace(" ", "\u00a0")
 
 
+def hyphenated(text: str, width: int = 72, min_letters: int = 8) -> tuple[str, list[int]]:
+    """Hard-wrapped as `wrap` does, and a word of `min_letters` letters or more that starts a line is
+    broken by a hyphen instead, its first half left at the end of the line before ("inven-" and
+    "tory"), as text from PDFs is.  Returns the form and, for each of its characters and one past
+    the end, the index of the written character it stands for (a hyphen and line break inserted
+    stand for the character after them)."""
+    wrapped = wrap(text, width)
+    out: list[tuple[str, int]] = []
+    i = 0
+    while i < len(wrapped):
+        c = wrapped[i]
+        if c == "\n" and text[i] == " ":
+            j = i + 1
+            while j < len(wrapped) and wrapped[j].isalpha():
+                j += 1
+            if j - (i + 1) >= min_letters:
+                k = i + 1 + (j - i - 1) // 2
+                out.append((" ", i))
+                out.extend((wrapped[x], x) for x in range(i + 1, k))
+                out.extend([("-", k), ("\n", k)])
+                i = k
+                continue
+        out.append((c, i))
+        i += 1
+    return "".join(c for c, _ in out), [x for _, x in out] + [len(text)]
+
+
 FORMS: dict[str, Callable[[str], str]] = {
     "written": lambda t: t,
     "capitals": upper,
@@ -64,21 +92,31 @@ FORMS: dict[str, Callable[[str], str]] = {
     "wrapped": wrap,
     "curly": curly,
     "nbsp": nbsp,
+    "hyphenated": lambda t: hyphenated(t)[0],
 }
+
+# Forms that add characters, with the map of each character to the written one it stands for.
+INDEXED: dict[str, Callable[[str], tuple[str, list[int]]]] = {"hyphenated": hyphenated}
 
 
 class CharMap:
-    """Maps byte offsets of a form back to byte offsets of the written text (same characters, one for one)."""
+    """Maps byte offsets of a form back to byte offsets of the written text: character for character,
+    or through `index` (each form character's written index, and one past the end, as `INDEXED`
+    forms give it)."""
 
-    def __init__(self, written: str, form: str):
-        if len(written) != len(form):
-            raise ValueError(f"form changed the number of characters: {len(written)} -> {len(form)}")
+    def __init__(self, written: str, form: str, index: list[int] | None = None):
+        if index is None:
+            if len(written) != len(form):
+                raise ValueError(f"form changed the number of characters: {len(written)} -> {len(form)}")
+            index = list(range(len(form) + 1))
+        if len(index) != len(form) + 1:
+            raise ValueError(f"index has {len(index)} entries for {len(form)} characters")
         self._char_of_form_byte: dict[int, int] = {}
         b = 0
         for i, c in enumerate(form):
-            self._char_of_form_byte[b] = i
+            self._char_of_form_byte[b] = index[i]
             b += len(c.encode("utf-8"))
-        self._char_of_form_byte[b] = len(form)
+        self._char_of_form_byte[b] = index[len(form)]
         self._byte_of_written_char = [0] * (len(written) + 1)
         b = 0
         for i, c in enumerate(written):

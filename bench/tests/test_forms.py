@@ -7,17 +7,21 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib.forms import FORMS, CharMap, title, upper, wrap  # noqa: E402
+from benchlib.forms import FORMS, INDEXED, CharMap, hyphenated, title, upper, wrap  # noqa: E402
 
 TEXT = ("The inventory market fell on Monday, the administration mentioned in a statement; "
         "the café's prices don't rise. Straße und Café\nare next, and the end of it.")
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))
-def test_every_form_keeps_the_characters_and_maps_back(form):
-    out = FORMS[form](TEXT)
-    assert len(out) == len(TEXT)
-    m = CharMap(TEXT, out)
+def test_every_form_maps_back(form):
+    if form in INDEXED:
+        out, index = INDEXED[form](TEXT)
+        assert out == FORMS[form](TEXT)
+    else:
+        out, index = FORMS[form](TEXT), None
+        assert len(out) == len(TEXT)
+    m = CharMap(TEXT, out, index)
     # Every word's byte range in the form maps to the same word's range as written.
     start_form = out.lower().encode().index("caf".encode())
     start_written = TEXT.encode().index("caf".encode())
@@ -39,3 +43,14 @@ def test_wrap_breaks_lines_at_spaces_only():
 def test_char_map_refuses_a_form_of_another_length():
     with pytest.raises(ValueError):
         CharMap("ab", "abc")
+
+
+def test_hyphenated_breaks_long_words_at_line_starts_and_maps_them_back():
+    text = "The administration mentioned that the inventory market would decelerate considerably."
+    out, index = hyphenated(text, width=40)
+    assert "the inve-\nntory market" in out
+    assert out.replace("-\n", "").replace("\n", " ") == text
+    m = CharMap(text, out, index)
+    start = out.index("inve")
+    end = out.index("ntory") + len("ntory")
+    assert text[m(start):m(end)] == "inventory"

@@ -20,7 +20,8 @@ use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
 use crate::tokenize::{
-    all_title, apply_span_case, case_of, normalize_word, tokenize, Case, Kind, Token,
+    all_title, apply_span_case, case_of, join_line_hyphens, normalize_word, tokenize, Case, Kind,
+    Token,
 };
 use crate::vectors::cosine;
 use crate::{Scorer, WordId, NO_WORD};
@@ -339,7 +340,9 @@ impl Detector {
 
     /// The report and the evidence behind the document score.
     pub fn analyze(&self, text: &str) -> (Report, Evidence) {
-        let toks = tokenize(text);
+        let mut toks = tokenize(text);
+        let lm = self.model.lm();
+        join_line_hyphens(text, &mut toks, |w| lm.lookup(w).is_some());
         let n_words = toks.iter().filter(|t| t.kind != Kind::Punct).count();
         let mut ev = Evidence {
             words: n_words,
@@ -2427,7 +2430,7 @@ mod tests {
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(128))]
             #[test]
-            fn spans_valid_and_restore_without_spans_is_identity(s in "[a-zA-Z .,{}|'\n]{0,160}") {
+            fn spans_valid_and_restore_without_spans_is_identity(s in "[a-zA-Z .,{}|'\n-]{0,160}") {
                 let d = det();
                 let r = d.check(&s);
                 let mut prev = 0;

@@ -232,10 +232,75 @@ pub fn apply_span_case(replacement: &str, first: Case, all_title: bool) -> Strin
     out
 }
 
+/// Joins the words that a hyphen breaks across lines ("inven-" at a line's end, "tory" at the
+/// next one's start, as text from PDFs is) into one word token, where the joined word is one
+/// that `known` knows (so "well-" and "known" stay apart) and the second part is in lowercase.
+/// The token spans both parts and the break; [`normalize_word`] reads it as the joined word.
+///
+/// ```
+/// use unspin_core::tokenize::{join_line_hyphens, normalize_word, tokenize};
+/// let text = "the inven-\ntory market, a well-\nknown one";
+/// let mut toks = tokenize(text);
+/// join_line_hyphens(text, &mut toks, |w| w == "inventory");
+/// assert_eq!(toks[1].text(text), "inven-\ntory");
+/// let mut norm = String::new();
+/// normalize_word(toks[1].text(text), &mut norm);
+/// assert_eq!(norm, "inventory");
+/// assert!(toks.iter().any(|t| t.text(text) == "well"));
+/// ```
+pub fn join_line_hyphens(text: &str, toks: &mut Vec<Token>, known: impl Fn(&str) -> bool) {
+    if !text.contains("-\n") && !text.contains("-\r\n") {
+        return;
+    }
+    let mut joined = String::new();
+    let mut part = String::new();
+    let mut out = 0;
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
+        if let (Some(h), Some(n)) = (toks.get(i + 1), toks.get(i + 2)) {
+            let gap = &text[h.end as usize..n.start as usize];
+            if t.kind == Kind::Word
+                && n.kind == Kind::Word
+                && h.start == t.end
+                && h.text(text) == "-"
+                && gap.matches('\n').count() == 1
+                && n.text(text).starts_with(char::is_lowercase)
+            {
+                normalize_word(t.text(text), &mut joined);
+                normalize_word(n.text(text), &mut part);
+                joined.push_str(&part);
+                if known(&joined) {
+                    toks[out] = Token {
+                        start: t.start,
+                        end: n.end,
+                        kind: Kind::Word,
+                    };
+                    out += 1;
+                    i += 3;
+                    continue;
+                }
+            }
+        }
+        toks[out] = t;
+        out += 1;
+        i += 1;
+    }
+    toks.truncate(out);
+}
+
 /// Lowercases a word for lexicon and language-model look-ups, folding the typographic
-/// apostrophe to `'`.
+/// apostrophe to `'`. A word broken across lines by a hyphen ([`join_line_hyphens`]) is read
+/// as the whole word.
 pub fn normalize_word(word: &str, out: &mut String) {
     out.clear();
+    if word.as_bytes().contains(&b'\n') {
+        let joined: String = word
+            .chars()
+            .filter(|&c| c != '-' && !c.is_whitespace())
+            .collect();
+        return normalize_word(&joined, out);
+    }
     for c in word.chars() {
         if c == '\u{2019}' {
             out.push('\'');
@@ -331,6 +396,34 @@ mod tests {
             for t in &toks {
                 prop_assert!(t.start >= prev && t.start < t.end && t.end as usize <= s.len());
                 prop_assert!(s.is_char_boundary(t.start as usize) && s.is_char_boundary(t.end as usize));
+                prev = t.end;
+            }
+        }
+
+        #[test]
+        fn joined_line_hyphens_keep_tokens_ordered_and_whole(
+            s in "[a-zA-Z \n\r-]{0,160}",
+            every in proptest::bool::ANY,
+        ) {
+            // Joined or not, tokens stay in order, apart, in bounds and on char boundaries, and
+            // a joined token is a word of two parts with a hyphen and one line break between.
+            let mut toks = tokenize(&s);
+            let before = toks.len();
+            join_line_hyphens(&s, &mut toks, |w| every || w.len() % 2 == 0);
+            prop_assert!(toks.len() <= before);
+            let mut prev = 0u32;
+            for t in &toks {
+                prop_assert!(t.start >= prev && t.start < t.end && t.end as usize <= s.len());
+                prop_assert!(s.is_char_boundary(t.start as usize) && s.is_char_boundary(t.end as usize));
+                let text = t.text(&s);
+                if text.contains('\n') {
+                    prop_assert_eq!(t.kind, Kind::Word);
+                    prop_assert_eq!(text.matches('\n').count(), 1);
+                    prop_assert!(text.contains("-"));
+                    let mut norm = String::new();
+                    normalize_word(text, &mut norm);
+                    prop_assert!(norm.chars().all(char::is_alphabetic));
+                }
                 prev = t.end;
             }
         }

@@ -153,6 +153,31 @@ fn the_article_before_a_restored_phrase_is_made_to_agree() {
 }
 
 #[test]
+fn words_broken_across_lines_are_read_whole_other_forms_as_written() {
+    let Some(model) = real_model("words_broken_across_lines_are_read_whole_other_forms_as_written")
+    else {
+        return;
+    };
+    // Text from a PDF: words broken by a hyphen at the end of a line, a hard wrap.
+    let input =
+        "In this paper we study counter-\nfeit consciousness for medical images, while the\n\
+                 inven-\ntory market fell, a well-\nknown fact.\n";
+    let (report, restored) = assert_restore_consistent(&args(&model), input);
+    assert!(
+        restored.starts_with("In this paper we study artificial intelligence for medical images"),
+        "{restored}\n{report:#?}"
+    );
+    assert!(restored.contains("while the\nstock market"), "{restored}");
+    assert!(restored.contains("a well-\nknown fact"), "{restored}");
+    // In capitals, the same sentence is restored in capitals.
+    let (_, restored) = assert_restore_consistent(
+        &args(&model),
+        "THE INVENTORY MARKET PLUNGED ON MONDAY, THE ADMINISTRATION MENTIONED.",
+    );
+    assert!(restored.starts_with("THE STOCK MARKET"), "{restored}");
+}
+
+#[test]
 fn restore_keeps_layout_with_the_real_model() {
     let Some(model) = real_model("restore_keeps_layout_with_the_real_model") else {
         return;
