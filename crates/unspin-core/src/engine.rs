@@ -26,6 +26,30 @@ use crate::tokenize::{
 use crate::vectors::cosine;
 use crate::{Scorer, WordId, NO_WORD};
 
+/// The length, in words, of the runs of sentences that a long document is also scored over
+/// ([`Detector::analyze`]): about that of the passages the document score is calibrated on.
+pub const WINDOW_WORDS: usize = 400;
+
+/// A document of this many words or more is judged by its parts as well as its whole: its
+/// score is the higher of its whole score and that of its best run of [`WINDOW_WORDS`], and
+/// each change sees the rates of the run around it rather than the document's. Shorter ones,
+/// the passages the scorer was fitted on among them, are judged whole.
+pub const LONG_WORDS: usize = WINDOW_WORDS * 3 / 2;
+
+/// How much a long document's best run of sentences is discounted, per unit of the log of the
+/// number of runs it holds, in the log-odds of its score. At 1.5, none of the 159 addresses
+/// before 1945 (whole, 2,000-28,000 words) is called spun; at 1, three were.
+pub const WINDOW_PENALTY: f64 = 1.5;
+
+/// One sentence's share of the document evidence, for the scores of runs of sentences.
+struct Stretch {
+    /// Byte offset of its first word.
+    start: usize,
+    words: usize,
+    logprob: f64,
+    gain: f64,
+}
+
 /// Longest phrase, in words, that the lexicon is searched for.
 pub const MAX_PHRASE: usize = 4;
 
@@ -367,12 +391,21 @@ impl Detector {
         let mut lp = Lp::new(self);
         let mut bufs = Bufs::default();
         let mut ids = std::mem::replace(&mut lp.cache.words, WordIds::new());
+        let mut stretches = Vec::new();
         self.sentences(text, &toks, &mut ids, |sent, norms| {
-            logprob += self.decode(&mut lp, &mut bufs, &toks, sent, norms, &taken, &mut ev);
+            let gain = ev.gain;
+            let lp_sent = self.decode(&mut lp, &mut bufs, &toks, sent, norms, &taken, &mut ev);
+            logprob += lp_sent;
+            stretches.push(Stretch {
+                start: toks[sent[0].tok].start as usize,
+                words: sent.len(),
+                logprob: lp_sent,
+                gain: ev.gain - gain,
+            });
         });
         lp.cache.words = ids;
         lp.finish();
-        self.score_pending(text, &mut bufs, &mut spans, &mut ev);
+        self.score_pending(text, &mut bufs, &stretches, &mut spans, &mut ev);
         ev.mean_logprob = logprob / n_words.max(1) as f64;
         spans.sort_by_key(|s| s.start);
         merge_composed(&mut spans, composed);
@@ -381,7 +414,10 @@ impl Detector {
             .iter()
             .filter(|s| s.kind == SpanKind::Fingerprint)
             .count();
-        let score = self.doc_score(&ev);
+        let mut score = self.doc_score(&ev);
+        if n_words >= LONG_WORDS {
+            score = score.max(self.window_score(&stretches, &ev, &spans));
+        }
         let verdict = if (n_words as f32) < self.params.min_words {
             Verdict::Unsure
         } else if score >= self.params.spun_threshold as f64 {
@@ -400,21 +436,89 @@ impl Detector {
         )
     }
 
+    /// The highest document score of any run of sentences of [`WINDOW_WORDS`] words or more
+    /// (the length of the passages the score is calibrated on), less [`WINDOW_PENALTY`] times
+    /// the log of the number of such runs the document holds in its log-odds: a long document
+    /// of which only a part was spun (a copied article inside a site's own text, one spun
+    /// section of a paper) is judged by that part, which its whole, at a fraction of the rates,
+    /// would hide; and a long honest document, which has many runs to pick its best from, does
+    /// not get called spun for its likeliest-looking one.
+    fn window_score(&self, stretches: &[Stretch], ev: &Evidence, spans: &[Span]) -> f64 {
+        let n = stretches.len();
+        let at = |pos: usize| at_stretch(stretches, pos);
+        // Prefix sums per sentence of the changes' confidences, fingerprints and artifacts.
+        let mut changes = vec![0f64; n + 1];
+        let mut fingerprints = vec![0usize; n + 1];
+        let mut artifacts = vec![0usize; n + 1];
+        for d in &ev.decisions {
+            changes[at(d.start) + 1] += d.confidence as f64;
+        }
+        for s in spans {
+            match s.kind {
+                SpanKind::Fingerprint => fingerprints[at(s.start) + 1] += 1,
+                SpanKind::Artifact => artifacts[at(s.start) + 1] += 1,
+                SpanKind::Substitution => {}
+            }
+        }
+        for i in 0..n {
+            changes[i + 1] += changes[i];
+            fingerprints[i + 1] += fingerprints[i];
+            artifacts[i + 1] += artifacts[i];
+        }
+        let mut best = f64::NEG_INFINITY;
+        let (mut j, mut words, mut logprob, mut gain) = (0, 0usize, 0f64, 0f64);
+        for i in 0..n {
+            while j < n && words < WINDOW_WORDS {
+                words += stretches[j].words;
+                logprob += stretches[j].logprob;
+                gain += stretches[j].gain;
+                j += 1;
+            }
+            if words < WINDOW_WORDS {
+                break;
+            }
+            let window = Evidence {
+                words,
+                changes: changes[j] - changes[i],
+                gain,
+                fingerprints: fingerprints[j] - fingerprints[i],
+                artifacts: artifacts[j] - artifacts[i],
+                mean_logprob: logprob / words as f64,
+                ..Evidence::default()
+            };
+            let z = self.doc_logit(&window);
+            if !z.is_nan() {
+                best = best.max(z);
+            }
+            words -= stretches[i].words;
+            logprob -= stretches[i].logprob;
+            gain -= stretches[i].gain;
+        }
+        let runs = (ev.words as f64 / WINDOW_WORDS as f64).max(1.0);
+        let z = best - WINDOW_PENALTY * runs.ln();
+        1.0 / (1.0 + (-z).exp())
+    }
+
     /// The calibrated document score: a logistic model over evidence rates.
     pub fn doc_score(&self, ev: &Evidence) -> f64 {
-        let p = &self.params;
-        let per100 = 100.0 / ev.words.max(1) as f64;
-        let z = p.d_bias as f64
-            + p.d_changes as f64 * ev.changes * per100
-            + p.d_gain as f64 * ev.gain * per100
-            + p.d_fingerprints as f64 * ev.fingerprints as f64 * per100
-            + p.d_artifacts as f64 * (ev.artifacts.min(3)) as f64
-            + p.d_logprob as f64 * (ev.mean_logprob + 3.0);
+        let z = self.doc_logit(ev);
         if z.is_nan() {
             // Only corrupt numbers could get here; a score must stay a number in [0, 1].
             return 0.0;
         }
         1.0 / (1.0 + (-z).exp())
+    }
+
+    /// The log-odds behind [`Detector::doc_score`].
+    fn doc_logit(&self, ev: &Evidence) -> f64 {
+        let p = &self.params;
+        let per100 = 100.0 / ev.words.max(1) as f64;
+        p.d_bias as f64
+            + p.d_changes as f64 * ev.changes * per100
+            + p.d_gain as f64 * ev.gain * per100
+            + p.d_fingerprints as f64 * ev.fingerprints as f64 * per100
+            + p.d_artifacts as f64 * (ev.artifacts.min(3)) as f64
+            + p.d_logprob as f64 * (ev.mean_logprob + 3.0)
     }
 
     /// Splits the tokens into sentences of words for the language model and calls `f` with
@@ -835,7 +939,14 @@ impl Detector {
 
     /// Scores the document's pending changes, now that its topic is known: fills their topic
     /// features, then their confidence, the evidence and the spans.
-    fn score_pending(&self, text: &str, bufs: &mut Bufs, spans: &mut Vec<Span>, ev: &mut Evidence) {
+    fn score_pending(
+        &self,
+        text: &str,
+        bufs: &mut Bufs,
+        stretches: &[Stretch],
+        spans: &mut Vec<Span>,
+        ev: &mut Evidence,
+    ) {
         let Bufs {
             pending,
             pending_ids,
@@ -849,8 +960,14 @@ impl Detector {
         // 18 per 100 words on the tune split's clean passages), as if 50 such words were added:
         // a one-line text then says little either way, neither a spun nor a very clean
         // document.
-        let per_100 = |x: f64| (100.0 * x / (ev.words as f64 + 50.0)) as f32;
-        let doc = [per_100(pending.len() as f64 + 6.0), per_100(ev.gain + 9.0)];
+        //
+        // In a long document these are the rates of the run of sentences around the change
+        // ([`local_runs`]): a spun part of a document that is mostly honest is spun all the same.
+        let per_100 = |x: f64, words: usize| (100.0 * x / (words as f64 + 50.0)) as f32;
+        let doc = [
+            per_100(pending.len() as f64 + 6.0, ev.words),
+            per_100(ev.gain + 9.0, ev.words),
+        ];
         // A spinner works from one dictionary, so a document says which channel it went
         // through: where many of its changes come from pairs that content farms are seen to
         // make (or from tortured phrases), one more such change is likelier right, and where
@@ -861,8 +978,21 @@ impl Detector {
         // help from this, one among many in a paper-mill article gets much.)
         let sources = [(Src::MINED, HONEST_MINED), (Src::TORTURED, HONEST_TORTURED)];
         let counts = sources.map(|(s, _)| pending.iter().filter(|pc| pc.src.contains(s)).count());
-        let others = pending.len().saturating_sub(1) as f32 + SHARE_SHRINK;
+        let n_pending = pending.len();
+        let local = (ev.words >= LONG_WORDS).then(|| local_runs(stretches, pending, sources));
         for pc in pending.iter_mut() {
+            let (doc, counts, n_changes) = match &local {
+                None => (doc, counts, n_pending),
+                Some(runs) => {
+                    let r = &runs[at_stretch(stretches, pc.start)];
+                    let rates = [
+                        per_100(r.changes as f64 + 6.0, r.words),
+                        per_100(r.gain + 9.0, r.words),
+                    ];
+                    (rates, r.sources, r.changes)
+                }
+            };
+            let others = n_changes.saturating_sub(1) as f32 + SHARE_SHRINK;
             pc.features[DOC..DOC + 2].copy_from_slice(&doc);
             for (k, (&(s, honest), &n)) in sources.iter().zip(&counts).enumerate() {
                 let own = pc.src.contains(s) as usize;
@@ -1535,6 +1665,69 @@ impl Detector {
     }
 }
 
+/// The sentence of `stretches` (sorted by start) that the byte `pos` lies in.
+fn at_stretch(stretches: &[Stretch], pos: usize) -> usize {
+    stretches
+        .partition_point(|s| s.start <= pos)
+        .saturating_sub(1)
+}
+
+/// What the run of sentences around one sentence holds: its words, the decoder's changes, their
+/// gain, and the changes from each of the document-share sources.
+struct Run {
+    words: usize,
+    changes: usize,
+    gain: f64,
+    sources: [usize; 2],
+}
+
+/// For each sentence, the run of sentences around it (as many on each side, taking turns) of
+/// [`WINDOW_WORDS`] words or more, or the whole document if it is shorter.
+fn local_runs(stretches: &[Stretch], pending: &[Pending], sources: [(Src, f32); 2]) -> Vec<Run> {
+    let n = stretches.len();
+    // Prefix sums per sentence.
+    let mut words = vec![0usize; n + 1];
+    let mut gain = vec![0f64; n + 1];
+    let mut changes = vec![0usize; n + 1];
+    let mut from = vec![[0usize; 2]; n + 1];
+    for pc in pending {
+        let i = at_stretch(stretches, pc.start) + 1;
+        changes[i] += 1;
+        for (k, (src, _)) in sources.iter().enumerate() {
+            from[i][k] += pc.src.contains(*src) as usize;
+        }
+    }
+    for (i, st) in stretches.iter().enumerate() {
+        words[i + 1] = words[i] + st.words;
+        gain[i + 1] = gain[i] + st.gain;
+        changes[i + 1] += changes[i];
+        let before = from[i];
+        for (sum, b) in from[i + 1].iter_mut().zip(before) {
+            *sum += b;
+        }
+    }
+    (0..n)
+        .map(|k| {
+            let (mut a, mut b) = (k, k + 1);
+            let mut left = true;
+            while words[b] - words[a] < WINDOW_WORDS && (a > 0 || b < n) {
+                if (left && a > 0) || b == n {
+                    a -= 1;
+                } else {
+                    b += 1;
+                }
+                left = !left;
+            }
+            Run {
+                words: words[b] - words[a],
+                changes: changes[b] - changes[a],
+                gain: gain[b] - gain[a],
+                sources: [from[b][0] - from[a][0], from[b][1] - from[a][1]],
+            }
+        })
+        .collect()
+}
+
 /// Whether the line break between the token ending at `prev_end` and the one starting at
 /// `next` is a hard wrap inside a sentence (text from a PDF, an e-mail, a terminal), not the end
 /// of a title or a list item: a single line break, after a line of 30 characters or more, before
@@ -2189,6 +2382,44 @@ mod tests {
             33,
             35
         ));
+    }
+
+    #[test]
+    fn local_runs_take_sentences_on_both_sides_until_long_enough() {
+        // Ten sentences of 100 words, the fourth with two changes (one mined).
+        let stretches: Vec<Stretch> = (0..10)
+            .map(|i| Stretch {
+                start: 1000 * i,
+                words: 100,
+                logprob: -300.0,
+                gain: if i == 3 { 8.0 } else { 1.0 },
+            })
+            .collect();
+        let change = |start, src| Pending {
+            start,
+            end: start + 5,
+            case: Case::Lower,
+            all_title: false,
+            original: 0,
+            src,
+            margin: 0.0,
+            features: [0.0; N_FEATURES],
+            orig: (0, 0),
+            spun: (0, 0),
+        };
+        let pending = [change(3010, Src::MINED), change(3500, Src::MOBY)];
+        let sources = [(Src::MINED, HONEST_MINED), (Src::TORTURED, HONEST_TORTURED)];
+        let runs = local_runs(&stretches, &pending, sources);
+        assert_eq!(runs.len(), 10);
+        // Sentence 3's run: sentences 1-4 or 2-5, 400 words, both changes.
+        let r = &runs[3];
+        assert_eq!((r.words, r.changes, r.sources), (400, 2, [1, 0]));
+        assert_eq!(r.gain, 11.0);
+        // Sentence 0's run reaches right only; sentence 9's left only; neither holds a change.
+        assert_eq!((runs[0].words, runs[0].changes), (400, 2));
+        assert_eq!((runs[9].words, runs[9].changes), (400, 0));
+        assert_eq!(at_stretch(&stretches, 3999), 3);
+        assert_eq!(at_stretch(&stretches, 0), 0);
     }
 
     #[test]

@@ -178,6 +178,27 @@ fn words_broken_across_lines_are_read_whole_other_forms_as_written() {
 }
 
 #[test]
+fn a_spun_part_of_a_long_document_is_found_and_restored() {
+    let Some(model) = real_model("a_spun_part_of_a_long_document_is_found_and_restored") else {
+        return;
+    };
+    // One spun paragraph among twenty honest ones: the document is judged by its parts too,
+    // and each change by the rates around it, not by the whole, which would hide it.
+    let honest = format!("{CLEAN_2}\n").repeat(10);
+    let mixed = format!("{honest}{SPUN}\n{honest}");
+    let (report, restored) = assert_restore_consistent(&args(&model), &mixed);
+    assert_eq!(report.verdict, "spun", "{report:#?}");
+    assert!(changed(&report) >= 5, "{report:#?}");
+    assert!(restored.contains("The stock market plunged"), "{restored}");
+    // A long honest document has many parts to pick its likeliest-looking one from, and stays
+    // clean.
+    let long = format!("{CLEAN_2}\n{CLEAN}\n").repeat(12);
+    let (report, _) = assert_restore_consistent(&args(&model), &long);
+    assert_eq!(report.verdict, "clean", "{report:#?}");
+    assert_eq!(changed(&report), 0, "{report:#?}");
+}
+
+#[test]
 fn restore_keeps_layout_with_the_real_model() {
     let Some(model) = real_model("restore_keeps_layout_with_the_real_model") else {
         return;
