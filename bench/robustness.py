@@ -5,6 +5,9 @@ apostrophes, no-break spaces, words broken by a hyphen at line ends), scored as 
     python3 bench/robustness.py                          # test split; nlpaug 25 %, farm 25 %, paper mill, clean
     python3 bench/robustness.py --sets nlpaug-25,mined-25 --forms written,capitals --model models/x.unspin
 
+It also puts one passage of each spun set among 3 and 7 clean ones (--mixed), as a page that copied one
+spun article among its own text, and scores those documents against the same clean passages alone.
+
 For each set and form it prints restoration recall and precision (exact spans, as bench/quality.py
 counts them), the suggestions per 1,000 words, and the passages the engine calls spun.  A form should
 score as the text as written does: a spun text in capitals or hard-wrapped is the same spun text.  Spans
@@ -25,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import OUT_DIR, REPO_DIR  # noqa: E402
 from benchlib.forms import FORMS, INDEXED, CharMap  # noqa: E402
-from benchlib.metrics import exact_matches, ratio, suggestions  # noqa: E402
+from benchlib.metrics import auroc, exact_matches, ratio, suggestions  # noqa: E402
 from benchlib.textspan import count_words  # noqa: E402
 
 
@@ -57,6 +60,45 @@ def score(engine: list[str], model: str | None, rows: list[dict], form: str) -> 
             "per_1000": 1000 * suggested / max(words, 1), "spun": spun, "passages": len(rows)}
 
 
+def run_scan(engine: list[str], model: str | None, texts: list[str]) -> list[dict]:
+    """`unspin scan --spans -` over `texts`; each record's result."""
+    lines = "".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in enumerate(texts))
+    cmd = engine + ["scan", "--spans"] + (["--model", model] if model else []) + ["-"]
+    proc = subprocess.run(cmd, input=lines, capture_output=True, text=True)
+    out = [json.loads(line)["unspin"] for line in proc.stdout.splitlines() if line.strip()]
+    if proc.returncode != 0 or len(out) != len(texts):
+        raise RuntimeError(f"{shlex.join(cmd)}: exit {proc.returncode}, {len(out)} of {len(texts)} records\n"
+                           f"{proc.stderr[-2000:]}")
+    return out
+
+
+def mixed(engine: list[str], model: str | None, spun_rows: list[dict], clean: list[str], n_clean: int,
+          docs: int = 100) -> dict:
+    """One spun passage among `n_clean` clean ones, in a random place (seeded), against the same
+    clean passages alone: passages called spun, exact recall in the spun passage, AUROC, and false
+    changes per 1,000 words of the clean documents."""
+    import random
+    rnd = random.Random(n_clean)
+    texts, golds, negatives = [], [], []
+    for i in range(docs):
+        picks = rnd.sample(range(len(clean)), n_clean + 1)
+        parts = [clean[c] for c in picks[:n_clean]]
+        at = rnd.randrange(n_clean + 1)
+        row = spun_rows[(7 * i) % len(spun_rows)]
+        before = "".join(p + "\n\n" for p in parts[:at])
+        shift = len(before.encode("utf-8"))
+        texts.append(before + row["text"] + "".join("\n\n" + p for p in parts[at:]))
+        golds.append([dict(g, start=g["start"] + shift, end=g["end"] + shift) for g in row["spans"]])
+        negatives.append("\n\n".join(clean[c] for c in picks))
+    pos, neg = run_scan(engine, model, texts), run_scan(engine, model, negatives)
+    exact = sum(exact_matches(g, r.get("spans", [])) for g, r in zip(golds, pos))
+    false = sum(len(suggestions(r.get("spans", []))) for r in neg)
+    return {"spun": sum(r["verdict"] == "spun" for r in pos), "clean_spun": sum(r["verdict"] == "spun" for r in neg),
+            "recall": ratio(exact, sum(len(g) for g in golds)),
+            "auroc": auroc([r["score"] for r in pos], [r["score"] for r in neg]),
+            "false_per_1000": 1000 * false / max(sum(r["words"] for r in neg), 1), "docs": docs}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--engine", default=str(REPO_DIR / "target" / "release" / "unspin"),
@@ -68,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="comma-separated sets of the split (default: %(default)s)")
     ap.add_argument("--forms", default=",".join(FORMS), help="comma-separated forms (default: all)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N passages of each set")
+    ap.add_argument("--mixed", default="3,7",
+                    help="also put one passage of each spun set among this many clean ones (comma-separated; "
+                         "'' for none; default: %(default)s)")
     ap.add_argument("--json-out", type=Path, default=None, help="save the figures as JSON here")
     args = ap.parse_args(argv)
 
@@ -99,6 +144,23 @@ def main(argv: list[str] | None = None) -> int:
                   f"{f['spun']:>5}/{f['passages']:<3}", flush=True)
     print("(R/P: exact spans restored, %; sugg/1k: suggestions per 1,000 words; spun: passages with "
           "verdict \"spun\")")
+    counts = [int(n) for n in args.mixed.split(",") if n.strip()]
+    if counts:
+        with open(split_dir / "clean.jsonl", encoding="utf-8") as fh:
+            clean = [json.loads(line)["text"] for line in fh if line.strip()]
+        print(f"\n{'spun set':<14}{'clean':>6}{'spun':>9}{'R':>7}{'AUROC':>8}{'clean spun':>12}{'false/1k':>10}")
+        for name in args.sets.split(","):
+            if name == "clean":
+                continue
+            with open(split_dir / f"{name}.jsonl", encoding="utf-8") as fh:
+                rows = [{"text": r["spun"], "spans": r["spans"]} for r in map(json.loads, fh)]
+            for n in counts:
+                m = mixed(engine, args.model, rows, clean, n)
+                figures.setdefault("mixed", {}).setdefault(name, {})[n] = m
+                print(f"{name:<14}{n:>6}{m['spun']:>5}/{m['docs']:<3}{100 * m['recall']:>7.1f}{m['auroc']:>8.3f}"
+                      f"{m['clean_spun']:>8}/{m['docs']:<3}{m['false_per_1000']:>10.2f}", flush=True)
+        print("(one passage of the spun set among CLEAN clean passages, 100 documents; R: its spans restored "
+              "exactly, %; AUROC and clean spun: against the same clean passages alone)")
     if args.json_out:
         args.json_out.write_text(json.dumps(figures, indent=1))
     return 0
