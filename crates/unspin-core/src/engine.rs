@@ -2332,15 +2332,25 @@ mod tests {
         assert_eq!(det().restore(t), t);
     }
 
+    /// Each sentence of `t` as the decoder sees it: every word's normalized form, whether it is
+    /// a name, and whether it is protected.
+    fn sentence_words(t: &str) -> Vec<Vec<(String, bool, bool)>> {
+        let mut got = Vec::new();
+        det().sentences(t, &tokenize(t), &mut WordIds::new(), |words, norms| {
+            got.push(
+                words
+                    .iter()
+                    .map(|w| (w.norm(norms).to_string(), w.name, w.protected))
+                    .collect(),
+            );
+        });
+        got
+    }
+
     #[test]
     fn capitalised_words_inside_a_sentence_are_names_acronyms_are_protected() {
         let t = "The White Home said. NATO met in 2024. \u{201c}Today\u{201d} it met.";
-        let mut got = Vec::new();
-        det().sentences(t, &tokenize(t), &mut WordIds::new(), |words, norms| {
-            for w in words {
-                got.push((w.norm(norms).to_string(), w.name, w.protected));
-            }
-        });
+        let got: Vec<_> = sentence_words(t).into_iter().flatten().collect();
         let get = |n: &str| got.iter().find(|g| g.0 == n).map(|g| (g.1, g.2));
         // Sentence-initial capitals are ordinary words; inside a sentence a capital marks a
         // name, which may be decoded; acronyms and numbers are never rewritten.
@@ -2356,11 +2366,15 @@ mod tests {
     fn a_hard_wrapped_sentence_runs_on_a_title_or_a_list_item_does_not() {
         let t = "Markets\nThe inventory market rose on Tuesday as the\nadministration mentioned.\n\
                  short line\nnext item\nA long line that ends with no stop at all\nThen this.";
-        let mut got = Vec::new();
-        det().sentences(t, &tokenize(t), &mut WordIds::new(), |words, norms| {
-            let ws: Vec<_> = words.iter().map(|w| w.norm(norms)).collect();
-            got.push(ws.join(" "));
-        });
+        let got: Vec<String> = sentence_words(t)
+            .iter()
+            .map(|ws| {
+                ws.iter()
+                    .map(|w| w.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
         assert_eq!(
             got,
             [
@@ -2424,16 +2438,7 @@ mod tests {
 
     #[test]
     fn a_sentence_all_in_capitals_is_decoded_as_lowercase() {
-        let t = "THE NATO MARKET ROSE IN 2024 AS I SAID. NATO AND THE FBI met.";
-        let mut got = Vec::new();
-        det().sentences(t, &tokenize(t), &mut WordIds::new(), |words, norms| {
-            got.push(
-                words
-                    .iter()
-                    .map(|w| (w.norm(norms).to_string(), w.name, w.protected))
-                    .collect::<Vec<_>>(),
-            );
-        });
+        let got = sentence_words("THE NATO MARKET ROSE IN 2024 AS I SAID. NATO AND THE FBI met.");
         // The first sentence is shouted: its words are decoded; numbers stay protected.
         assert!(got[0]
             .iter()
@@ -2448,20 +2453,11 @@ mod tests {
 
     #[test]
     fn a_sentence_in_title_case_has_no_names() {
-        let t = "Kevin Hart Joins the Cast of the Film. Then Kevin Hart left.";
-        let mut got = Vec::new();
-        det().sentences(t, &tokenize(t), &mut WordIds::new(), |words, norms| {
-            got.push(
-                words
-                    .iter()
-                    .map(|w| (w.norm(norms).to_string(), w.name))
-                    .collect::<Vec<_>>(),
-            );
-        });
-        assert!(got[0].iter().all(|(_, name)| !name), "{got:?}");
+        let got = sentence_words("Kevin Hart Joins the Cast of the Film. Then Kevin Hart left.");
+        assert!(got[0].iter().all(|(_, name, _)| !name), "{got:?}");
         // "left" is in lowercase: an ordinary sentence, whose capitals inside are names.
         assert_eq!(
-            got[1].iter().filter(|(_, name)| *name).count(),
+            got[1].iter().filter(|(_, name, _)| *name).count(),
             2,
             "{got:?}"
         );
