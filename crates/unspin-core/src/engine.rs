@@ -30,16 +30,13 @@ use crate::{Scorer, WordId, NO_WORD};
 /// ([`Detector::analyze`]): about that of the passages the document score is calibrated on.
 pub const WINDOW_WORDS: usize = 400;
 
-/// A document of this many words or more is judged by its parts as well as its whole: its
-/// score is the higher of its whole score and that of its best run of [`WINDOW_WORDS`], and
-/// each change sees the rates of the run around it rather than the document's. Shorter ones,
-/// the passages the scorer was fitted on among them, are judged whole.
+/// A document of this many words or more is judged by its parts as well as its whole (unless
+/// the parameter `parts` is 0): its score is the higher of its whole score and that of its best
+/// run of [`WINDOW_WORDS`], discounted by the parameter `window_penalty` (1.5: at that, none of
+/// the 159 addresses before 1945, whole, is called spun; at 1, three were), and each change
+/// sees the rates of the run around it rather than the document's. Shorter ones, the passages
+/// the scorer was fitted on among them, are judged whole.
 pub const LONG_WORDS: usize = WINDOW_WORDS * 3 / 2;
-
-/// How much a long document's best run of sentences is discounted, per unit of the log of the
-/// number of runs it holds, in the log-odds of its score. At 1.5, none of the 159 addresses
-/// before 1945 (whole, 2,000-28,000 words) is called spun; at 1, three were.
-pub const WINDOW_PENALTY: f64 = 1.5;
 
 /// One sentence's share of the document evidence, for the scores of runs of sentences.
 struct Stretch {
@@ -415,7 +412,7 @@ impl Detector {
             .filter(|s| s.kind == SpanKind::Fingerprint)
             .count();
         let mut score = self.doc_score(&ev);
-        if n_words >= LONG_WORDS {
+        if n_words >= LONG_WORDS && self.params.parts > 0.0 {
             score = score.max(self.window_score(&stretches, &ev, &spans));
         }
         let verdict = if (n_words as f32) < self.params.min_words {
@@ -437,7 +434,7 @@ impl Detector {
     }
 
     /// The highest document score of any run of sentences of [`WINDOW_WORDS`] words or more
-    /// (the length of the passages the score is calibrated on), less [`WINDOW_PENALTY`] times
+    /// (the length of the passages the score is calibrated on), less `window_penalty` times
     /// the log of the number of such runs the document holds in its log-odds: a long document
     /// of which only a part was spun (a copied article inside a site's own text, one spun
     /// section of a paper) is judged by that part, which its whole, at a fraction of the rates,
@@ -495,7 +492,7 @@ impl Detector {
             gain -= stretches[i].gain;
         }
         let runs = (ev.words as f64 / WINDOW_WORDS as f64).max(1.0);
-        let z = best - WINDOW_PENALTY * runs.ln();
+        let z = best - self.params.window_penalty as f64 * runs.ln();
         1.0 / (1.0 + (-z).exp())
     }
 
@@ -979,7 +976,8 @@ impl Detector {
         let sources = [(Src::MINED, HONEST_MINED), (Src::TORTURED, HONEST_TORTURED)];
         let counts = sources.map(|(s, _)| pending.iter().filter(|pc| pc.src.contains(s)).count());
         let n_pending = pending.len();
-        let local = (ev.words >= LONG_WORDS).then(|| local_runs(stretches, pending, sources));
+        let local = (ev.words >= LONG_WORDS && self.params.parts > 0.0)
+            .then(|| local_runs(stretches, pending, sources));
         for pc in pending.iter_mut() {
             let (doc, counts, n_changes) = match &local {
                 None => (doc, counts, n_pending),

@@ -152,6 +152,14 @@ params! {
     d_artifacts = 2.0;
     /// Document score: weight of the mean log10 probability per word, offset by 3.
     d_logprob = 0.0;
+    /// 1 to judge a document of 600 words or more by its parts as well as its whole (each
+    /// change sees the rates of the 400 words around it, and the score is at least the best
+    /// 400-word run's, discounted), 0 to judge it whole: fewer false changes in long honest
+    /// text, but a spun section among honest text is hidden by it.
+    parts = 1.0;
+    /// How much a long document's best 400-word run is discounted, per unit of the log of the
+    /// number of such runs it holds, in the log-odds of its score (with `parts` at 1).
+    window_penalty = 1.5;
     /// Score at or above which a document is "spun".
     spun_threshold = 0.5;
     /// Documents with fewer words are "unsure".

@@ -190,6 +190,14 @@ fn a_spun_part_of_a_long_document_is_found_and_restored() {
     assert_eq!(report.verdict, "spun", "{report:#?}");
     assert!(changed(&report) >= 5, "{report:#?}");
     assert!(restored.contains("The stock market plunged"), "{restored}");
+    // Judged whole (`parts` at 0), the spun paragraph is diluted by the rest.
+    let mut whole = args(&model);
+    whole.extend([
+        std::ffi::OsStr::new("--param"),
+        std::ffi::OsStr::new("parts=0"),
+    ]);
+    let (report, _) = assert_restore_consistent(&whole, &mixed);
+    assert_eq!(report.verdict, "clean", "{report:#?}");
     // A long honest document has many parts to pick its likeliest-looking one from, and stays
     // clean.
     let long = format!("{CLEAN_2}\n{CLEAN}\n").repeat(12);
