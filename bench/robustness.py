@@ -32,34 +32,6 @@ from benchlib.metrics import auroc, exact_matches, ratio, suggestions  # noqa: E
 from benchlib.textspan import count_words  # noqa: E402
 
 
-def score(engine: list[str], model: str | None, rows: list[dict], form: str) -> dict:
-    """Run the engine on every row's text in form `form`; return the set's figures."""
-    if form in INDEXED:
-        made = [INDEXED[form](r["text"]) for r in rows]
-        texts, indexes = [t for t, _ in made], [ix for _, ix in made]
-    else:
-        texts, indexes = [FORMS[form](r["text"]) for r in rows], [None] * len(rows)
-    lines = "".join(json.dumps({"id": r["id"], "text": t}) + "\n" for r, t in zip(rows, texts))
-    cmd = engine + ["scan", "--spans"] + (["--model", model] if model else []) + ["-"]
-    proc = subprocess.run(cmd, input=lines, capture_output=True, text=True)
-    out = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
-    if proc.returncode != 0 or len(out) != len(rows):
-        raise RuntimeError(f"{shlex.join(cmd)}: exit {proc.returncode}, {len(out)} of {len(rows)} records\n"
-                           f"{proc.stderr[-2000:]}")
-    exact = gold = suggested = spun = words = 0
-    for row, text, index, rec in zip(rows, texts, indexes, out):
-        result = rec["unspin"]
-        to_written = CharMap(row["text"], text, index)
-        spans = [to_written.span(s) for s in result.get("spans", [])]
-        exact += exact_matches(row["spans"], spans)
-        gold += len(row["spans"])
-        suggested += len(suggestions(spans))
-        spun += result["verdict"] == "spun"
-        words += count_words(row["text"])
-    return {"recall": ratio(exact, gold), "precision": ratio(exact, suggested) if gold else None,
-            "per_1000": 1000 * suggested / max(words, 1), "spun": spun, "passages": len(rows)}
-
-
 def run_scan(engine: list[str], model: str | None, texts: list[str]) -> list[dict]:
     """`unspin scan --spans -` over `texts`; each record's result."""
     lines = "".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in enumerate(texts))
@@ -70,6 +42,26 @@ def run_scan(engine: list[str], model: str | None, texts: list[str]) -> list[dic
         raise RuntimeError(f"{shlex.join(cmd)}: exit {proc.returncode}, {len(out)} of {len(texts)} records\n"
                            f"{proc.stderr[-2000:]}")
     return out
+
+
+def score(engine: list[str], model: str | None, rows: list[dict], form: str) -> dict:
+    """Run the engine on every row's text in form `form`; return the set's figures."""
+    if form in INDEXED:
+        made = [INDEXED[form](r["text"]) for r in rows]
+        texts, indexes = [t for t, _ in made], [ix for _, ix in made]
+    else:
+        texts, indexes = [FORMS[form](r["text"]) for r in rows], [None] * len(rows)
+    exact = gold = suggested = spun = words = 0
+    for row, text, index, result in zip(rows, texts, indexes, run_scan(engine, model, texts)):
+        to_written = CharMap(row["text"], text, index)
+        spans = [to_written.span(s) for s in result.get("spans", [])]
+        exact += exact_matches(row["spans"], spans)
+        gold += len(row["spans"])
+        suggested += len(suggestions(spans))
+        spun += result["verdict"] == "spun"
+        words += count_words(row["text"])
+    return {"recall": ratio(exact, gold), "precision": ratio(exact, suggested) if gold else None,
+            "per_1000": 1000 * suggested / max(words, 1), "spun": spun, "passages": len(rows)}
 
 
 def mixed(engine: list[str], model: str | None, spun_rows: list[dict], clean: list[str], n_clean: int,

@@ -20,8 +20,8 @@ use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
 use crate::tokenize::{
-    all_title, apply_span_case, case_of, join_line_hyphens, normalize_word, tokenize, Case, Kind,
-    Token,
+    all_title, apply_case, apply_span_case, case_of, join_line_hyphens, normalize_word, tokenize,
+    Case, Kind, Token,
 };
 use crate::vectors::cosine;
 use crate::{Scorer, WordId, NO_WORD};
@@ -572,9 +572,8 @@ impl Detector {
                     let raw = t.text(text);
                     normalize_word(raw, &mut norm);
                     let case = case_of(raw);
-                    let protected = t.kind == Kind::Number
-                        || matches!(case, Case::Upper | Case::Mixed)
-                        || raw.chars().count() > MAX_WORD_CHARS;
+                    let protected =
+                        always_protected(*t, text) || matches!(case, Case::Upper | Case::Mixed);
                     let name = case == Case::Title && !sentence_start;
                     let id = ids.get(&norm, |w| lm.lookup(w).unwrap_or(unk));
                     let at = norms.len();
@@ -1594,14 +1593,6 @@ impl Detector {
 /// matches are wrong (`DESIGN.md`, "Fingerprints").
 const COMPOSED_CONFIDENCE: f64 = 0.9;
 
-/// Adds the composed tortured phrases `composed` (disjoint from every span in `spans`'s
-/// artifacts and listed fingerprints) to `spans` (sorted by start and disjoint). A composed
-/// phrase guesses one term for words that may stand for several ("worldwide" for "global",
-/// "world" or "international"), so it gives way to a change that the decoder, which weighed
-/// the originals in context, makes on any of its words. Unless the decoder agrees: its
-/// changes put back the same words, and every word the phrase changes is one the decoder
-/// changed or flagged ("shifting" flagged and "common" changed to "average" inside "shifting
-/// common", "moving average"). Flags without a suggestion give way to it.
 impl Detector {
     /// Makes an indefinite article in front of a replaced span agree with the replacement:
     /// "an arbitrary timberland" becomes "a random forest", not "an random forest". The span
@@ -1638,7 +1629,7 @@ impl Detector {
             if self.article_for(&spun.to_lowercase()) != lower || want == lower {
                 continue;
             }
-            let article = crate::tokenize::apply_case(want, case_of(written));
+            let article = apply_case(want, case_of(written));
             s.suggestion = Some(format!("{article}{}{sugg}", &text[a1..s.start]));
             s.start = a0;
             s.text = text[a0..s.end].to_string();
@@ -1745,6 +1736,12 @@ fn wrapped_line(text: &str, prev_end: usize, next: usize) -> bool {
         .is_some()
 }
 
+/// Whether token `t` is never rewritten, whatever its case: a number, or a token too long to
+/// be a word ([`MAX_WORD_CHARS`]).
+fn always_protected(t: Token, text: &str) -> bool {
+    t.kind == Kind::Number || t.text(text).chars().count() > MAX_WORD_CHARS
+}
+
 /// A sentence whose capitals say nothing about its words: one written all in capitals ("THE
 /// INVENTORY MARKET FELL", a headline or a shouted line) or in title case ("The Inventory
 /// Market Fell in Early Trading"). Its words are decoded as if written in lowercase, with their
@@ -1764,8 +1761,7 @@ fn plain_case(text: &str, toks: &[Token], words: &mut [Word]) {
         });
     if shouted {
         for w in words.iter_mut() {
-            let t = toks[w.tok];
-            w.protected = number(w) || t.text(text).chars().count() > MAX_WORD_CHARS;
+            w.protected = always_protected(toks[w.tok], text);
             w.name = false;
         }
         return;
@@ -1819,6 +1815,14 @@ fn article_by_spelling(word: &str) -> &'static str {
     }
 }
 
+/// Adds the composed tortured phrases `composed` (disjoint from every span in `spans`'s
+/// artifacts and listed fingerprints) to `spans` (sorted by start and disjoint). A composed
+/// phrase guesses one term for words that may stand for several ("worldwide" for "global",
+/// "world" or "international"), so it gives way to a change that the decoder, which weighed
+/// the originals in context, makes on any of its words. Unless the decoder agrees: its
+/// changes put back the same words, and every word the phrase changes is one the decoder
+/// changed or flagged ("shifting" flagged and "common" changed to "average" inside "shifting
+/// common", "moving average"). Flags without a suggestion give way to it.
 fn merge_composed(spans: &mut Vec<Span>, composed: Vec<Span>) {
     if composed.is_empty() {
         return;

@@ -249,7 +249,11 @@ pub fn apply_span_case(replacement: &str, first: Case, all_title: bool) -> Strin
 /// assert!(toks.iter().any(|t| t.text(text) == "well"));
 /// ```
 pub fn join_line_hyphens(text: &str, toks: &mut Vec<Token>, known: impl Fn(&str) -> bool) {
-    if !text.contains("-\n") && !text.contains("-\r\n") {
+    // One pass over the hyphens, which most texts never break a line after.
+    let breaks = text
+        .match_indices('-')
+        .any(|(i, _)| matches!(text.as_bytes().get(i + 1), Some(b'\n' | b'\r')));
+    if !breaks {
         return;
     }
     let mut joined = String::new();
