@@ -20,8 +20,8 @@ use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
 use crate::tokenize::{
-    all_title, apply_case, apply_span_case, case_of, join_line_hyphens, normalize_word, tokenize,
-    Case, Kind, Token,
+    all_title, apply_case, apply_span_case, case_of, join_line_hyphens, mask_web, normalize_word,
+    tokenize, Case, Kind, Token, TITLE_LOWER,
 };
 use crate::vectors::cosine;
 use crate::{Scorer, WordId, NO_WORD};
@@ -362,6 +362,7 @@ impl Detector {
     /// The report and the evidence behind the document score.
     pub fn analyze(&self, text: &str) -> (Report, Evidence) {
         let mut toks = tokenize(text);
+        mask_web(text, &mut toks);
         let lm = self.model.lm();
         join_line_hyphens(text, &mut toks, |w| lm.lookup(w).is_some());
         let n_words = toks.iter().filter(|t| t.kind != Kind::Punct).count();
@@ -1402,6 +1403,13 @@ impl Detector {
     fn artifacts(&self, text: &str, toks: &[Token], spans: &mut Vec<Span>) {
         let lm = self.model.lm();
         let b = text.as_bytes();
+        // Web addresses ([`mask_web`]: punctuation tokens with letters or digits in them) may
+        // hold braces and digits as they like.
+        let web: Vec<(usize, usize)> = toks
+            .iter()
+            .filter(|t| t.kind == Kind::Punct && t.text(text).chars().any(char::is_alphanumeric))
+            .map(|t| (t.start as usize, t.end as usize))
+            .collect();
         let mut i = 0;
         while let Some(off) = text[i..].find('{') {
             let s = i + off;
@@ -1415,6 +1423,10 @@ impl Detector {
             };
             let inner = &rest[..c];
             let e = s + 1 + c + 1;
+            if overlaps_any(&web, s, e, |&r| r) {
+                i = e.min(b.len());
+                continue;
+            }
             let opts: Vec<&str> = inner.split('|').map(str::trim).collect();
             let wordy = opts.iter().all(|o| {
                 !o.is_empty()
@@ -1477,7 +1489,9 @@ impl Detector {
         // Numbers spelled out half-way; those inside spintax braces belong to the spintax.
         let n_spintax = spans.len();
         for m in crate::numbers::mangled_numbers(text) {
-            if overlaps_any(&spans[..n_spintax], m.start, m.end, |o| (o.start, o.end)) {
+            if overlaps_any(&spans[..n_spintax], m.start, m.end, |o| (o.start, o.end))
+                || overlaps_any(&web, m.start, m.end, |&r| r)
+            {
                 continue;
             }
             let name = &text[m.start..m.end];
@@ -1768,10 +1782,6 @@ fn plain_case(text: &str, toks: &[Token], words: &mut [Word]) {
     }
     // Four capitalised words or more, and no other word in lowercase than the articles,
     // conjunctions and short prepositions that titles leave so ("of", "in", "and", "the").
-    const TITLE_LOWER: &[&str] = &[
-        "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of", "off",
-        "on", "or", "over", "per", "so", "the", "to", "up", "via", "vs", "with", "yet",
-    ];
     let title = words.iter().filter(|w| w.case == Case::Title).count();
     let titled = title >= 4
         && words.iter().all(|w| {
@@ -2557,6 +2567,36 @@ mod tests {
                 ("loud", Some("noisy")),
                 ("x", Some("y"))
             ]
+        );
+    }
+
+    #[test]
+    fn web_addresses_are_never_rewritten() {
+        // The same spun words in prose, in an address, an e-mail address and a hashtag: only
+        // the prose changes, and the addresses are no words of the count.
+        let prose = "The sturdy economy grew. We apply profound learning to {the|a} data.";
+        let text = format!(
+            "{prose} See https://example.com/the-sturdy-economy/profound-learning-{{the|a}}/1.five or \
+             www.example.org/sturdy, mail sturdy.economy@example.com or follow #sturdy."
+        );
+        let (alone, _) = det().analyze(prose);
+        let (r, _) = det().analyze(&text);
+        let found = |r: &Report| -> Vec<(usize, usize, Option<String>)> {
+            r.spans
+                .iter()
+                .map(|s| (s.start, s.end, s.suggestion.clone()))
+                .collect()
+        };
+        assert!(!alone.spans.is_empty());
+        assert_eq!(found(&r), found(&alone));
+        assert_eq!(
+            r.words,
+            alone.words + "See or mail or follow".split(' ').count()
+        );
+        let restored = det().restore(&text);
+        assert_eq!(
+            &restored[det().restore(prose).len()..],
+            &text[prose.len()..]
         );
     }
 

@@ -200,6 +200,22 @@ pub fn all_title(cases: impl IntoIterator<Item = Case>) -> bool {
     }) && n > 1
 }
 
+/// The short words that a title writes in lowercase when they are not its first word: the
+/// articles, conjunctions and prepositions that every headline style agrees on. Suggestions are
+/// written with these ([`apply_span_case`]).
+pub const TITLE_SMALL: &[&str] = &[
+    "a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with",
+];
+
+/// The words that may stand in lowercase in a title: [`TITLE_SMALL`] and those that some styles
+/// write in lowercase and others capitalise ("from", "over", "up"). Reading a sentence as a
+/// title accepts any of them; writing one uses only [`TITLE_SMALL`], since a capitalised "Up"
+/// or "Over" is never wrong in a headline and "Teams up" would be.
+pub const TITLE_LOWER: &[&str] = &[
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of", "off",
+    "on", "or", "over", "per", "so", "the", "to", "up", "via", "vs", "with", "yet",
+];
+
 /// [`apply_case`] for the replacement of a span of words whose first word has case `first`.
 /// Where the span has two words or more and every one starts with a capital (`all_title`: a
 /// title, a heading or a name, "Shifting Common"), each word of the replacement gets one
@@ -215,15 +231,12 @@ pub fn apply_span_case(replacement: &str, first: Case, all_title: bool) -> Strin
     if !(all_title && first == Case::Title) {
         return apply_case(replacement, first);
     }
-    const SMALL: &[&str] = &[
-        "a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with",
-    ];
     let mut out = String::with_capacity(replacement.len());
     for (k, w) in replacement.split(' ').enumerate() {
         if k > 0 {
             out.push(' ');
         }
-        if k > 0 && SMALL.contains(&w) {
+        if k > 0 && TITLE_SMALL.contains(&w) {
             out.push_str(w);
         } else {
             out.push_str(&apply_case(w, Case::Title));
@@ -293,6 +306,132 @@ pub fn join_line_hyphens(text: &str, toks: &mut Vec<Token>, known: impl Fn(&str)
     toks.truncate(out);
 }
 
+/// The byte ranges of the web addresses, e-mail addresses, hashtags and @-handles in `text`,
+/// in order: words in them are names of things, not prose, and changing one ("inventory" in
+/// `example.com/inventory-market-news`) would break a link. A range is a run of characters
+/// without whitespace that holds `://` (from the scheme on), starts with `www.`, holds an `@`
+/// with a letter or digit before it and a dot after it, or is a `#` or `@` followed by a letter;
+/// brackets, quotes and punctuation around it are left out.
+///
+/// ```
+/// use unspin_core::tokenize::web_spans;
+/// let text = "See (https://example.com/stock-market). Mail press@example.org, or #StockMarket.";
+/// let spans: Vec<&str> = web_spans(text).iter().map(|&(a, b)| &text[a..b]).collect();
+/// assert_eq!(spans, ["https://example.com/stock-market", "press@example.org", "#StockMarket"]);
+/// assert!(web_spans("No links: 10 @ 5 each, item #3.").is_empty());
+/// ```
+pub fn web_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    // Most prose has none of these; one pass over the bytes says so.
+    if !(text.contains("://")
+        || text.contains('@')
+        || text.contains('#')
+        || text.contains("www.")
+        || text.contains("WWW."))
+    {
+        return out;
+    }
+    const OPEN: &[char] = &['(', '[', '{', '<', '"', '\'', '\u{201c}', '\u{2018}'];
+    const CLOSE: &[char] = &[
+        '.', ',', ';', ':', '!', '?', ')', ']', '}', '>', '"', '\'', '\u{201d}', '\u{2019}',
+    ];
+    let mut start = 0;
+    for chunk in text.split(|c: char| c.is_whitespace()) {
+        let at = start;
+        start += chunk.len()
+            + text[at + chunk.len()..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
+        if chunk.len() < 3 {
+            continue;
+        }
+        let from = if let Some(k) = chunk.find("://") {
+            // The scheme: the letters right before "://" ("https" in "report](https://").
+            let scheme = chunk[..k]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| c.is_ascii_alphabetic())
+                .last()
+                .map(|(i, _)| i);
+            match scheme {
+                Some(i) => i,
+                None => continue,
+            }
+        } else {
+            let trimmed = chunk.trim_start_matches(OPEN);
+            let lead = chunk.len() - trimmed.len();
+            let lower = trimmed.get(..4).map(str::to_ascii_lowercase);
+            let tagged = |c: char| {
+                trimmed.starts_with(c) && trimmed[1..].starts_with(|c: char| c.is_alphabetic())
+            };
+            let mail = trimmed.find('@').is_some_and(|k| {
+                k > 0
+                    && trimmed[..k].ends_with(|c: char| c.is_alphanumeric())
+                    && trimmed[k + 1..].trim_end_matches(CLOSE).contains('.')
+            });
+            if lower.as_deref() == Some("www.") || tagged('#') || tagged('@') || mail {
+                lead
+            } else {
+                continue;
+            }
+        };
+        let run = chunk[from..].trim_end_matches(CLOSE);
+        if run.len() > 1 {
+            out.push((at + from, at + from + run.len()));
+        }
+    }
+    out
+}
+
+/// Replaces the tokens of each [`web_spans`] range with one punctuation token over it, so that
+/// no word of an address is read as prose or rewritten, and no phrase runs across one.
+///
+/// ```
+/// use unspin_core::tokenize::{mask_web, tokenize, Kind};
+/// let text = "Read www.example.com/stock-market today.";
+/// let mut toks = tokenize(text);
+/// mask_web(text, &mut toks);
+/// let words: Vec<&str> = toks.iter().filter(|t| t.kind == Kind::Word).map(|t| t.text(text)).collect();
+/// assert_eq!(words, ["Read", "today"]);
+/// assert_eq!(toks[1].text(text), "www.example.com/stock-market");
+/// ```
+pub fn mask_web(text: &str, toks: &mut Vec<Token>) {
+    let spans = web_spans(text);
+    if spans.is_empty() {
+        return;
+    }
+    let mut out: Vec<Token> = Vec::with_capacity(toks.len());
+    let mut next = spans.iter().peekable();
+    for &t in toks.iter() {
+        let (s, e) = (t.start as usize, t.end as usize);
+        while next.peek().is_some_and(|&&(_, b)| b <= s) {
+            next.next();
+        }
+        match next.peek() {
+            Some(&&(a, b)) if s < b && e > a => {
+                // The first token of a range becomes the range; later ones widen it.
+                match out.last_mut() {
+                    Some(last)
+                        if last.kind == Kind::Punct
+                            && last.start as usize <= a
+                            && last.end as usize > a =>
+                    {
+                        last.end = last.end.max(t.end);
+                    }
+                    _ => out.push(Token {
+                        start: t.start.min(a as u32),
+                        end: t.end.max(b as u32),
+                        kind: Kind::Punct,
+                    }),
+                }
+            }
+            _ => out.push(t),
+        }
+    }
+    *toks = out;
+}
+
 /// Lowercases a word for lexicon and language-model look-ups, folding the typographic
 /// apostrophe to `'`. A word broken across lines by a hyphen ([`join_line_hyphens`]) is read
 /// as the whole word.
@@ -323,6 +462,14 @@ mod tests {
 
     fn texts(s: &str) -> Vec<(&str, Kind)> {
         tokenize(s).iter().map(|t| (t.text(s), t.kind)).collect()
+    }
+
+    #[test]
+    fn title_word_lists() {
+        // Sorted, and what suggestions are written with is read as a title too.
+        assert!(TITLE_SMALL.windows(2).all(|w| w[0] < w[1]));
+        assert!(TITLE_LOWER.windows(2).all(|w| w[0] < w[1]));
+        assert!(TITLE_SMALL.iter().all(|w| TITLE_LOWER.contains(w)));
     }
 
     #[test]
@@ -402,6 +549,26 @@ mod tests {
                 prop_assert!(s.is_char_boundary(t.start as usize) && s.is_char_boundary(t.end as usize));
                 prev = t.end;
             }
+        }
+
+        #[test]
+        fn masked_web_tokens_stay_ordered_and_cover_the_addresses(s in "[a-zA-Z:/.@# ()\n-]{0,160}") {
+            let before = tokenize(&s);
+            let mut toks = before.clone();
+            mask_web(&s, &mut toks);
+            prop_assert!(toks.len() <= before.len());
+            let mut prev = 0u32;
+            for t in &toks {
+                prop_assert!(t.start >= prev && t.start < t.end && t.end as usize <= s.len());
+                prop_assert!(s.is_char_boundary(t.start as usize) && s.is_char_boundary(t.end as usize));
+                prev = t.end;
+            }
+            // No word token is left inside an address, and none outside one is lost.
+            let spans = web_spans(&s);
+            let inside = |t: &Token| spans.iter().any(|&(a, b)| (t.start as usize) < b && t.end as usize > a);
+            prop_assert!(toks.iter().all(|t| t.kind == Kind::Punct || !inside(t)));
+            let kept = before.iter().filter(|t| !inside(t)).count();
+            prop_assert_eq!(toks.iter().filter(|t| !inside(t)).count(), kept);
         }
 
         #[test]
