@@ -7,9 +7,12 @@
 #     by file name before anything is read) and verse groups of the King James Bible (Debian
 #     bible-kjv-text, decoded with the `bible` program of Debian bible-kjv);
 #   * 3,000 spun queries: 500 references spun at 15, 25 and 35 % by two spinners of bench/benchlib
-#     (farm: phrase-dictionary content-farm spinner; textattack: WordNet swaps);
-#   * 1,000 no-source queries: 500 held-out passages (never indexed, without long verbatim twins in
-#     the references), clean and spun;
+#     (farm: phrase-dictionary content-farm spinner; textattack: WordNet swaps); 1,000 excerpts:
+#     the middle half of each copy spun at 25 %, as a page that copies part of an article; and
+#     1,000 pages: each copy spun at 25 % between two held-out passages, as a page that holds the
+#     copy among other text;
+#   * 1,500 no-source queries: 500 held-out passages (never indexed, without long verbatim twins in
+#     the references), clean and spun, and 500 pages of three of them;
 #   * a 100,000-document reference set: the references plus synthetic overlapping windows.
 # then runs bench/trace/evaluate.py: recall@1, false-match rate, build speed, latency p50/p99 and
 # index size for unspin and plain MinHash (same shingle and band settings, raw lowercase words), at

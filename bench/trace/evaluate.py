@@ -49,8 +49,8 @@ def build(engine: list[str], refs: Path, out: Path, method: str, extra: list[str
             "docs_per_s": internal, "bytes": out.stat().st_size}
 
 
-def trace(engine: list[str], index: Path, queries: Path, min_sim: float | None) -> list[dict]:
-    cmd = engine + ["trace", "--index", str(index), "--input", str(queries), "--top", "1", "--timings"]
+def trace(engine: list[str], index: Path, queries: Path, min_sim: float | None, top: int = 1) -> list[dict]:
+    cmd = engine + ["trace", "--index", str(index), "--input", str(queries), "--top", str(top), "--timings"]
     if min_sim is not None:
         cmd += ["--min-similarity", str(min_sim)]
     return [json.loads(line) for line in run(cmd).stdout.splitlines()]
@@ -77,13 +77,17 @@ def evaluate(queries: list[dict], results: list[dict], thr: float) -> dict:
     "KIND" counts the exact source passage only; "KIND+" also a synthetic window (100k set) that
     holds at least half of the source passage's words, which is as right an answer."""
     hits, hits_plus, counts, false = defaultdict(int), defaultdict(int), defaultdict(int), 0
-    nosource = 0
+    nosource, pages, false_pages = 0, 0, 0
     for q, r in zip(queries, results):
         assert q["id"] == r["query_id"], (q["id"], r["query_id"])
-        top = r["matches"][0] if r["matches"] and r["matches"][0]["similarity"] >= thr else None
+        # The best-ranked source at or above the threshold.
+        top = next((m for m in r["matches"] if m["similarity"] >= thr), None)
         if q["source"] is None:
             nosource += 1
             false += top is not None
+            if q["kind"] == "nosource-page":
+                pages += 1
+                false_pages += top is not None
         else:
             counts[q["kind"]] += 1
             exact = top is not None and top["id"] == q["source"]
@@ -95,12 +99,14 @@ def evaluate(queries: list[dict], results: list[dict], thr: float) -> dict:
     out["false_match_rate"] = false / max(1, nosource)
     out["false_matches"] = false
     out["no_source_queries"] = nosource
+    out["false_matches_pages"] = false_pages
+    out["no_source_pages"] = pages
     return out
 
 
 def oracle_threshold(queries: list[dict], results: list[dict], max_fmr: float = 0.01) -> float:
     """The smallest threshold with at most ``max_fmr`` false matches on these no-source queries."""
-    neg = sorted((r["matches"][0]["similarity"] if r["matches"] else 0.0)
+    neg = sorted(max((m["similarity"] for m in r["matches"]), default=0.0)
                  for q, r in zip(queries, results) if q["source"] is None)
     allowed = int(max_fmr * len(neg))
     # Everything strictly above the (allowed+1)-th largest no-source similarity.
@@ -130,10 +136,15 @@ def one_scale(engine: list[str], refs: Path, queries_path: Path, tag: str, extra
         print(f"trace bench [{tag}]: built {method} index: {b}", file=sys.stderr)
         thr = default_threshold(engine, idx)
         served = trace(engine, idx, queries_path, None)          # as a user runs it: latency
-        scored = trace(engine, idx, queries_path, 0.0)           # every top-1 with its similarity
-        at_default = evaluate(queries, scored, thr)
-        check = evaluate(queries, served, thr)
-        assert abs(check["false_match_rate"] - at_default["false_match_rate"]) < 1e-9, "threshold mismatch"
+        scored = trace(engine, idx, queries_path, 0.0, top=10)   # the top 10 with their similarity
+        at_default = evaluate(queries, served, thr)
+        if method == "plain":
+            # Plain MinHash ranks by its similarity, so the thresholds can be applied afterwards.
+            # unspin ranks by the share of the query a source explains, and a source found
+            # inside a long query can be ranked below more than 10 that fall short of the
+            # threshold: its figures at the default come from the run as served.
+            check = evaluate(queries, scored, thr)
+            assert abs(check["false_match_rate"] - at_default["false_match_rate"]) < 1e-9, "threshold mismatch"
         entry = {"build": b, "threshold": thr, "at_default": at_default, "latency": latency(served)}
         if method == "plain":
             o = oracle_threshold(queries, scored)
@@ -156,6 +167,8 @@ def table(res: dict, kinds: list[str], tag: str) -> str:
     fm = lambda e: f"{e['false_match_rate']:.3f} ({e['false_matches']}/{e['no_source_queries']})"  # noqa: E731
     lines.append(f"| false-match rate, no-source queries | {fm(u['at_default'])} | {fm(p['at_default'])} | "
                  f"{fm(p['at_oracle'])} |")
+    fp = lambda e: f"{e['false_matches_pages'] / max(1, e['no_source_pages']):.3f} ({e['false_matches_pages']}/{e['no_source_pages']})"  # noqa: E731
+    lines.append(f"| ... of them pages of three passages | {fp(u['at_default'])} | {fp(p['at_default'])} | {fp(p['at_oracle'])} |")
     lines.append(f"| similarity threshold | {u['threshold']:.2f} | {p['threshold']:.2f} | {p['oracle_threshold']:.3f} |")
     if windows:
         lines += ["", "Recall@1 counts the exact source passage; in parentheses, also a synthetic window that holds "
@@ -182,7 +195,7 @@ def main() -> None:
     engine = shlex.split(args.engine)
     COVERS.update(load_covers())
     queries = [json.loads(line) for line in open(OUT / "queries.jsonl", encoding="utf-8")]
-    kinds = sorted({q["kind"] for q in queries if q["source"]}, key=lambda k: (k.split("-")[0], int(k.split("-")[1])))
+    kinds = sorted({q["kind"] for q in queries if q["source"]}, key=lambda k: (k.split("-")[0], int(k.split("-")[1]), k))
     report = {"meta": json.loads((OUT / "meta.json").read_text())}
     # The product's settings, and 3-word shingles: the same comparison where exact-word shingles
     # break more easily.

@@ -6,8 +6,13 @@ Writes to bench/out/trace/:
                    verse groups of the King James Bible (Debian bible-kjv-text, decoded with the
                    `bible` program of Debian bible-kjv);
 * queries.jsonl    {"id", "kind", "source", "rate", "text"}: spun copies of a sample of references
-                   (kinds farm-15 ... textattack-35, "source" is the reference id) and no-source
-                   queries (held-out passages that are never indexed, clean and spun; "source" null);
+                   (kinds farm-15 ... textattack-35, "source" is the reference id), excerpts of
+                   them (kinds farm-25-half, textattack-25-half: the middle half of the words of the
+                   copy spun at --excerpt-rate, as a page that copies part of an article), the same
+                   copies between two held-out passages (kinds farm-25-page, textattack-25-page: a
+                   page that holds the copy among other text) and no-source queries (held-out
+                   passages that are never indexed, clean and spun, and pages of three of them;
+                   "source" null);
 * refs100k.jsonl   refs.jsonl plus synthetic windows (100-300 words starting inside one reference
                    passage and running on into the next one of the same address or chapter), up to
                    --scale documents;
@@ -163,6 +168,10 @@ def main() -> None:
     ap.add_argument("--rates", default="15,25,35")
     ap.add_argument("--spinners", default="farm,textattack")
     ap.add_argument("--scale", type=int, default=100_000, help="documents of refs100k.jsonl")
+    ap.add_argument("--excerpt-rate", type=int, default=25,
+                    help="rate of the spun copies cut to excerpts and set in pages")
+    ap.add_argument("--pages", action=argparse.BooleanOptionalAction, default=True,
+                    help="page queries: copies and no-source passages between two held-out passages")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--force", action="store_true")
     ap.add_argument("--out", type=Path, default=OUT, help="output folder")
@@ -189,7 +198,8 @@ def main() -> None:
     sys.path.insert(0, str(BENCH))
     from make_devset import make_spinner  # noqa: E402
 
-    queries = []
+    queries, excerpts = [], []
+    page_rng = random.Random(f"{args.seed}:pages")
     spinners = {name: make_spinner(name) for name in args.spinners.split(",")}
     rates = [int(r) for r in args.rates.split(",")]
     for name, spinner in spinners.items():
@@ -199,7 +209,18 @@ def main() -> None:
                 res = spinner.spin(p["text"], rate / 100.0, seed)
                 queries.append({"id": f"{name}-{rate}:{p['id']}", "kind": f"{name}-{rate}", "source": p["id"],
                                 "rate": round(res.rate, 4), "text": res.spun})
+                if rate == args.excerpt_rate:
+                    words = res.spun.split(" ")
+                    part = " ".join(words[len(words) // 4:len(words) * 3 // 4])
+                    excerpts.append({"id": f"{name}-{rate}-half:{p['id']}", "kind": f"{name}-{rate}-half",
+                                     "source": p["id"], "rate": round(res.rate, 4), "text": part})
+                if rate == args.excerpt_rate and args.pages:
+                    before, after = page_rng.sample(held_list, 2)
+                    page = "\n\n".join([before["text"], res.spun, after["text"]])
+                    excerpts.append({"id": f"{name}-{rate}-page:{p['id']}", "kind": f"{name}-{rate}-page",
+                                     "source": p["id"], "rate": round(res.rate, 4), "text": page})
             print(f"trace data: spun {len(sample)} references with {name} at {rate} %", file=sys.stderr)
+    queries += excerpts
     names = list(spinners)
     for k, p in enumerate(held_list):
         queries.append({"id": f"nosource-clean:{p['id']}", "kind": "nosource-clean", "source": None,
@@ -209,6 +230,11 @@ def main() -> None:
         res = spinners[name].spin(p["text"], 0.25, seed)
         queries.append({"id": f"nosource-{name}-25:{p['id']}", "kind": f"nosource-spun", "source": None,
                         "rate": round(res.rate, 4), "text": res.spun})
+        if not args.pages:
+            continue
+        others = page_rng.sample([x for x in held_list if x is not p], 2)
+        queries.append({"id": f"nosource-page:{p['id']}", "kind": "nosource-page", "source": None, "rate": 0.0,
+                        "text": "\n\n".join([others[0]["text"], p["text"], others[1]["text"]])})
 
     def dump(path: Path, rows: list[dict], keys: tuple[str, ...]) -> None:
         with open(path, "w", encoding="utf-8") as fh:

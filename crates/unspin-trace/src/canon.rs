@@ -29,11 +29,12 @@
 //! ```
 
 use unspin_core::lexicon::Lexicon;
-use unspin_core::tokenize::{normalize_word, tokenize, Kind};
+use unspin_core::tokenize::{join_line_hyphens, normalize_word, tokenize, Kind};
 
 /// Version of the canonicalization rules. Stored in every index: an index whose tokens were
-/// canonicalized by other rules cannot be searched with these ones.
-pub const CANON_VERSION: u32 = 1;
+/// canonicalized by other rules cannot be searched with these ones. Version 2 reads a word that a
+/// hyphen breaks across lines ("inven-" and "tory") as one word, as the detector does.
+pub const CANON_VERSION: u32 = 2;
 
 /// How words become tokens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -446,10 +447,16 @@ impl<'a> Canonizer<'a> {
     }
 
     /// The tokens of `text`, in order: every word and number. Under [`Method::Unspin`], stop
-    /// words are marked ([`Tok::stop`]): they help shingles line up, but alignment skips them.
+    /// words are marked ([`Tok::stop`]): they help shingles line up, but alignment skips them,
+    /// and a word that a hyphen breaks across lines is one token where the lexicon knows the
+    /// joined word (text from PDFs: "inven-" and "tory" match "inventory" in a source).
     pub fn tokens(&mut self, text: &str) -> Vec<Tok> {
+        let mut toks = tokenize(text);
+        if let (Method::Unspin, Some(lex)) = (self.method, self.lex) {
+            join_line_hyphens(text, &mut toks, |w| lex.find(w).is_some());
+        }
         let mut out = Vec::with_capacity(text.len() / 5);
-        for t in tokenize(text) {
+        for t in toks {
             if t.kind == Kind::Punct {
                 continue;
             }
@@ -601,5 +608,27 @@ mod tests {
             .map(|t| &text[t.start as usize..t.end as usize])
             .collect();
         assert_eq!(words, ["MENTIONED", "sturdy", "economy"]);
+    }
+
+    #[test]
+    fn words_broken_across_lines_are_joined() {
+        let model = unspin_core::fixture::tiny_model();
+        let t = table_bytes(model.lexicon());
+        let mut c = Canonizer::new(Method::Unspin, Some(model.lexicon()), &t);
+        let text = "The inven-\ntory market, a zeb-\nra.";
+        let toks = c.tokens(text);
+        let words: Vec<&str> = toks
+            .iter()
+            .map(|t| &text[t.start as usize..t.end as usize])
+            .collect();
+        // "zebra" is no word of the lexicon, so its parts stay apart.
+        assert_eq!(words, ["The", "inven-\ntory", "market", "a", "zeb", "ra"]);
+        assert_eq!(toks[1].canon, c.canon("inventory"));
+        assert_eq!(toks[1].word, word_hash("inventory"));
+        // The plain baseline keeps the parts.
+        assert_eq!(
+            Canonizer::new(Method::Plain, None, &[]).tokens(text).len(),
+            7
+        );
     }
 }

@@ -410,13 +410,14 @@ fn human(out: &mut dyn Write, name: &str, r: &Traced, threshold: f64) -> std::io
     for (k, m) in r.matches.iter().enumerate() {
         writeln!(
             out,
-            "  {}. {}  similarity {:.2}  ({} of {} content words aligned, {} changed)",
+            "  {}. {}  similarity {:.2}  ({} of {} content words aligned, {} changed; the source has {})",
             k + 1,
             m.id,
             m.similarity,
             m.aligned,
             m.query_words,
-            m.changed
+            m.changed,
+            m.source_words
         )?;
         const SHOW: usize = 8;
         let width = m

@@ -21,7 +21,7 @@
 //! ```
 
 use crate::align::FastMap;
-use crate::align::{Alignment, Matcher};
+use crate::align::{Alignment, Fit, Matcher};
 use crate::canon::{Canonizer, Method, Tok, ID_MASK, PHRASE_BIT, STOP_BIT};
 use crate::index::Index;
 use crate::lsh::{band_keys, jaccard, shingles};
@@ -41,13 +41,13 @@ const BUCKET_CAP: usize = 256;
 /// Weight of a source's tightness in the ranking: see [`rank_key`].
 const TIGHTNESS: f64 = 0.1;
 
-/// The ranking key of a verified candidate: its similarity, plus a small preference for the
-/// source that the query explains most fully (aligned / source words). Two references can
-/// explain a query equally well when one contains the other (a page and a longer page quoting
-/// it); the tighter one is the better answer. The similarity reported and thresholded stays the
-/// plain similarity.
-fn rank_key(sim: f64, aligned: usize, source_words: usize) -> f64 {
-    sim + TIGHTNESS * aligned as f64 / source_words.max(1) as f64
+/// The ranking key of a verified candidate: the share of the query it explains
+/// ([`Fit::query_share`]), plus a small preference for the source that the query explains most
+/// fully (aligned / source words). Two references can explain a query equally well when one
+/// contains the other (a page and a longer page quoting it); the tighter one is the better
+/// answer. The similarity reported and thresholded stays the plain similarity.
+fn rank_key(query_share: f64, aligned: usize, source_words: usize) -> f64 {
+    query_share + TIGHTNESS * aligned as f64 / source_words.max(1) as f64
 }
 
 /// Search settings.
@@ -95,7 +95,11 @@ pub struct Match {
     pub id: String,
     /// Similarity in [0, 1]: for the unspin method, the share of the query's content words that
     /// align with the source, counted over the longer of the query and the aligned stretch of
-    /// the source; for the plain method, the Jaccard similarity of the shingle sets.
+    /// the source; or, where higher, the share of the query's content words that align within a
+    /// stretch of the source no longer than the query (an excerpt), or of the source's within a
+    /// stretch of the query no longer than the source (a copy inside a longer page; sources of
+    /// 40 content words or more). See [`Alignment::tighten`]. For the plain method, the Jaccard
+    /// similarity of the shingle sets.
     pub similarity: f64,
     /// Query words aligned with the source.
     pub aligned: usize,
@@ -294,59 +298,65 @@ impl<'a> Tracer<'a> {
         }
         let matcher = Matcher::new(&q.matchable);
         let ncands = cands.len();
-        let mut scored: Vec<(f64, usize, Vec<u32>, Alignment)> = Vec::new();
+        // (similarity, ranking key, document, its tokens, the alignment)
+        let mut scored: Vec<(f64, f64, usize, Vec<u32>, Alignment)> = Vec::new();
         match s.method {
             Method::Unspin => {
                 // Branch and bound: the number of source tokens the query could match at all
-                // bounds the alignment, so candidates whose bound cannot beat the threshold or
+                // bounds the alignment, so candidates whose bound cannot reach the threshold or
                 // the best so far skip the quadratic alignment.
-                let mut bounded: Vec<(usize, usize, Vec<u32>)> = cands
+                let n = q.content.len();
+                let mut bounded: Vec<(Fit, usize, Vec<u32>)> = cands
                     .iter()
                     .map(|&d| {
                         let src = self.source_ids(d as usize);
-                        let bound = matcher.bag_bound(&src);
-                        (bound, d as usize, src)
+                        let cap = Alignment::fit_cap(matcher.bag_bound(&src), n, src.len());
+                        (cap, d as usize, src)
                     })
                     .collect();
-                bounded.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-                let n = q.content.len().max(1);
+                bounded.sort_by(|a, b| {
+                    b.0.similarity
+                        .total_cmp(&a.0.similarity)
+                        .then(a.1.cmp(&b.1))
+                });
                 let mut best: Vec<f64> = Vec::new(); // the top ranking keys so far, descending
-                for (bound, d, src) in bounded {
-                    // similarity = aligned / max(n, span) <= aligned / n <= bound / n, the
-                    // ranking key adds at most TIGHTNESS, and the bounds only fall from here on.
-                    let cap = bound.min(n) as f64 / n as f64;
-                    let kth = best.get(self.opts.top - 1).copied().unwrap_or(-1.0);
-                    if !best.is_empty() && (cap < self.min_similarity || cap + TIGHTNESS <= kth) {
+                for (k, (cap, d, src)) in bounded.into_iter().enumerate() {
+                    // The similarity caps only fall from here on; the ranking key adds at most
+                    // TIGHTNESS to the query share, which is at most its cap. The first
+                    // candidate is always aligned, for `best_similarity`.
+                    if k > 0 && cap.similarity < self.min_similarity {
                         break;
                     }
-                    let a = matcher.align(&src);
-                    let denom = q.content.len().max(a.source_span()).max(1);
-                    let sim = a.pairs.len() as f64 / denom as f64;
-                    let key = rank_key(sim, a.pairs.len(), src.len());
-                    let at = best.partition_point(|&x| x >= key);
-                    best.insert(at, key);
-                    scored.push((sim, d, src, a));
+                    let kth = best.get(self.opts.top - 1).copied().unwrap_or(-1.0);
+                    if !best.is_empty() && cap.query_share + TIGHTNESS <= kth {
+                        continue;
+                    }
+                    let mut a = matcher.align(&src);
+                    let fit = a.tighten(n, src.len());
+                    let key = rank_key(fit.query_share, a.pairs.len(), src.len());
+                    // Only a source that will be shown can keep another out of the top.
+                    if fit.similarity >= self.min_similarity {
+                        let at = best.partition_point(|&x| x >= key);
+                        best.insert(at, key);
+                    }
+                    scored.push((fit.similarity, key, d, src, a));
                 }
             }
             Method::Plain => {
                 for &d in &cands {
                     let src = self.source_ids(d as usize);
                     let sim = jaccard(&q.shingles, &shingles(s.lsh.shingle as usize, &src));
-                    scored.push((sim, d as usize, src, Alignment::default()));
+                    scored.push((sim, sim, d as usize, src, Alignment::default()));
                 }
             }
         }
-        let key = |x: &(f64, usize, Vec<u32>, Alignment)| match s.method {
-            Method::Unspin => rank_key(x.0, x.3.pairs.len(), x.2.len()),
-            Method::Plain => x.0,
-        };
-        scored.sort_by(|a, b| key(b).total_cmp(&key(a)).then(a.1.cmp(&b.1)));
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
         let best_similarity = scored.iter().map(|x| x.0).fold(0.0, f64::max);
         let matches = scored
             .into_iter()
             .filter(|x| x.0 >= self.min_similarity)
             .take(self.opts.top)
-            .map(|(sim, d, src, a)| {
+            .map(|(sim, _, d, src, a)| {
                 let a = if s.method == Method::Plain {
                     matcher.align(&src)
                 } else {
@@ -489,6 +499,48 @@ mod tests {
         );
         assert!(r.matches.is_empty(), "{:?}", r.matches);
         assert!(r.best_similarity < t.min_similarity());
+    }
+
+    /// A source of 60 content words, for excerpts and pages.
+    const LONG: &str =
+        "Farmers along the northern valley harvested record wheat crops this autumn, \
+        while merchants in coastal towns reported brisk trade in wool, timber and salted fish. \
+        The governor said new roads would link remote villages to busy markets before winter. \
+        Engineers surveyed mountain passes, bridges over frozen rivers, and harbours where \
+        steamships unload coal, iron, cotton and grain. Teachers opened schools in mining camps, \
+        doctors built clinics near lumber mills, and bankers lent money to shipyards, breweries \
+        and textile factories across the province.";
+
+    #[test]
+    fn finds_excerpts_and_copies_inside_pages() {
+        let mut docs = DOCS.to_vec();
+        docs.push(("long", LONG));
+        let (idx, model) = build(Method::Unspin, &docs);
+        let t = Tracer::new(&idx, model.lexicon(), TraceOptions::default());
+        // The middle third, spun ("said" as "mentioned").
+        let words: Vec<&str> = LONG.split_whitespace().collect();
+        let third = words.len() / 3;
+        let excerpt = words[third..2 * third]
+            .join(" ")
+            .replace("said", "mentioned");
+        let r = t.trace(&excerpt);
+        assert_eq!(r.matches[0].id, "long", "{:?}", r.matches);
+        assert!(r.matches[0].similarity > 0.8, "{:?}", r.matches[0]);
+        // The whole text, spun, between two paragraphs of other words: the query is more than
+        // twice as long as its source.
+        let other = "Astronomers photographed comets, planets and distant galaxies through \
+            telescopes perched above desert plateaus, cataloguing eclipses, meteors, nebulae, \
+            pulsars, quasars and asteroids for observatories, universities and museums.";
+        let page = format!(
+            "{other} {other}\n\n{}\n\n{other} {other}",
+            LONG.replace("said", "mentioned")
+        );
+        let r = t.trace(&page);
+        assert_eq!(r.matches[0].id, "long", "{:?}", r.matches);
+        assert!(r.matches[0].similarity > 0.8, "{:?}", r.matches[0]);
+        assert!(r.matches[0].aligned < r.matches[0].query_words / 2);
+        // The padding alone has no source.
+        assert!(t.trace(&format!("{other} {other}")).matches.is_empty());
     }
 
     #[test]
