@@ -2571,13 +2571,13 @@ mod tests {
     }
 
     #[test]
-    fn web_addresses_are_never_rewritten() {
-        // The same spun words in prose, in an address, an e-mail address and a hashtag: only
-        // the prose changes, and the addresses are no words of the count.
+    fn web_addresses_and_markup_are_never_rewritten() {
+        // The same spun words in prose, in an address, an e-mail address, a hashtag and a tag:
+        // only the prose changes, and the rest are no words of the count.
         let prose = "The sturdy economy grew. We apply profound learning to {the|a} data.";
         let text = format!(
             "{prose} See https://example.com/the-sturdy-economy/profound-learning-{{the|a}}/1.five or \
-             www.example.org/sturdy, mail sturdy.economy@example.com or follow #sturdy."
+             www.example.org/sturdy, mail sturdy.economy@example.com or follow #sturdy.&nbsp;<br/><span class=\"sturdy\">"
         );
         let (alone, _) = det().analyze(prose);
         let (r, _) = det().analyze(&text);

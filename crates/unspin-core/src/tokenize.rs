@@ -384,8 +384,84 @@ pub fn web_spans(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Replaces the tokens of each [`web_spans`] range with one punctuation token over it, so that
-/// no word of an address is read as prose or rewritten, and no phrase runs across one.
+/// The byte ranges of the markup left in `text`: HTML tags (`<p>`, `</a>`, `<a href="...">`: a
+/// `<`, an optional `/`, a letter, a name of letters and digits, then `>`, `/` or a space, and
+/// everything up to the next `>` on the same line) and character references (`&amp;`,
+/// `&#8217;`, `&#x2019;`). Text scraped from the web carries them; their words ("amp", "href")
+/// are no prose, and read as words they would sit in the context of the words around them.
+///
+/// ```
+/// use unspin_core::tokenize::markup_spans;
+/// let text = "<p>Stocks fell &amp; rose</p> as a<b and c>d; x < y.";
+/// let spans: Vec<&str> = markup_spans(text).iter().map(|&(a, b)| &text[a..b]).collect();
+/// assert_eq!(spans, ["<p>", "&amp;", "</p>", "<b and c>"]);
+/// ```
+pub fn markup_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let b = text.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        let end = match c {
+            b'<' => {
+                let name = i + 1 + usize::from(b.get(i + 1) == Some(&b'/'));
+                let len = b[name.min(b.len())..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .count();
+                let named = b.get(name).is_some_and(u8::is_ascii_alphabetic)
+                    && matches!(b.get(name + len), Some(b'>' | b'/' | b' '));
+                let close = text[name..]
+                    .find(['>', '<', '\n'])
+                    .filter(|&k| b[name + k] == b'>' && k <= 1000);
+                match close {
+                    Some(k) if named => name + k + 1,
+                    _ => continue,
+                }
+            }
+            b'&' => {
+                let body = i + 1;
+                let len = if b.get(body) == Some(&b'#') {
+                    let hex = matches!(b.get(body + 1), Some(b'x' | b'X'));
+                    let digits = b[(body + 1 + usize::from(hex)).min(b.len())..]
+                        .iter()
+                        .take_while(|c| {
+                            if hex {
+                                c.is_ascii_hexdigit()
+                            } else {
+                                c.is_ascii_digit()
+                            }
+                        })
+                        .count();
+                    if digits == 0 || digits > 7 {
+                        continue;
+                    }
+                    1 + usize::from(hex) + digits
+                } else {
+                    let letters = b[body..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_alphanumeric())
+                        .count();
+                    if !(2..=10).contains(&letters) || !b[body].is_ascii_alphabetic() {
+                        continue;
+                    }
+                    letters
+                };
+                if b.get(body + len) != Some(&b';') {
+                    continue;
+                }
+                body + len + 1
+            }
+            _ => continue,
+        };
+        if out.last().is_none_or(|&(_, e)| e <= i) {
+            out.push((i, end));
+        }
+    }
+    out
+}
+
+/// Replaces the tokens of each [`web_spans`] and [`markup_spans`] range with one punctuation
+/// token over it, so that no word of an address or a tag is read as prose or rewritten, and no
+/// phrase runs across one.
 ///
 /// ```
 /// use unspin_core::tokenize::{mask_web, tokenize, Kind};
@@ -397,7 +473,20 @@ pub fn web_spans(text: &str) -> Vec<(usize, usize)> {
 /// assert_eq!(toks[1].text(text), "www.example.com/stock-market");
 /// ```
 pub fn mask_web(text: &str, toks: &mut Vec<Token>) {
-    let spans = web_spans(text);
+    let mut spans = web_spans(text);
+    if text.contains(['<', '&']) {
+        spans.extend(markup_spans(text));
+        // In order, and an address inside a tag's attribute one with the tag.
+        spans.sort_unstable();
+        spans.dedup_by(|next, cur| {
+            if next.0 < cur.1 {
+                cur.1 = cur.1.max(next.1);
+                true
+            } else {
+                false
+            }
+        });
+    }
     if spans.is_empty() {
         return;
     }
@@ -552,7 +641,7 @@ mod tests {
         }
 
         #[test]
-        fn masked_web_tokens_stay_ordered_and_cover_the_addresses(s in "[a-zA-Z:/.@# ()\n-]{0,160}") {
+        fn masked_web_tokens_stay_ordered_and_cover_the_addresses(s in "[a-zA-Z0-9:/.@#&;<> ()\n-]{0,160}") {
             let before = tokenize(&s);
             let mut toks = before.clone();
             mask_web(&s, &mut toks);
@@ -564,7 +653,7 @@ mod tests {
                 prev = t.end;
             }
             // No word token is left inside an address, and none outside one is lost.
-            let spans = web_spans(&s);
+            let spans: Vec<(usize, usize)> = web_spans(&s).into_iter().chain(markup_spans(&s)).collect();
             let inside = |t: &Token| spans.iter().any(|&(a, b)| (t.start as usize) < b && t.end as usize > a);
             prop_assert!(toks.iter().all(|t| t.kind == Kind::Punct || !inside(t)));
             let kept = before.iter().filter(|t| !inside(t)).count();
