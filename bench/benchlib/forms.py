@@ -1,10 +1,10 @@
 """Other forms of the same text: capitals, title case, hard wrapping, typographic apostrophes, no-break
-spaces, words broken by a hyphen at line ends.  Real input comes in all of them (headlines, PDF and e-mail text, word processors), and a spun
+spaces, words broken by a hyphen at line ends, raw HTML.  Real input comes in all of them (headlines, PDF and e-mail text, word processors), and a spun
 text should be found and restored in each as it is as written.
 
-Every form but `hyphenated` keeps the text's number of characters, one for one, so that a span reported
+Every form but `hyphenated` and `html` keeps the text's number of characters, one for one, so that a span reported
 on the form maps back to the written text by character index (`CharMap`), and the gold spans apply
-unchanged; `hyphenated` gives the written index of each of its characters.
+unchanged; those two give the written index of each of their characters.
 """
 
 from __future__ import annotations
@@ -85,6 +85,27 @@ def hyphenated(text: str, width: int = 72, min_letters: int = 8) -> tuple[str, l
     return "".join(c for c, _ in out), [x for _, x in out] + [len(text)]
 
 
+def html(text: str) -> tuple[str, list[int]]:
+    """As raw HTML from a scraped page: in a paragraph tag, a line-break tag after every sentence,
+    and quotation marks, ampersands and apostrophes written as character references (`&quot;`,
+    `&amp;`, `&#8217;`).  Returns the form and each of its characters' written index, as
+    `hyphenated` does (a tag inserted stands for the character after it; a reference, for the
+    character it writes)."""
+    out: list[tuple[str, int]] = []
+
+    def add(s: str, at: int) -> None:
+        out.extend((c, at) for c in s)
+
+    add("<p>", 0)
+    refs = {'"': "&quot;", "&": "&amp;", "'": "&#8217;"}
+    for i, c in enumerate(text):
+        add(refs.get(c, c), i)
+        if c in ".?!" and text[i + 1:i + 2] == " ":
+            add("<br/>", i + 1)
+    add("</p>", len(text))
+    return "".join(c for c, _ in out), [x for _, x in out] + [len(text)]
+
+
 FORMS: dict[str, Callable[[str], str]] = {
     "written": lambda t: t,
     "capitals": upper,
@@ -93,10 +114,11 @@ FORMS: dict[str, Callable[[str], str]] = {
     "curly": curly,
     "nbsp": nbsp,
     "hyphenated": lambda t: hyphenated(t)[0],
+    "html": lambda t: html(t)[0],
 }
 
 # Forms that add characters, with the map of each character to the written one it stands for.
-INDEXED: dict[str, Callable[[str], tuple[str, list[int]]]] = {"hyphenated": hyphenated}
+INDEXED: dict[str, Callable[[str], tuple[str, list[int]]]] = {"hyphenated": hyphenated, "html": html}
 
 
 class CharMap:

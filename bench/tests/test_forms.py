@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib.forms import FORMS, INDEXED, CharMap, hyphenated, title, upper, wrap  # noqa: E402
+from benchlib.forms import FORMS, INDEXED, CharMap, html, hyphenated, title, upper, wrap  # noqa: E402
 
 TEXT = ("The inventory market fell on Monday, the administration mentioned in a statement; "
         "the café's prices don't rise. Straße und Café\nare next, and the end of it.")
@@ -54,3 +54,16 @@ def test_hyphenated_breaks_long_words_at_line_starts_and_maps_them_back():
     start = out.index("inve")
     end = out.index("ntory") + len("ntory")
     assert text[m(start):m(end)] == "inventory"
+
+
+def test_html_writes_tags_and_references_and_maps_them_back():
+    text = "He said \"the inventory\" & left. It's over."
+    out, index = html(text)
+    assert out == "<p>He said &quot;the inventory&quot; &amp; left.<br/> It&#8217;s over.</p>"
+    m = CharMap(text, out, index)
+    b = out.encode("utf-8")
+    start = b.index(b"inventory")
+    assert text.encode("utf-8")[m(start):m(start + len("inventory"))] == b"inventory"
+    # A span over the reference maps to the character it writes.
+    q = b.index(b"&quot;")
+    assert text[m(q):m(q + len("&quot;the"))] == "\"the"

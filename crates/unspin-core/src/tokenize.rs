@@ -471,11 +471,31 @@ pub fn markup_spans(text: &str) -> Vec<(usize, usize)> {
 /// let words: Vec<&str> = toks.iter().filter(|t| t.kind == Kind::Word).map(|t| t.text(text)).collect();
 /// assert_eq!(words, ["Read", "today"]);
 /// assert_eq!(toks[1].text(text), "www.example.com/stock-market");
+/// // An apostrophe written as a reference stays in its word.
+/// let text = "It&#8217;s &amp; more";
+/// let mut toks = tokenize(text);
+/// mask_web(text, &mut toks);
+/// let words: Vec<&str> = toks.iter().filter(|t| t.kind == Kind::Word).map(|t| t.text(text)).collect();
+/// assert_eq!(words, ["It&#8217;s", "more"]);
+/// let mut norm = String::new();
+/// unspin_core::tokenize::normalize_word(words[0], &mut norm);
+/// assert_eq!(norm, "it's");
 /// ```
 pub fn mask_web(text: &str, toks: &mut Vec<Token>) {
     let mut spans = web_spans(text);
     if text.contains(['<', '&']) {
-        spans.extend(markup_spans(text));
+        let mut joins = Vec::new();
+        for (a, b) in markup_spans(text) {
+            // An apostrophe written as a reference inside a word ("It&#8217;s") stays in it.
+            let inside_word = text[..a].ends_with(char::is_alphabetic)
+                && text[b..].starts_with(char::is_alphabetic);
+            if inside_word && APOSTROPHE_REFS.contains(&&text[a..b]) {
+                joins.push((a, b));
+            } else {
+                spans.push((a, b));
+            }
+        }
+        join_apostrophe_refs(toks, &joins);
         // In order, and an address inside a tag's attribute one with the tag.
         spans.sort_unstable();
         spans.dedup_by(|next, cur| {
@@ -521,8 +541,34 @@ pub fn mask_web(text: &str, toks: &mut Vec<Token>) {
     *toks = out;
 }
 
+/// The character references that write an apostrophe.
+const APOSTROPHE_REFS: &[&str] = &[
+    "&#8217;", "&#x2019;", "&#X2019;", "&#39;", "&#x27;", "&#X27;", "&rsquo;", "&apos;",
+];
+
+/// Makes each word that an apostrophe reference splits (`joins`: the references' ranges, in
+/// order, each with a letter on both sides) one word token again.
+fn join_apostrophe_refs(toks: &mut Vec<Token>, joins: &[(usize, usize)]) {
+    for &(a, b) in joins {
+        let first = toks.partition_point(|t| (t.end as usize) < a);
+        let last = toks.partition_point(|t| (t.start as usize) < b);
+        let (Some(head), Some(tail)) = (toks.get(first), toks.get(last)) else {
+            continue;
+        };
+        if head.kind != Kind::Word || head.end as usize != a || tail.kind != Kind::Word {
+            continue;
+        }
+        let word = Token {
+            start: head.start,
+            end: tail.end,
+            kind: Kind::Word,
+        };
+        toks.splice(first..=last, [word]);
+    }
+}
+
 /// Lowercases a word for lexicon and language-model look-ups, folding the typographic
-/// apostrophe to `'`. A word broken across lines by a hyphen ([`join_line_hyphens`]) is read
+/// apostrophe, and an apostrophe written as a character reference ([`mask_web`]), to `'`. A word broken across lines by a hyphen ([`join_line_hyphens`]) is read
 /// as the whole word.
 pub fn normalize_word(word: &str, out: &mut String) {
     out.clear();
@@ -532,6 +578,11 @@ pub fn normalize_word(word: &str, out: &mut String) {
             .filter(|&c| c != '-' && !c.is_whitespace())
             .collect();
         return normalize_word(&joined, out);
+    }
+    if word.as_bytes().contains(&b'&') {
+        if let Some(r) = APOSTROPHE_REFS.iter().find(|r| word.contains(**r)) {
+            return normalize_word(&word.replace(r, "'"), out);
+        }
     }
     for c in word.chars() {
         if c == '\u{2019}' {
@@ -551,6 +602,28 @@ mod tests {
 
     fn texts(s: &str) -> Vec<(&str, Kind)> {
         tokenize(s).iter().map(|t| (t.text(s), t.kind)).collect()
+    }
+
+    #[test]
+    fn apostrophe_refs_join_words() {
+        let words = |text: &str| -> Vec<String> {
+            let mut toks = tokenize(text);
+            mask_web(text, &mut toks);
+            toks.iter()
+                .filter(|t| t.kind == Kind::Word)
+                .map(|t| {
+                    let mut n = String::new();
+                    normalize_word(t.text(text), &mut n);
+                    n
+                })
+                .collect()
+        };
+        assert_eq!(
+            words("rock&#39;n&rsquo;roll, don&#x2019;t &#8217;quote&#8217;"),
+            ["rock'n'roll", "don't", "quote"]
+        );
+        // Not between letters, or not an apostrophe: masked.
+        assert_eq!(words("it&amp;s 5&#39;s"), ["it", "s", "s"]);
     }
 
     #[test]
@@ -642,6 +715,8 @@ mod tests {
 
         #[test]
         fn masked_web_tokens_stay_ordered_and_cover_the_addresses(s in "[a-zA-Z0-9:/.@#&;<> ()\n-]{0,160}") {
+            // Words joined across an apostrophe reference: `apostrophe_refs_join_words`.
+            prop_assume!(!APOSTROPHE_REFS.iter().any(|r| s.contains(r)));
             let before = tokenize(&s);
             let mut toks = before.clone();
             mask_web(&s, &mut toks);
