@@ -29,11 +29,12 @@
 //! ```
 
 use unspin_core::lexicon::Lexicon;
-use unspin_core::tokenize::{join_line_hyphens, normalize_word, tokenize, Kind};
+use unspin_core::tokenize::{join_line_hyphens, mask_web, normalize_word, tokenize, Kind};
 
 /// Version of the canonicalization rules. Stored in every index: an index whose tokens were
 /// canonicalized by other rules cannot be searched with these ones. Version 2 reads a word that a
-/// hyphen breaks across lines ("inven-" and "tory") as one word, as the detector does.
+/// hyphen breaks across lines ("inven-" and "tory") as one word, and skips web addresses, HTML
+/// tags and character references, as the detector does.
 pub const CANON_VERSION: u32 = 2;
 
 /// How words become tokens.
@@ -453,6 +454,8 @@ impl<'a> Canonizer<'a> {
     pub fn tokens(&mut self, text: &str) -> Vec<Tok> {
         let mut toks = tokenize(text);
         if let (Method::Unspin, Some(lex)) = (self.method, self.lex) {
+            // Addresses and markup are no words of the text, as for the detector.
+            mask_web(text, &mut toks);
             join_line_hyphens(text, &mut toks, |w| lex.find(w).is_some());
         }
         let mut out = Vec::with_capacity(text.len() / 5);
@@ -611,7 +614,7 @@ mod tests {
     }
 
     #[test]
-    fn words_broken_across_lines_are_joined() {
+    fn words_broken_across_lines_and_markup() {
         let model = unspin_core::fixture::tiny_model();
         let t = table_bytes(model.lexicon());
         let mut c = Canonizer::new(Method::Unspin, Some(model.lexicon()), &t);
@@ -630,5 +633,13 @@ mod tests {
             Canonizer::new(Method::Plain, None, &[]).tokens(text).len(),
             7
         );
+        // Markup and addresses are no words; an apostrophe reference stays in its word.
+        let text = "<p>The stock&#8217;s fall</p> https://example.com/stock";
+        let words: Vec<&str> = c
+            .tokens(text)
+            .iter()
+            .map(|t| &text[t.start as usize..t.end as usize])
+            .collect();
+        assert_eq!(words, ["The", "stock&#8217;s", "fall"]);
     }
 }
