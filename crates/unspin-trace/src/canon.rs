@@ -552,6 +552,24 @@ mod tests {
             .collect()
     }
 
+    /// Calls `f` with an unspin canonizer over the fixture model's lexicon.
+    fn with_canonizer<R>(f: impl FnOnce(&mut Canonizer) -> R) -> R {
+        let model = unspin_core::fixture::tiny_model();
+        let t = table_bytes(model.lexicon());
+        f(&mut Canonizer::new(
+            Method::Unspin,
+            Some(model.lexicon()),
+            &t,
+        ))
+    }
+
+    /// The text of each token.
+    fn texts<'t>(toks: &[Tok], text: &'t str) -> Vec<&'t str> {
+        toks.iter()
+            .map(|t| &text[t.start as usize..t.end as usize])
+            .collect()
+    }
+
     #[test]
     fn stopwords_sorted() {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
@@ -559,33 +577,30 @@ mod tests {
 
     #[test]
     fn spun_and_original_collide() {
-        let model = unspin_core::fixture::tiny_model();
-        let t = table_bytes(model.lexicon());
-        let c = Canonizer::new(Method::Unspin, Some(model.lexicon()), &t);
-        for (s, o) in [
-            ("mentioned", "said"),
-            ("sturdy", "strong"),
-            ("stated", "said"),
-        ] {
-            assert_eq!(c.canon(s), c.canon(o), "{s} / {o}");
-        }
-        assert_ne!(c.canon("market"), c.canon("stock"));
-        assert!(c.canon("the") & STOP_BIT != 0);
-        // Words the lexicon lacks are their own (stemmed) neighbourhood.
-        assert_eq!(c.canon("zebras"), c.canon("zebra"));
+        with_canonizer(|c| {
+            for (s, o) in [
+                ("mentioned", "said"),
+                ("sturdy", "strong"),
+                ("stated", "said"),
+            ] {
+                assert_eq!(c.canon(s), c.canon(o), "{s} / {o}");
+            }
+            assert_ne!(c.canon("market"), c.canon("stock"));
+            assert!(c.canon("the") & STOP_BIT != 0);
+            // Words the lexicon lacks are their own (stemmed) neighbourhood.
+            assert_eq!(c.canon("zebras"), c.canon("zebra"));
+        });
     }
 
     #[test]
     fn expansions_include_originals() {
-        let model = unspin_core::fixture::tiny_model();
-        let t = table_bytes(model.lexicon());
-        let c = Canonizer::new(Method::Unspin, Some(model.lexicon()), &t);
-        let mut e = Vec::new();
-        let mut c2 = Canonizer::new(Method::Unspin, Some(model.lexicon()), &t);
-        let toks = c2.tokens("warned");
-        c2.expansions(&toks[0], &mut e);
-        assert!(e.contains(&c.canon("said")));
-        assert!(e.contains(&c.canon("warned")));
+        with_canonizer(|c| {
+            let mut e = Vec::new();
+            let toks = c.tokens("warned");
+            c.expansions(&toks[0], &mut e);
+            assert!(e.contains(&c.canon("said")));
+            assert!(e.contains(&c.canon("warned")));
+        });
     }
 
     #[test]
@@ -600,46 +615,35 @@ mod tests {
 
     #[test]
     fn offsets_point_at_words() {
-        let model = unspin_core::fixture::tiny_model();
-        let t = table_bytes(model.lexicon());
-        let mut c = Canonizer::new(Method::Unspin, Some(model.lexicon()), &t);
         let text = "He MENTIONED the sturdy economy.";
-        let words: Vec<&str> = c
-            .tokens(text)
-            .iter()
-            .filter(|t| !t.stop)
-            .map(|t| &text[t.start as usize..t.end as usize])
-            .collect();
-        assert_eq!(words, ["MENTIONED", "sturdy", "economy"]);
+        let mut toks = with_canonizer(|c| c.tokens(text));
+        toks.retain(|t| !t.stop);
+        assert_eq!(texts(&toks, text), ["MENTIONED", "sturdy", "economy"]);
     }
 
     #[test]
     fn words_broken_across_lines_and_markup() {
-        let model = unspin_core::fixture::tiny_model();
-        let t = table_bytes(model.lexicon());
-        let mut c = Canonizer::new(Method::Unspin, Some(model.lexicon()), &t);
-        let text = "The inven-\ntory market, a zeb-\nra.";
-        let toks = c.tokens(text);
-        let words: Vec<&str> = toks
-            .iter()
-            .map(|t| &text[t.start as usize..t.end as usize])
-            .collect();
-        // "zebra" is no word of the lexicon, so its parts stay apart.
-        assert_eq!(words, ["The", "inven-\ntory", "market", "a", "zeb", "ra"]);
-        assert_eq!(toks[1].canon, c.canon("inventory"));
-        assert_eq!(toks[1].word, word_hash("inventory"));
-        // The plain baseline keeps the parts.
-        assert_eq!(
-            Canonizer::new(Method::Plain, None, &[]).tokens(text).len(),
-            7
-        );
-        // Markup and addresses are no words; an apostrophe reference stays in its word.
-        let text = "<p>The stock&#8217;s fall</p> https://example.com/stock";
-        let words: Vec<&str> = c
-            .tokens(text)
-            .iter()
-            .map(|t| &text[t.start as usize..t.end as usize])
-            .collect();
-        assert_eq!(words, ["The", "stock&#8217;s", "fall"]);
+        with_canonizer(|c| {
+            let text = "The inven-\ntory market, a zeb-\nra.";
+            let toks = c.tokens(text);
+            // "zebra" is no word of the lexicon, so its parts stay apart.
+            assert_eq!(
+                texts(&toks, text),
+                ["The", "inven-\ntory", "market", "a", "zeb", "ra"]
+            );
+            assert_eq!(toks[1].canon, c.canon("inventory"));
+            assert_eq!(toks[1].word, word_hash("inventory"));
+            // The plain baseline keeps the parts.
+            assert_eq!(
+                Canonizer::new(Method::Plain, None, &[]).tokens(text).len(),
+                7
+            );
+            // Markup and addresses are no words; an apostrophe reference stays in its word.
+            let text = "<p>The stock&#8217;s fall</p> https://example.com/stock";
+            assert_eq!(
+                texts(&c.tokens(text), text),
+                ["The", "stock&#8217;s", "fall"]
+            );
+        });
     }
 }
