@@ -1,10 +1,10 @@
 """Other forms of the same text: capitals, title case, hard wrapping, typographic apostrophes, no-break
-spaces, words broken by a hyphen at line ends, raw HTML.  Real input comes in all of them (headlines, PDF and e-mail text, word processors), and a spun
+spaces, words broken by a hyphen at line ends, raw HTML, soft hyphens inside long words.  Real input comes in all of them (headlines, PDF and e-mail text, word processors), and a spun
 text should be found and restored in each as it is as written.
 
-Every form but `hyphenated` and `html` keeps the text's number of characters, one for one, so that a span reported
+Every form but `hyphenated`, `html` and `soft` keeps the text's number of characters, one for one, so that a span reported
 on the form maps back to the written text by character index (`CharMap`), and the gold spans apply
-unchanged; those two give the written index of each of their characters.
+unchanged; those give the written index of each of their characters.
 """
 
 from __future__ import annotations
@@ -106,6 +106,28 @@ def html(text: str) -> tuple[str, list[int]]:
     return "".join(c for c, _ in out), [x for _, x in out] + [len(text)]
 
 
+def soft_hyphens(text: str, min_letters: int = 8) -> tuple[str, list[int]]:
+    """A soft hyphen (U+00AD, invisible unless the line breaks there) in the middle of every word of
+    `min_letters` letters or more, as web pages hint hyphenation and some spinners hide words.
+    Returns the form and each of its characters' written index (a soft hyphen stands for the
+    character after it)."""
+    out: list[tuple[str, int]] = []
+    last = 0
+    for m in re.finditer(r"[^\W\d_]+", text):
+        out.extend((text[x], x) for x in range(last, m.start()))
+        word = m.group(0)
+        if len(word) >= min_letters:
+            k = m.start() + len(word) // 2
+            out.extend((text[x], x) for x in range(m.start(), k))
+            out.append(("\u00ad", k))
+            out.extend((text[x], x) for x in range(k, m.end()))
+        else:
+            out.extend((text[x], x) for x in range(m.start(), m.end()))
+        last = m.end()
+    out.extend((text[x], x) for x in range(last, len(text)))
+    return "".join(c for c, _ in out), [x for _, x in out] + [len(text)]
+
+
 FORMS: dict[str, Callable[[str], str]] = {
     "written": lambda t: t,
     "capitals": upper,
@@ -115,10 +137,12 @@ FORMS: dict[str, Callable[[str], str]] = {
     "nbsp": nbsp,
     "hyphenated": lambda t: hyphenated(t)[0],
     "html": lambda t: html(t)[0],
+    "soft": lambda t: soft_hyphens(t)[0],
 }
 
 # Forms that add characters, with the map of each character to the written one it stands for.
-INDEXED: dict[str, Callable[[str], tuple[str, list[int]]]] = {"hyphenated": hyphenated, "html": html}
+INDEXED: dict[str, Callable[[str], tuple[str, list[int]]]] = {"hyphenated": hyphenated, "html": html,
+                                                            "soft": soft_hyphens}
 
 
 class CharMap:

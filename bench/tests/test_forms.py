@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib.forms import FORMS, INDEXED, CharMap, html, hyphenated, title, upper, wrap  # noqa: E402
+from benchlib.forms import FORMS, INDEXED, CharMap, html, hyphenated, soft_hyphens, title, upper, wrap  # noqa: E402
 
 TEXT = ("The inventory market fell on Monday, the administration mentioned in a statement; "
         "the café's prices don't rise. Straße und Café\nare next, and the end of it.")
@@ -67,3 +67,14 @@ def test_html_writes_tags_and_references_and_maps_them_back():
     # A span over the reference maps to the character it writes.
     q = b.index(b"&quot;")
     assert text[m(q):m(q + len("&quot;the"))] == "\"the"
+
+
+def test_soft_hyphens_go_inside_long_words_and_map_back():
+    text = "The inventory market fell sharply."
+    out, index = soft_hyphens(text)
+    assert out == "The inve\u00adntory market fell sharply."
+    m = CharMap(text, out, index)
+    b = out.encode("utf-8")
+    start = b.index(b"inve")
+    end = b.index(b"ntory") + len("ntory")
+    assert text.encode("utf-8")[m(start):m(end)] == b"inventory"

@@ -82,8 +82,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 if d.is_alphabetic() || is_combining(d) {
                     it.next();
                     end = j + d.len_utf8();
-                } else if is_apostrophe(d) {
+                } else if is_apostrophe(d) || is_invisible(d) {
                     // Keep the apostrophe only when a letter follows: "don't", not "dogs' ".
+                    // So with a soft hyphen or a zero-width space inside a word ("inven\u{ad}tory"):
+                    // web pages put them there to hint where to hyphenate, and spinners to hide
+                    // the word from a checker.
                     let after = text[j + d.len_utf8()..].chars().next();
                     if after.is_some_and(|a| a.is_alphabetic()) {
                         it.next();
@@ -123,6 +126,16 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         });
     }
     out
+}
+
+/// Characters that show nothing inside a word: the soft hyphen, zero-width space, non-joiner
+/// and joiner, word joiner and zero-width no-break space. [`normalize_word`] drops them.
+#[inline]
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}'
+    )
 }
 
 /// Combining marks stay inside the word they modify, so offsets never split a grapheme's
@@ -568,7 +581,8 @@ fn join_apostrophe_refs(toks: &mut Vec<Token>, joins: &[(usize, usize)]) {
 }
 
 /// Lowercases a word for lexicon and language-model look-ups, folding the typographic
-/// apostrophe, and an apostrophe written as a character reference ([`mask_web`]), to `'`. A word broken across lines by a hyphen ([`join_line_hyphens`]) is read
+/// apostrophe, and an apostrophe written as a character reference ([`mask_web`]), to `'`, and
+/// dropping soft hyphens and zero-width characters. A word broken across lines by a hyphen ([`join_line_hyphens`]) is read
 /// as the whole word.
 pub fn normalize_word(word: &str, out: &mut String) {
     out.clear();
@@ -589,7 +603,7 @@ pub fn normalize_word(word: &str, out: &mut String) {
             out.push('\'');
         } else if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
-        } else {
+        } else if !is_invisible(c) {
             out.extend(c.to_lowercase());
         }
     }
@@ -602,6 +616,30 @@ mod tests {
 
     fn texts(s: &str) -> Vec<(&str, Kind)> {
         tokenize(s).iter().map(|t| (t.text(s), t.kind)).collect()
+    }
+
+    #[test]
+    fn invisible_characters_stay_inside_words() {
+        let text = "The inven\u{ad}tory market, men\u{200b}tioned \u{feff}here\u{ad} now";
+        let words: Vec<&str> = texts(text)
+            .into_iter()
+            .filter(|t| t.1 == Kind::Word)
+            .map(|t| t.0)
+            .collect();
+        assert_eq!(
+            words,
+            [
+                "The",
+                "inven\u{ad}tory",
+                "market",
+                "men\u{200b}tioned",
+                "here",
+                "now"
+            ]
+        );
+        let mut n = String::new();
+        normalize_word("Inven\u{ad}tory", &mut n);
+        assert_eq!(n, "inventory");
     }
 
     #[test]
@@ -733,6 +771,23 @@ mod tests {
             prop_assert!(toks.iter().all(|t| t.kind == Kind::Punct || !inside(t)));
             let kept = before.iter().filter(|t| !inside(t)).count();
             prop_assert_eq!(toks.iter().filter(|t| !inside(t)).count(), kept);
+        }
+
+        #[test]
+        fn invisible_characters_never_split_offsets_or_reach_the_lexicon(
+            s in "[a-zA-Z '.\u{ad}\u{200b}\u{200d}\u{feff}]{0,80}",
+        ) {
+            let mut prev = 0u32;
+            let mut norm = String::new();
+            for t in tokenize(&s) {
+                prop_assert!(t.start >= prev && t.start < t.end && t.end as usize <= s.len());
+                prop_assert!(s.is_char_boundary(t.start as usize) && s.is_char_boundary(t.end as usize));
+                prev = t.end;
+                if t.kind == Kind::Word {
+                    normalize_word(t.text(&s), &mut norm);
+                    prop_assert!(!norm.is_empty() && !norm.chars().any(is_invisible));
+                }
+            }
         }
 
         #[test]

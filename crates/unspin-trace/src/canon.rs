@@ -33,8 +33,9 @@ use unspin_core::tokenize::{join_line_hyphens, mask_web, normalize_word, tokeniz
 
 /// Version of the canonicalization rules. Stored in every index: an index whose tokens were
 /// canonicalized by other rules cannot be searched with these ones. Version 2 reads a word that a
-/// hyphen breaks across lines ("inven-" and "tory") as one word, and skips web addresses, HTML
-/// tags and character references, as the detector does.
+/// hyphen breaks across lines ("inven-" and "tory"), or that a soft hyphen or a zero-width
+/// character splits, as one word, and skips web addresses, HTML tags and character references,
+/// as the detector does.
 pub const CANON_VERSION: u32 = 2;
 
 /// How words become tokens.
