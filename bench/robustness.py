@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Robustness benchmark: the same passages in other forms (capitals, title case, hard-wrapped, typographic
 apostrophes, no-break spaces, words broken by a hyphen at line ends, raw HTML with tags and character
-references, soft hyphens inside long words), scored as they are as written.
+references, soft hyphens inside long words, ligatures), scored as they are as written.
 
     python3 bench/robustness.py                          # test split; nlpaug 25 %, farm 25 %, paper mill, clean
     python3 bench/robustness.py --sets nlpaug-25,mined-25 --forms written,capitals --model models/x.unspin

@@ -1,8 +1,8 @@
 """Other forms of the same text: capitals, title case, hard wrapping, typographic apostrophes, no-break
-spaces, words broken by a hyphen at line ends, raw HTML, soft hyphens inside long words.  Real input comes in all of them (headlines, PDF and e-mail text, word processors), and a spun
+spaces, words broken by a hyphen at line ends, raw HTML, soft hyphens inside long words, ligatures.  Real input comes in all of them (headlines, PDF and e-mail text, word processors), and a spun
 text should be found and restored in each as it is as written.
 
-Every form but `hyphenated`, `html` and `soft` keeps the text's number of characters, one for one, so that a span reported
+Every form but `hyphenated`, `html`, `soft` and `ligatures` keeps the text's number of characters, one for one, so that a span reported
 on the form maps back to the written text by character index (`CharMap`), and the gold spans apply
 unchanged; those give the written index of each of their characters.
 """
@@ -128,6 +128,27 @@ def soft_hyphens(text: str, min_letters: int = 8) -> tuple[str, list[int]]:
     return "".join(c for c, _ in out), [x for _, x in out] + [len(text)]
 
 
+LIGATURES = (("ffi", "\ufb03"), ("ffl", "\ufb04"), ("ff", "\ufb00"), ("fi", "\ufb01"), ("fl", "\ufb02"))
+
+
+def ligatures(text: str) -> tuple[str, list[int]]:
+    """Latin ligatures for "ff", "fi", "fl", "ffi" and "ffl", as text taken from PDFs has them
+    ("ﬁnancial").  Returns the form and each of its characters' written index (a ligature stands for
+    its first letter)."""
+    out: list[tuple[str, int]] = []
+    i = 0
+    while i < len(text):
+        for letters, lig in LIGATURES:
+            if text.startswith(letters, i):
+                out.append((lig, i))
+                i += len(letters)
+                break
+        else:
+            out.append((text[i], i))
+            i += 1
+    return "".join(c for c, _ in out), [x for _, x in out] + [len(text)]
+
+
 FORMS: dict[str, Callable[[str], str]] = {
     "written": lambda t: t,
     "capitals": upper,
@@ -138,11 +159,12 @@ FORMS: dict[str, Callable[[str], str]] = {
     "hyphenated": lambda t: hyphenated(t)[0],
     "html": lambda t: html(t)[0],
     "soft": lambda t: soft_hyphens(t)[0],
+    "ligatures": lambda t: ligatures(t)[0],
 }
 
 # Forms that add characters, with the map of each character to the written one it stands for.
 INDEXED: dict[str, Callable[[str], tuple[str, list[int]]]] = {"hyphenated": hyphenated, "html": html,
-                                                            "soft": soft_hyphens}
+                                                            "soft": soft_hyphens, "ligatures": ligatures}
 
 
 class CharMap:

@@ -7,7 +7,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib.forms import FORMS, INDEXED, CharMap, html, hyphenated, soft_hyphens, title, upper, wrap  # noqa: E402
+from benchlib.forms import (FORMS, INDEXED, CharMap, html, hyphenated, ligatures, soft_hyphens, title,  # noqa: E402
+                             upper, wrap)
 
 TEXT = ("The inventory market fell on Monday, the administration mentioned in a statement; "
         "the café's prices don't rise. Straße und Café\nare next, and the end of it.")
@@ -78,3 +79,14 @@ def test_soft_hyphens_go_inside_long_words_and_map_back():
     start = b.index(b"inve")
     end = b.index(b"ntory") + len("ntory")
     assert text.encode("utf-8")[m(start):m(end)] == b"inventory"
+
+
+def test_ligatures_replace_their_letters_and_map_back():
+    text = "The official flow of financial affairs."
+    out, index = ligatures(text)
+    assert out == "The o\ufb03cial \ufb02ow of \ufb01nancial a\ufb00airs."
+    m = CharMap(text, out, index)
+    b = out.encode("utf-8")
+    start = b.index("\ufb01nancial".encode("utf-8"))
+    end = start + len("\ufb01nancial".encode("utf-8"))
+    assert text.encode("utf-8")[m(start):m(end)] == b"financial"

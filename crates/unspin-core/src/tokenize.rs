@@ -128,6 +128,21 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     out
 }
 
+/// The letters that a Latin ligature stands for: text taken from PDFs writes "ﬁnancial" with
+/// one character for "fi".
+#[inline]
+fn ligature(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{fb00}' => "ff",
+        '\u{fb01}' => "fi",
+        '\u{fb02}' => "fl",
+        '\u{fb03}' => "ffi",
+        '\u{fb04}' => "ffl",
+        '\u{fb05}' | '\u{fb06}' => "st",
+        _ => return None,
+    })
+}
+
 /// Characters that show nothing inside a word: the soft hyphen, zero-width space, non-joiner
 /// and joiner, word joiner and zero-width no-break space. [`normalize_word`] drops them.
 #[inline]
@@ -581,8 +596,8 @@ fn join_apostrophe_refs(toks: &mut Vec<Token>, joins: &[(usize, usize)]) {
 }
 
 /// Lowercases a word for lexicon and language-model look-ups, folding the typographic
-/// apostrophe, and an apostrophe written as a character reference ([`mask_web`]), to `'`, and
-/// dropping soft hyphens and zero-width characters. A word broken across lines by a hyphen ([`join_line_hyphens`]) is read
+/// apostrophe, and an apostrophe written as a character reference ([`mask_web`]), to `'`,
+/// spelling out ligatures ("ﬁ" as "fi") and dropping soft hyphens and zero-width characters. A word broken across lines by a hyphen ([`join_line_hyphens`]) is read
 /// as the whole word.
 pub fn normalize_word(word: &str, out: &mut String) {
     out.clear();
@@ -603,6 +618,8 @@ pub fn normalize_word(word: &str, out: &mut String) {
             out.push('\'');
         } else if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
+        } else if let Some(l) = ligature(c) {
+            out.push_str(l);
         } else if !is_invisible(c) {
             out.extend(c.to_lowercase());
         }
@@ -640,6 +657,8 @@ mod tests {
         let mut n = String::new();
         normalize_word("Inven\u{ad}tory", &mut n);
         assert_eq!(n, "inventory");
+        normalize_word("\u{fb01}nancial a\u{fb00}airs", &mut n);
+        assert_eq!(n, "financial affairs");
     }
 
     #[test]
