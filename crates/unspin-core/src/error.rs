@@ -37,5 +37,5 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
-/// A `Result` whose error is [`Error`].
+/// A `Result` whose error is [`enum@Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -118,7 +118,7 @@ impl Fingerprints {
         Fingerprints::with_composed(phrases, [])
     }
 
-    /// Compiles `phrases` and `composed` phrases of 2-[`MAX_COMPOSED`] words (longer ones
+    /// Compiles `phrases` and `composed` phrases of 2-4 words (longer ones
     /// are skipped). A match reports a phrase by its position in `phrases` followed by
     /// `composed`. The matches are leftmost-longest over both, a listed phrase winning a tie.
     ///

@@ -98,7 +98,8 @@ pub struct Match {
     /// the source; or, where higher, the share of the query's content words that align within a
     /// stretch of the source no longer than the query (an excerpt), or of the source's within a
     /// stretch of the query no longer than the source (a copy inside a longer page; sources of
-    /// 40 content words or more). See [`Alignment::tighten`]. For the plain method, the Jaccard
+    /// 40 content words or more, from 0.6 up). See [`Alignment::tighten`]. For the plain method,
+    /// the Jaccard
     /// similarity of the shingle sets.
     pub similarity: f64,
     /// Query words aligned with the source.
