@@ -1,5 +1,6 @@
 """Other forms of the same text: capitals, title case, hard wrapping, typographic apostrophes, no-break
-spaces, words broken by a hyphen at line ends, raw HTML, soft hyphens inside long words, ligatures.  Real input comes in all of them (headlines, PDF and e-mail text, word processors), and a spun
+spaces, words broken by a hyphen at line ends, raw HTML, soft hyphens inside long words, ligatures, and
+Cyrillic letters that look like Latin ones.  Real input comes in all of them (headlines, PDF and e-mail text, word processors), and a spun
 text should be found and restored in each as it is as written.
 
 Every form but `hyphenated`, `html`, `soft` and `ligatures` keeps the text's number of characters, one for one, so that a span reported
@@ -51,6 +52,27 @@ def wrap(text: str, width: int = 72) -> str:
 def curly(text: str) -> str:
     """Typographic apostrophes inside words ("don’t")."""
     return re.sub(r"(?<=\w)'(?=\w)", "\u2019", text)
+
+
+CYRILLIC = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "c": "\u0441", "p": "\u0440"}
+
+
+def lookalikes(text: str) -> str:
+    """In every third word of four letters or more, its first "a", "e", "o", "c" or "p" written with
+    the Cyrillic letter that looks the same, as spam hides words from checkers."""
+    count = 0
+
+    def swap(m: re.Match) -> str:
+        nonlocal count
+        w = m.group(0)
+        count += 1
+        if len(w) < 4 or count % 3:
+            return w
+        for i, c in enumerate(w):
+            if c in CYRILLIC:
+                return w[:i] + CYRILLIC[c] + w[i + 1:]
+        return w
+    return re.sub(r"[^\W\d_]+", swap, text)
 
 
 def nbsp(text: str) -> str:
@@ -160,6 +182,7 @@ FORMS: dict[str, Callable[[str], str]] = {
     "html": lambda t: html(t)[0],
     "soft": lambda t: soft_hyphens(t)[0],
     "ligatures": lambda t: ligatures(t)[0],
+    "lookalikes": lookalikes,
 }
 
 # Forms that add characters, with the map of each character to the written one it stands for.

@@ -7,8 +7,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib.forms import (FORMS, INDEXED, CharMap, html, hyphenated, ligatures, soft_hyphens, title,  # noqa: E402
-                             upper, wrap)
+from benchlib.forms import (FORMS, INDEXED, CharMap, html, hyphenated, ligatures, lookalikes,  # noqa: E402
+                             soft_hyphens, title, upper, wrap)
 
 TEXT = ("The inventory market fell on Monday, the administration mentioned in a statement; "
         "the café's prices don't rise. Straße und Café\nare next, and the end of it.")
@@ -90,3 +90,12 @@ def test_ligatures_replace_their_letters_and_map_back():
     start = b.index("\ufb01nancial".encode("utf-8"))
     end = start + len("\ufb01nancial".encode("utf-8"))
     assert text.encode("utf-8")[m(start):m(end)] == b"financial"
+
+
+def test_lookalikes_swap_one_letter_in_every_third_long_word():
+    text = "The stock market fell sharply yesterday morning."
+    out = lookalikes(text)
+    assert len(out) == len(text)
+    assert out.split(" ")[2] == "m\u0430rket"
+    assert out.split(" ")[5] == "y\u0435sterday"
+    assert sum(a != b for a, b in zip(out, text)) == 2

@@ -72,7 +72,7 @@ pub fn human(out: &mut impl Write, path: &str, text: &str, r: &Report, color: bo
         let tag = match s.kind {
             SpanKind::Substitution => "",
             SpanKind::Fingerprint => "tortured: ",
-            SpanKind::Artifact => "spintax: ",
+            SpanKind::Artifact => "debris: ",
         };
         match (&s.suggestion, color) {
             (Some(sug), true) => write!(

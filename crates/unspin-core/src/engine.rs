@@ -20,8 +20,8 @@ use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
 use crate::tokenize::{
-    all_title, apply_case, apply_span_case, case_of, join_line_hyphens, mask_web, normalize_word,
-    tokenize, Case, Kind, Token, TITLE_LOWER,
+    all_title, apply_case, apply_span_case, case_of, fold_lookalikes, join_line_hyphens, mask_web,
+    normalize_word, tokenize, Case, Kind, Token, TITLE_LOWER,
 };
 use crate::vectors::cosine;
 use crate::{Scorer, WordId, NO_WORD};
@@ -385,6 +385,9 @@ impl Detector {
         // lexicon hit would overlap (a linear scan per hit is quadratic on hostile input).
         let mut taken: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
         taken.sort_unstable();
+        // Not evidence of spinning: an honest text can be dressed so as well. Read in Latin,
+        // its words weigh as they would written so.
+        let lookalikes = Self::lookalikes(text, &toks, &taken);
         let mut logprob = 0f64;
         let mut lp = Lp::new(self);
         let mut bufs = Bufs::default();
@@ -407,6 +410,9 @@ impl Detector {
         ev.mean_logprob = logprob / n_words.max(1) as f64;
         spans.sort_by_key(|s| s.start);
         merge_composed(&mut spans, composed);
+        if !lookalikes.is_empty() {
+            spans = merge_lookalikes(std::mem::take(&mut spans), lookalikes);
+        }
         self.agree_articles(text, &toks, &mut spans);
         ev.fingerprints = spans
             .iter()
@@ -1511,6 +1517,35 @@ impl Detector {
         spans.sort_by_key(|s| s.start);
     }
 
+    /// Words that mix scripts to hide from checkers ("mаrket" with a Cyrillic "а"), as debris
+    /// spans whose suggestion is the word in Latin letters, outside the ranges `taken` (sorted).
+    /// They do not hold the decoder off the word: a change it makes there replaces the span.
+    fn lookalikes(text: &str, toks: &[Token], taken: &[(usize, usize)]) -> Vec<Span> {
+        let mut out = Vec::new();
+        for t in toks.iter().filter(|t| t.kind == Kind::Word) {
+            let (s, e) = (t.start as usize, t.end as usize);
+            let Some(latin) = fold_lookalikes(&text[s..e]) else {
+                continue;
+            };
+            if overlaps_any(taken, s, e, |&r| r) {
+                continue;
+            }
+            out.push(Span {
+                start: s,
+                end: e,
+                text: text[s..e].to_string(),
+                evidence: format!(
+                    "letters of another script that look like Latin ones: \"{}\" is \"{latin}\"",
+                    &text[s..e]
+                ),
+                suggestion: Some(latin),
+                confidence: 0.99,
+                kind: SpanKind::Artifact,
+            });
+        }
+        out
+    }
+
     /// Known tortured phrases, leftmost-longest over the normalized word stream: the listed
     /// ones go to `spans`, those composed from the list's substitutions to `composed` (see
     /// [`merge_composed`]).
@@ -1912,6 +1947,34 @@ fn overlaps_any<T>(
 ) -> bool {
     let k = sorted.partition_point(|o| bounds(o).1 <= start);
     sorted.get(k).is_some_and(|o| bounds(o).0 < end)
+}
+
+/// Merges the [`Detector::lookalikes`] spans (in order) into `spans` (in order, disjoint): a
+/// change on the word wins, and flags without a suggestion give way. One pass over both, so
+/// that a text of many such words costs no more than its length.
+fn merge_lookalikes(spans: Vec<Span>, lookalikes: Vec<Span>) -> Vec<Span> {
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len() + lookalikes.len());
+    let mut it = spans.into_iter().peekable();
+    for l in lookalikes {
+        while let Some(o) = it.next_if(|o| o.end <= l.start) {
+            out.push(o);
+        }
+        if out.last().is_some_and(|o| o.end > l.start) {
+            // A kept change already covers it.
+            continue;
+        }
+        let mut over = Vec::new();
+        while let Some(o) = it.next_if(|o| o.start < l.end) {
+            over.push(o);
+        }
+        if over.iter().any(|o| o.suggestion.is_some()) {
+            out.extend(over);
+        } else {
+            out.push(l);
+        }
+    }
+    out.extend(it);
+    out
 }
 
 /// log2 of the number of entries in each thread's cache of LM scores (16 bytes each).
@@ -2601,6 +2664,66 @@ mod tests {
     }
 
     #[test]
+    fn words_that_mix_scripts_are_debris_unless_changed() {
+        // "еconomy" with a Cyrillic "е" is debris written back in Latin; "sturdу" with a
+        // Cyrillic "у" is read as "sturdy", which the decoder changes as it would in Latin.
+        let text = "The sturd\u{443} \u{435}conomy grew.";
+        let r = det().check(text);
+        let found: Vec<(&str, SpanKind, Option<&str>)> = r
+            .spans
+            .iter()
+            .map(|s| (s.text.as_str(), s.kind, s.suggestion.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("sturd\u{443}", SpanKind::Substitution, Some("strong")),
+                ("\u{435}conomy", SpanKind::Artifact, Some("economy")),
+            ]
+        );
+        assert_eq!(det().restore(text), "The strong economy grew.");
+    }
+
+    #[test]
+    fn lookalikes_give_way_to_changes_but_not_to_flags() {
+        let span = |start, end, suggestion: Option<&str>, kind| Span {
+            start,
+            end,
+            text: String::new(),
+            suggestion: suggestion.map(str::to_string),
+            confidence: 0.5,
+            kind,
+            evidence: String::new(),
+        };
+        let sub = SpanKind::Substitution;
+        let art = SpanKind::Artifact;
+        let spans = vec![
+            span(0, 10, Some("a"), sub), // a change over two lookalike words
+            span(20, 25, None, sub),     // a flag
+            span(30, 35, Some("b"), sub),
+        ];
+        let lookalikes = vec![
+            span(0, 4, Some("x"), art),
+            span(5, 10, Some("y"), art),
+            span(20, 25, Some("z"), art),
+            span(40, 45, Some("w"), art),
+        ];
+        let got: Vec<(usize, Option<String>)> = merge_lookalikes(spans, lookalikes)
+            .into_iter()
+            .map(|s| (s.start, s.suggestion))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, Some("a".into())),
+                (20, Some("z".into())),
+                (30, Some("b".into())),
+                (40, Some("w".into())),
+            ]
+        );
+    }
+
+    #[test]
     fn spintax_and_fingerprints() {
         let r = det().check("We apply profound learning to {the|a} data.");
         let kinds: Vec<_> = r
@@ -2699,7 +2822,9 @@ mod tests {
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(128))]
             #[test]
-            fn spans_valid_and_restore_without_spans_is_identity(s in "[a-zA-Z .,{}|'\n-]{0,160}") {
+            fn spans_valid_and_restore_without_spans_is_identity(
+                s in "[a-zA-Z .,{}|'\n\u{430}\u{435}\u{ad}&#;<>/:@-]{0,160}",
+            ) {
                 let d = det();
                 let r = d.check(&s);
                 let mut prev = 0;

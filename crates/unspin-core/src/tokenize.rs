@@ -143,6 +143,48 @@ fn ligature(c: char) -> Option<&'static str> {
     })
 }
 
+/// The Latin letter that a letter of another script looks like: Cyrillic "а", "е", "о", "р",
+/// "с" and their kin, and the Greek capitals (and "ο") that no one tells from Latin ones. Greek
+/// small letters that only resemble Latin ones ("ν", "α") are left out: science writes "hν".
+#[inline]
+#[rustfmt::skip]
+fn latin_lookalike(c: char) -> Option<char> {
+    Some(match c {
+        'а' => 'a', 'е' => 'e', 'о' => 'o', 'р' => 'p', 'с' => 'c', 'у' => 'y', 'х' => 'x',
+        'і' => 'i', 'ј' => 'j', 'ѕ' => 's', 'ԁ' => 'd', 'һ' => 'h', 'ӏ' => 'l',
+        'А' => 'A', 'В' => 'B', 'Е' => 'E', 'К' => 'K', 'М' => 'M', 'Н' => 'H', 'О' => 'O',
+        'Р' => 'P', 'С' => 'C', 'Т' => 'T', 'Х' => 'X', 'І' => 'I', 'Ј' => 'J', 'Ѕ' => 'S',
+        'Α' => 'A', 'Β' => 'B', 'Ε' => 'E', 'Ζ' => 'Z', 'Η' => 'H', 'Ι' => 'I', 'Κ' => 'K',
+        'Μ' => 'M', 'Ν' => 'N', 'Ο' => 'O', 'Ρ' => 'P', 'Τ' => 'T', 'Υ' => 'Y', 'Χ' => 'X',
+        'ο' => 'o',
+        _ => return None,
+    })
+}
+
+/// `word` spelled in Latin letters only, where it mixes Latin letters with letters of another
+/// script that look like them ("mаrket" with a Cyrillic "а"): a trick that hides a word from
+/// checkers, and one that honest English never plays. `None` for any other word.
+///
+/// ```
+/// use unspin_core::tokenize::fold_lookalikes;
+/// assert_eq!(fold_lookalikes("m\u{430}rket").as_deref(), Some("market"));
+/// assert_eq!(fold_lookalikes("market"), None);
+/// assert_eq!(fold_lookalikes("\u{43c}\u{430}\u{440}\u{43a}\u{435}\u{442}"), None); // all Cyrillic
+/// ```
+pub fn fold_lookalikes(word: &str) -> Option<String> {
+    if word.is_ascii()
+        || !word.bytes().any(|b| b.is_ascii_alphabetic())
+        || !word.chars().any(|c| latin_lookalike(c).is_some())
+    {
+        return None;
+    }
+    Some(
+        word.chars()
+            .map(|c| latin_lookalike(c).unwrap_or(c))
+            .collect(),
+    )
+}
+
 /// Characters that show nothing inside a word: the soft hyphen, zero-width space, non-joiner
 /// and joiner, word joiner and zero-width no-break space. [`normalize_word`] drops them.
 #[inline]
@@ -599,7 +641,8 @@ fn join_apostrophe_refs(toks: &mut Vec<Token>, joins: &[(usize, usize)]) {
 
 /// Lowercases a word for lexicon and language-model look-ups, folding the typographic
 /// apostrophe, and an apostrophe written as a character reference ([`mask_web`]), to `'`,
-/// spelling out ligatures ("ﬁ" as "fi") and dropping soft hyphens and zero-width characters. A word broken across lines by a hyphen ([`join_line_hyphens`]) is read
+/// spelling out ligatures ("ﬁ" as "fi"), spelling in Latin the lookalike letters of a word that
+/// mixes scripts ([`fold_lookalikes`]) and dropping soft hyphens and zero-width characters. A word broken across lines by a hyphen ([`join_line_hyphens`]) is read
 /// as the whole word.
 pub fn normalize_word(word: &str, out: &mut String) {
     out.clear();
@@ -622,6 +665,12 @@ pub fn normalize_word(word: &str, out: &mut String) {
             out.push(c.to_ascii_lowercase());
         } else if let Some(l) = ligature(c) {
             out.push_str(l);
+        } else if latin_lookalike(c).is_some() {
+            // Spelled in Latin where the word mixes scripts ([`fold_lookalikes`]).
+            match fold_lookalikes(word) {
+                Some(folded) => return normalize_word(&folded, out),
+                None => out.extend(c.to_lowercase()),
+            }
         } else if !is_invisible(c) {
             out.extend(c.to_lowercase());
         }
@@ -661,6 +710,10 @@ mod tests {
         assert_eq!(n, "inventory");
         normalize_word("\u{fb01}nancial a\u{fb00}airs", &mut n);
         assert_eq!(n, "financial affairs");
+        normalize_word("M\u{430}rk\u{435}t", &mut n);
+        assert_eq!(n, "market");
+        normalize_word("\u{43c}\u{43e}\u{440}\u{435}", &mut n);
+        assert_eq!(n, "\u{43c}\u{43e}\u{440}\u{435}");
     }
 
     #[test]

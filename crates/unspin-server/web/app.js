@@ -17,7 +17,7 @@
   const KIND = {
     substitution: "Thesaurus swap",
     fingerprint: "Known tortured phrase",
-    artifact: "Spinner debris (spintax)",
+    artifact: "Spinner debris",
   };
 
   const state = {
