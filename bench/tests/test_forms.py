@@ -46,50 +46,36 @@ def test_char_map_refuses_a_form_of_another_length():
         CharMap("ab", "abc")
 
 
+def written_of(text: str, out: str, index: list[int], first: str, last: str) -> str:
+    """The written text under the form's bytes from the start of `first` to the end of `last`."""
+    m, b = CharMap(text, out, index), out.encode("utf-8")
+    start = b.index(first.encode("utf-8"))
+    end = b.index(last.encode("utf-8"), start) + len(last.encode("utf-8"))
+    return text.encode("utf-8")[m(start):m(end)].decode("utf-8")
+
+
 def test_hyphenated_breaks_long_words_at_line_starts_and_maps_them_back():
     text = "The administration mentioned that the inventory market would decelerate considerably."
     out, index = hyphenated(text, width=40)
     assert "the inve-\nntory market" in out
     assert out.replace("-\n", "").replace("\n", " ") == text
-    m = CharMap(text, out, index)
-    start = out.index("inve")
-    end = out.index("ntory") + len("ntory")
-    assert text[m(start):m(end)] == "inventory"
+    assert written_of(text, out, index, "inve", "ntory") == "inventory"
 
 
-def test_html_writes_tags_and_references_and_maps_them_back():
-    text = "He said \"the inventory\" & left. It's over."
-    out, index = html(text)
-    assert out == "<p>He said &quot;the inventory&quot; &amp; left.<br/> It&#8217;s over.</p>"
-    m = CharMap(text, out, index)
-    b = out.encode("utf-8")
-    start = b.index(b"inventory")
-    assert text.encode("utf-8")[m(start):m(start + len("inventory"))] == b"inventory"
-    # A span over the reference maps to the character it writes.
-    q = b.index(b"&quot;")
-    assert text[m(q):m(q + len("&quot;the"))] == "\"the"
-
-
-def test_soft_hyphens_go_inside_long_words_and_map_back():
-    text = "The inventory market fell sharply."
-    out, index = soft_hyphens(text)
-    assert out == "The inve\u00adntory market fell sharply."
-    m = CharMap(text, out, index)
-    b = out.encode("utf-8")
-    start = b.index(b"inve")
-    end = b.index(b"ntory") + len("ntory")
-    assert text.encode("utf-8")[m(start):m(end)] == b"inventory"
-
-
-def test_ligatures_replace_their_letters_and_map_back():
-    text = "The official flow of financial affairs."
-    out, index = ligatures(text)
-    assert out == "The o\ufb03cial \ufb02ow of \ufb01nancial a\ufb00airs."
-    m = CharMap(text, out, index)
-    b = out.encode("utf-8")
-    start = b.index("\ufb01nancial".encode("utf-8"))
-    end = start + len("\ufb01nancial".encode("utf-8"))
-    assert text.encode("utf-8")[m(start):m(end)] == b"financial"
+@pytest.mark.parametrize("form, text, expected, first, last, written", [
+    # Tags and references; a span over a reference maps to the character it writes.
+    (html, "He said \"the inventory\" & left. It's over.",
+     "<p>He said &quot;the inventory&quot; &amp; left.<br/> It&#8217;s over.</p>", "&quot;", "inventory",
+     "\"the inventory"),
+    (soft_hyphens, "The inventory market fell sharply.", "The inve\u00adntory market fell sharply.",
+     "inve", "ntory", "inventory"),
+    (ligatures, "The official flow of financial affairs.",
+     "The o\ufb03cial \ufb02ow of \ufb01nancial a\ufb00airs.", "\ufb01nancial", "\ufb01nancial", "financial"),
+])
+def test_forms_that_add_or_drop_characters_map_back(form, text, expected, first, last, written):
+    out, index = form(text)
+    assert out == expected
+    assert written_of(text, out, index, first, last) == written
 
 
 def test_lookalikes_swap_one_letter_in_every_third_long_word():
