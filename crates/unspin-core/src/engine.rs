@@ -362,7 +362,7 @@ impl Detector {
     /// The report and the evidence behind the document score.
     pub fn analyze(&self, text: &str) -> (Report, Evidence) {
         let mut toks = tokenize(text);
-        mask_web(text, &mut toks);
+        let web = mask_web(text, &mut toks);
         let lm = self.model.lm();
         join_line_hyphens(text, &mut toks, |w| lm.lookup(w).is_some());
         let n_words = toks.iter().filter(|t| t.kind != Kind::Punct).count();
@@ -375,7 +375,7 @@ impl Detector {
         }
         let mut spans = Vec::new();
         let mut composed = Vec::new();
-        self.artifacts(text, &toks, &mut spans);
+        self.artifacts(text, &toks, &web, &mut spans);
         self.fingerprints(text, &toks, &mut spans, &mut composed);
         ev.artifacts = spans
             .iter()
@@ -1405,17 +1405,11 @@ impl Detector {
     }
 
     /// Spinner debris: unresolved spintax (`{a|b|c}` and one-option `{word}`), and numbers
-    /// spelled out half-way ("1.five").
-    fn artifacts(&self, text: &str, toks: &[Token], spans: &mut Vec<Span>) {
+    /// spelled out half-way ("1.five"), outside `web`: the ranges that [`mask_web`] masked (in
+    /// order), which may hold braces and digits as they like.
+    fn artifacts(&self, text: &str, toks: &[Token], web: &[(usize, usize)], spans: &mut Vec<Span>) {
         let lm = self.model.lm();
         let b = text.as_bytes();
-        // Web addresses ([`mask_web`]: punctuation tokens with letters or digits in them) may
-        // hold braces and digits as they like.
-        let web: Vec<(usize, usize)> = toks
-            .iter()
-            .filter(|t| t.kind == Kind::Punct && t.text(text).chars().any(char::is_alphanumeric))
-            .map(|t| (t.start as usize, t.end as usize))
-            .collect();
         let mut i = 0;
         while let Some(off) = text[i..].find('{') {
             let s = i + off;
@@ -1429,7 +1423,7 @@ impl Detector {
             };
             let inner = &rest[..c];
             let e = s + 1 + c + 1;
-            if overlaps_any(&web, s, e, |&r| r) {
+            if overlaps_any(web, s, e, |&r| r) {
                 i = e.min(b.len());
                 continue;
             }
@@ -1496,7 +1490,7 @@ impl Detector {
         let n_spintax = spans.len();
         for m in crate::numbers::mangled_numbers(text) {
             if overlaps_any(&spans[..n_spintax], m.start, m.end, |o| (o.start, o.end))
-                || overlaps_any(&web, m.start, m.end, |&r| r)
+                || overlaps_any(web, m.start, m.end, |&r| r)
             {
                 continue;
             }

@@ -405,14 +405,9 @@ pub fn web_spans(text: &str) -> Vec<(usize, usize)> {
     const CLOSE: &[char] = &[
         '.', ',', ';', ':', '!', '?', ')', ']', '}', '>', '"', '\'', '\u{201d}', '\u{2019}',
     ];
-    let mut start = 0;
-    for chunk in text.split(|c: char| c.is_whitespace()) {
-        let at = start;
-        start += chunk.len()
-            + text[at + chunk.len()..]
-                .chars()
-                .next()
-                .map_or(0, char::len_utf8);
+    for chunk in text.split(char::is_whitespace) {
+        // Where the chunk starts in `text`, which it borrows from.
+        let at = chunk.as_ptr() as usize - text.as_ptr() as usize;
         if chunk.len() < 3 {
             continue;
         }
@@ -533,7 +528,8 @@ pub fn markup_spans(text: &str) -> Vec<(usize, usize)> {
 
 /// Replaces the tokens of each [`web_spans`] and [`markup_spans`] range with one punctuation
 /// token over it, so that no word of an address or a tag is read as prose or rewritten, and no
-/// phrase runs across one.
+/// phrase runs across one. Returns the byte ranges of those tokens, in order, for the checks
+/// that read the text itself (spintax inside an address is none).
 ///
 /// ```
 /// use unspin_core::tokenize::{mask_web, tokenize, Kind};
@@ -543,6 +539,7 @@ pub fn markup_spans(text: &str) -> Vec<(usize, usize)> {
 /// let words: Vec<&str> = toks.iter().filter(|t| t.kind == Kind::Word).map(|t| t.text(text)).collect();
 /// assert_eq!(words, ["Read", "today"]);
 /// assert_eq!(toks[1].text(text), "www.example.com/stock-market");
+/// assert_eq!(mask_web(text, &mut tokenize(text)), [(5, 33)]);
 /// // An apostrophe written as a reference stays in its word.
 /// let text = "It&#8217;s &amp; more";
 /// let mut toks = tokenize(text);
@@ -553,7 +550,7 @@ pub fn markup_spans(text: &str) -> Vec<(usize, usize)> {
 /// unspin_core::tokenize::normalize_word(words[0], &mut norm);
 /// assert_eq!(norm, "it's");
 /// ```
-pub fn mask_web(text: &str, toks: &mut Vec<Token>) {
+pub fn mask_web(text: &str, toks: &mut Vec<Token>) -> Vec<(usize, usize)> {
     let mut spans = web_spans(text);
     if text.contains(['<', '&']) {
         let mut joins = Vec::new();
@@ -580,9 +577,10 @@ pub fn mask_web(text: &str, toks: &mut Vec<Token>) {
         });
     }
     if spans.is_empty() {
-        return;
+        return Vec::new();
     }
     let mut out: Vec<Token> = Vec::with_capacity(toks.len());
+    let mut masks = Vec::new(); // where in `out` the masking tokens are
     let mut next = spans.iter().peekable();
     for &t in toks.iter() {
         let (s, e) = (t.start as usize, t.end as usize);
@@ -600,17 +598,24 @@ pub fn mask_web(text: &str, toks: &mut Vec<Token>) {
                     {
                         last.end = last.end.max(t.end);
                     }
-                    _ => out.push(Token {
-                        start: t.start.min(a as u32),
-                        end: t.end.max(b as u32),
-                        kind: Kind::Punct,
-                    }),
+                    _ => {
+                        masks.push(out.len());
+                        out.push(Token {
+                            start: t.start.min(a as u32),
+                            end: t.end.max(b as u32),
+                            kind: Kind::Punct,
+                        });
+                    }
                 }
             }
             _ => out.push(t),
         }
     }
     *toks = out;
+    masks
+        .into_iter()
+        .map(|k| (toks[k].start as usize, toks[k].end as usize))
+        .collect()
 }
 
 /// The character references that write an apostrophe.
