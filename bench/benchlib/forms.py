@@ -80,6 +80,12 @@ def nbsp(text: str) -> str:
     return text.replace(" ", "\u00a0")
 
 
+def indexed(chars: list[tuple[str, int]], n_written: int) -> tuple[str, list[int]]:
+    """A form built as (character, written index) pairs: its text, and each character's written index
+    followed by `n_written` (one past the written text's end), as `INDEXED` forms return them."""
+    return "".join(c for c, _ in chars), [x for _, x in chars] + [n_written]
+
+
 def hyphenated(text: str, width: int = 72, min_letters: int = 8) -> tuple[str, list[int]]:
     """Hard-wrapped as `wrap` does, and a word of `min_letters` letters or more that starts a line is
     broken by a hyphen instead, its first half left at the end of the line before ("inven-" and
@@ -104,7 +110,7 @@ def hyphenated(text: str, width: int = 72, min_letters: int = 8) -> tuple[str, l
                 continue
         out.append((c, i))
         i += 1
-    return "".join(c for c, _ in out), [x for _, x in out] + [len(text)]
+    return indexed(out, len(text))
 
 
 def html(text: str) -> tuple[str, list[int]]:
@@ -125,7 +131,7 @@ def html(text: str) -> tuple[str, list[int]]:
         if c in ".?!" and text[i + 1:i + 2] == " ":
             add("<br/>", i + 1)
     add("</p>", len(text))
-    return "".join(c for c, _ in out), [x for _, x in out] + [len(text)]
+    return indexed(out, len(text))
 
 
 def soft_hyphens(text: str, min_letters: int = 8) -> tuple[str, list[int]]:
@@ -147,7 +153,7 @@ def soft_hyphens(text: str, min_letters: int = 8) -> tuple[str, list[int]]:
             out.extend((text[x], x) for x in range(m.start(), m.end()))
         last = m.end()
     out.extend((text[x], x) for x in range(last, len(text)))
-    return "".join(c for c, _ in out), [x for _, x in out] + [len(text)]
+    return indexed(out, len(text))
 
 
 LIGATURES = (("ffi", "\ufb03"), ("ffl", "\ufb04"), ("ff", "\ufb00"), ("fi", "\ufb01"), ("fl", "\ufb02"))
@@ -168,7 +174,7 @@ def ligatures(text: str) -> tuple[str, list[int]]:
         else:
             out.append((text[i], i))
             i += 1
-    return "".join(c for c, _ in out), [x for _, x in out] + [len(text)]
+    return indexed(out, len(text))
 
 
 FORMS: dict[str, Callable[[str], str]] = {

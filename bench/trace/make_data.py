@@ -198,7 +198,7 @@ def main() -> None:
     sys.path.insert(0, str(BENCH))
     from make_devset import make_spinner  # noqa: E402
 
-    queries, excerpts = [], []
+    queries, derived = [], []  # derived: excerpts and pages, after the whole copies
     page_rng = random.Random(f"{args.seed}:pages")
     spinners = {name: make_spinner(name) for name in args.spinners.split(",")}
     rates = [int(r) for r in args.rates.split(",")]
@@ -212,15 +212,15 @@ def main() -> None:
                 if rate == args.excerpt_rate:
                     words = res.spun.split(" ")
                     part = " ".join(words[len(words) // 4:len(words) * 3 // 4])
-                    excerpts.append({"id": f"{name}-{rate}-half:{p['id']}", "kind": f"{name}-{rate}-half",
+                    derived.append({"id": f"{name}-{rate}-half:{p['id']}", "kind": f"{name}-{rate}-half",
                                      "source": p["id"], "rate": round(res.rate, 4), "text": part})
                 if rate == args.excerpt_rate and args.pages:
                     before, after = page_rng.sample(held_list, 2)
                     page = "\n\n".join([before["text"], res.spun, after["text"]])
-                    excerpts.append({"id": f"{name}-{rate}-page:{p['id']}", "kind": f"{name}-{rate}-page",
+                    derived.append({"id": f"{name}-{rate}-page:{p['id']}", "kind": f"{name}-{rate}-page",
                                      "source": p["id"], "rate": round(res.rate, 4), "text": page})
             print(f"trace data: spun {len(sample)} references with {name} at {rate} %", file=sys.stderr)
-    queries += excerpts
+    queries += derived
     names = list(spinners)
     for k, p in enumerate(held_list):
         queries.append({"id": f"nosource-clean:{p['id']}", "kind": "nosource-clean", "source": None,
