@@ -20,8 +20,8 @@ use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
 use crate::tokenize::{
-    all_title, apply_case, apply_span_case, case_of, fold_lookalikes, join_line_hyphens, mask_web,
-    normalize_word, tokenize, Case, Kind, Token, TITLE_LOWER,
+    all_title, apply_case, apply_span_case, case_of, fold_lookalikes, normalize_word, prose_tokens,
+    Case, Kind, Token, TITLE_LOWER,
 };
 use crate::vectors::cosine;
 use crate::{Scorer, WordId, NO_WORD};
@@ -361,10 +361,8 @@ impl Detector {
 
     /// The report and the evidence behind the document score.
     pub fn analyze(&self, text: &str) -> (Report, Evidence) {
-        let mut toks = tokenize(text);
-        let web = mask_web(text, &mut toks);
         let lm = self.model.lm();
-        join_line_hyphens(text, &mut toks, |w| lm.lookup(w).is_some());
+        let (toks, web) = prose_tokens(text, |w| lm.lookup(w).is_some());
         let n_words = toks.iter().filter(|t| t.kind != Kind::Punct).count();
         let mut ev = Evidence {
             words: n_words,
@@ -1405,8 +1403,9 @@ impl Detector {
     }
 
     /// Spinner debris: unresolved spintax (`{a|b|c}` and one-option `{word}`), and numbers
-    /// spelled out half-way ("1.five"), outside `web`: the ranges that [`mask_web`] masked (in
-    /// order), which may hold braces and digits as they like.
+    /// spelled out half-way ("1.five"), outside `web`: the ranges (in order) that
+    /// [`mask_web`](crate::tokenize::mask_web) masked, which may hold braces and digits as they
+    /// like.
     fn artifacts(&self, text: &str, toks: &[Token], web: &[(usize, usize)], spans: &mut Vec<Span>) {
         let lm = self.model.lm();
         let b = text.as_bytes();
@@ -2192,6 +2191,7 @@ fn round3(x: f32) -> f64 {
 mod tests {
     use super::*;
     use crate::fixture::tiny_model;
+    use crate::tokenize::tokenize;
 
     fn det() -> Detector {
         Detector::new(tiny_model())

@@ -618,6 +618,27 @@ pub fn mask_web(text: &str, toks: &mut Vec<Token>) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// The tokens of `text` as the detector reads them: [`tokenize`], with addresses and markup
+/// masked ([`mask_web`], whose ranges come back too) and words that a hyphen breaks across
+/// lines joined where `known` knows the joined word ([`join_line_hyphens`]). Whatever else
+/// reads text the detector's way (`unspin-trace`'s canonical tokens) calls this, so the two
+/// never drift apart.
+///
+/// ```
+/// use unspin_core::tokenize::{prose_tokens, Kind};
+/// let text = "See www.example.com for the inven-\ntory news";
+/// let (toks, masked) = prose_tokens(text, |w| w == "inventory");
+/// let words: Vec<&str> = toks.iter().filter(|t| t.kind == Kind::Word).map(|t| t.text(text)).collect();
+/// assert_eq!(words, ["See", "for", "the", "inven-\ntory", "news"]);
+/// assert_eq!(masked, [(4, 19)]);
+/// ```
+pub fn prose_tokens(text: &str, known: impl Fn(&str) -> bool) -> (Vec<Token>, Vec<(usize, usize)>) {
+    let mut toks = tokenize(text);
+    let masked = mask_web(text, &mut toks);
+    join_line_hyphens(text, &mut toks, known);
+    (toks, masked)
+}
+
 /// The character references that write an apostrophe.
 const APOSTROPHE_REFS: &[&str] = &[
     "&#8217;", "&#x2019;", "&#X2019;", "&#39;", "&#x27;", "&#X27;", "&rsquo;", "&apos;",

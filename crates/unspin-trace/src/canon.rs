@@ -29,7 +29,7 @@
 //! ```
 
 use unspin_core::lexicon::Lexicon;
-use unspin_core::tokenize::{join_line_hyphens, mask_web, normalize_word, tokenize, Kind};
+use unspin_core::tokenize::{normalize_word, prose_tokens, tokenize, Kind};
 
 /// Version of the canonicalization rules. Stored in every index: an index whose tokens were
 /// canonicalized by other rules cannot be searched with these ones. Version 2 reads a word that a
@@ -453,12 +453,11 @@ impl<'a> Canonizer<'a> {
     /// and a word that a hyphen breaks across lines is one token where the lexicon knows the
     /// joined word (text from PDFs: "inven-" and "tory" match "inventory" in a source).
     pub fn tokens(&mut self, text: &str) -> Vec<Tok> {
-        let mut toks = tokenize(text);
-        if let (Method::Unspin, Some(lex)) = (self.method, self.lex) {
-            // Addresses and markup are no words of the text, as for the detector.
-            mask_web(text, &mut toks);
-            join_line_hyphens(text, &mut toks, |w| lex.find(w).is_some());
-        }
+        let toks = match (self.method, self.lex) {
+            // Read as the detector reads text, with the lexicon for the words it knows.
+            (Method::Unspin, Some(lex)) => prose_tokens(text, |w| lex.find(w).is_some()).0,
+            _ => tokenize(text),
+        };
         let mut out = Vec::with_capacity(text.len() / 5);
         for t in toks {
             if t.kind == Kind::Punct {
