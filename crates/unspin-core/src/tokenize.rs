@@ -647,6 +647,10 @@ const APOSTROPHE_REFS: &[&str] = &[
 /// Makes each word that an apostrophe reference splits (`joins`: the references' ranges, in
 /// order, each with a letter on both sides) one word token again.
 fn join_apostrophe_refs(toks: &mut Vec<Token>, joins: &[(usize, usize)]) {
+    // The runs of tokens to make one word, found on the tokens as they are and then joined
+    // where they share a word ("rock&#39;n&rsquo;roll"), so the tokens are rebuilt once:
+    // splicing each run in place would cost the square of the text's length.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
     for &(a, b) in joins {
         let first = toks.partition_point(|t| (t.end as usize) < a);
         let last = toks.partition_point(|t| (t.start as usize) < b);
@@ -656,13 +660,27 @@ fn join_apostrophe_refs(toks: &mut Vec<Token>, joins: &[(usize, usize)]) {
         if head.kind != Kind::Word || head.end as usize != a || tail.kind != Kind::Word {
             continue;
         }
-        let word = Token {
-            start: head.start,
-            end: tail.end,
-            kind: Kind::Word,
-        };
-        toks.splice(first..=last, [word]);
+        match runs.last_mut() {
+            Some(run) if first <= run.1 => run.1 = last,
+            _ => runs.push((first, last)),
+        }
     }
+    if runs.is_empty() {
+        return;
+    }
+    let mut out = Vec::with_capacity(toks.len());
+    let mut next = 0;
+    for (first, last) in runs {
+        out.extend_from_slice(&toks[next..first]);
+        out.push(Token {
+            start: toks[first].start,
+            end: toks[last].end,
+            kind: Kind::Word,
+        });
+        next = last + 1;
+    }
+    out.extend_from_slice(&toks[next..]);
+    *toks = out;
 }
 
 /// Lowercases a word for lexicon and language-model look-ups, folding the typographic
@@ -684,6 +702,9 @@ pub fn normalize_word(word: &str, out: &mut String) {
             return normalize_word(&word.replace(r, "'"), out);
         }
     }
+    // Whether the word has a Latin letter, asked at its first lookalike letter and only then:
+    // a long word of Cyrillic letters, asked at each one, would cost the square of its length.
+    let mut latin: Option<bool> = None;
     for c in word.chars() {
         if c == '\u{2019}' {
             out.push('\'');
@@ -691,12 +712,12 @@ pub fn normalize_word(word: &str, out: &mut String) {
             out.push(c.to_ascii_lowercase());
         } else if let Some(l) = ligature(c) {
             out.push_str(l);
-        } else if latin_lookalike(c).is_some() {
+        } else if latin_lookalike(c).is_some()
+            && *latin.get_or_insert_with(|| word.bytes().any(|b| b.is_ascii_alphabetic()))
+        {
             // Spelled in Latin where the word mixes scripts ([`fold_lookalikes`]).
-            match fold_lookalikes(word) {
-                Some(folded) => return normalize_word(&folded, out),
-                None => out.extend(c.to_lowercase()),
-            }
+            let folded = fold_lookalikes(word).expect("a lookalike beside a Latin letter");
+            return normalize_word(&folded, out);
         } else if !is_invisible(c) {
             out.extend(c.to_lowercase());
         }
@@ -888,6 +909,32 @@ mod tests {
                     prop_assert!(!norm.is_empty() && !norm.chars().any(is_invisible));
                 }
             }
+        }
+
+        #[test]
+        fn apostrophe_refs_join_as_one_splice_each_would(
+            s in "([a-c]{1,3}(&#39;|&rsquo;| |&amp;|'|-)){0,12}",
+        ) {
+            // The reference: each run spliced in place, one join after the other.
+            let joins: Vec<(usize, usize)> = markup_spans(&s)
+                .into_iter()
+                .filter(|&(a, b)| APOSTROPHE_REFS.contains(&&s[a..b]))
+                .collect();
+            let mut want = tokenize(&s);
+            for &(a, b) in &joins {
+                let first = want.partition_point(|t| (t.end as usize) < a);
+                let last = want.partition_point(|t| (t.start as usize) < b);
+                let (Some(head), Some(tail)) = (want.get(first), want.get(last)) else {
+                    continue;
+                };
+                if head.kind == Kind::Word && head.end as usize == a && tail.kind == Kind::Word {
+                    let word = Token { start: head.start, end: tail.end, kind: Kind::Word };
+                    want.splice(first..=last, [word]);
+                }
+            }
+            let mut got = tokenize(&s);
+            join_apostrophe_refs(&mut got, &joins);
+            prop_assert_eq!(got, want);
         }
 
         #[test]

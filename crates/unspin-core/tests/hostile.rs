@@ -869,6 +869,10 @@ fn words_of_a_hundred_thousand_characters() {
         "\u{4e2d}".repeat(N),
         "9".repeat(N),
         "a'".repeat(N / 2) + "a",
+        "\u{430}".repeat(N),
+        "a\u{430}".repeat(N / 2),
+        "a\u{ad}".repeat(N / 2) + "a",
+        "a&#39;".repeat(N / 6) + "a",
         "inventory".repeat(N / 9),
         "\u{1f600}".repeat(N),
     ];
