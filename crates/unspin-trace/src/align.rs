@@ -103,7 +103,7 @@ impl Alignment {
             let (count, at) = densest_run(&self.pairs, |p| p.0, m);
             let share = count as f64 / m as f64;
             if share >= MIN_CONTAINED_SHARE && share > fit.similarity {
-                fit.similarity = count as f64 / m as f64;
+                fit.similarity = share;
                 fit.query_share = count as f64 / n as f64;
                 cut = Some(at);
             }
