@@ -11,6 +11,7 @@
 # Layout written (see crates/unspin-build/src/sources/mod.rs for what reads what):
 #   data/raw/en-us.lm.bin                     CMU US-English trigram LM (pocketsphinx wheel)
 #   data/raw/pocketsphinx/LICENSE             its licence
+#   data/raw/pocketsphinx/cmudict-en-us.dict  the CMU pronouncing dictionary of the same wheel
 #   data/raw/symspell/frequency_dictionary_en_82_765.txt        unigram counts
 #   data/raw/symspell/frequency_bigramdictionary_en_243_342.txt bigram counts
 #   data/raw/symspell/LICENSE
@@ -53,6 +54,7 @@ MYTHES_DEB_VERSION=1:7.5.0-1      # Debian 12 (bookworm)
 # ---- expected contents (sha256 of the extracted files, for the pinned versions) ----------------
 declare -A SHA=(
   [en-us.lm.bin]=db21d0642286677699e6dbc859d2e5395570222361999387ce60f6e1d01995d6
+  [pocketsphinx/cmudict-en-us.dict]=20b5c293e1f311fb375fe067e500ec5636f4fc7af5594967263696def9b23bfe
   [symspell/frequency_dictionary_en_82_765.txt]=68e9dc81c7e73bd7310b57e516ecaea0d8b6387ff71344a57c04174650a407a7
   [symspell/frequency_bigramdictionary_en_243_342.txt]=fd892a160184101dd7ae807ac5a302d01fcea1c47304181a8ed7ed9c94545bcd
   [lemminflect/infl_lu.csv.gz]=8c44bd5bec62488bef043f98b0cab022a431d6cb03954864ea70334530908ba7
@@ -166,14 +168,16 @@ os.replace(dest + ".part", dest)
 EOF
 }
 
-if ok en-us.lm.bin pocketsphinx/LICENSE; then
+if ok en-us.lm.bin pocketsphinx/LICENSE pocketsphinx/cmudict-en-us.dict; then
   log "pocketsphinx: up to date"
 else
   log "pocketsphinx==$POCKETSPHINX_VERSION: downloading wheel"
   whl=$(pip_wheel "pocketsphinx==$POCKETSPHINX_VERSION")
   wheel_extract "$whl" pocketsphinx/model/en-us/en-us.lm.bin en-us.lm.bin
   wheel_extract "$whl" "pocketsphinx-$POCKETSPHINX_VERSION.dist-info/licenses/LICENSE" pocketsphinx/LICENSE
-  verify 1 en-us.lm.bin
+  # Which abbreviations are read letter by letter ("FBI", not "NASA"): see sources/initialisms.rs.
+  wheel_extract "$whl" pocketsphinx/model/en-us/cmudict-en-us.dict pocketsphinx/cmudict-en-us.dict
+  verify 1 en-us.lm.bin pocketsphinx/cmudict-en-us.dict
   FETCHED+=("pypi pocketsphinx==$POCKETSPHINX_VERSION")
 fi
 

@@ -31,7 +31,8 @@ _TOKEN_RE = re.compile(r"[^\W_]+")
 
 
 def norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    """Text as compared: whitespace, case and the apostrophe's typography do not count."""
+    return " ".join(text.split()).casefold().replace("\u2019", "'")
 
 
 def suggestions(spans: list[dict]) -> list[dict]:

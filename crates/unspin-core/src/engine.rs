@@ -20,7 +20,8 @@ use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
 use crate::tokenize::{
-    all_title, apply_case, apply_span_case, case_of, fold_lookalikes, normalize_word, prose_tokens,
+    all_title, apostrophes_as, apply_case, apply_case_like, apply_span_case, case_of,
+    fold_lookalikes, initialisms_in_capitals, normalize_word, prose_tokens, recased_initialism,
     Case, Kind, Token, TITLE_LOWER,
 };
 use crate::vectors::cosine;
@@ -375,7 +376,7 @@ impl Detector {
         let mut composed = Vec::new();
         self.artifacts(text, &toks, &web, &mut spans);
         self.fingerprints(text, &toks, &mut spans, &mut composed);
-        // Where the debris is, for the scores of runs of sentences too: the lookalike spans
+        // Where the debris is, for the scores of runs of sentences too: the mangled words
         // added later are no evidence (below), in a run no more than in the document.
         let debris: Vec<usize> = spans
             .iter()
@@ -387,9 +388,10 @@ impl Detector {
         // lexicon hit would overlap (a linear scan per hit is quadratic on hostile input).
         let mut taken: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
         taken.sort_unstable();
-        // Not evidence of spinning: an honest text can be dressed so as well. Read in Latin,
-        // its words weigh as they would written so.
-        let lookalikes = Self::lookalikes(text, &toks, &taken);
+        // Not evidence of spinning: an honest text can be dressed in lookalike letters as well
+        // (read in Latin, its words weigh as they would written so), and a recased
+        // abbreviation, which a careless writer makes too, is a repair rather than proof.
+        let mangled = self.mangled(text, &toks, &taken);
         let mut logprob = 0f64;
         let mut lp = Lp::new(self);
         let mut bufs = Bufs::default();
@@ -412,8 +414,8 @@ impl Detector {
         ev.mean_logprob = logprob / n_words.max(1) as f64;
         spans.sort_by_key(|s| s.start);
         merge_composed(&mut spans, composed);
-        if !lookalikes.is_empty() {
-            spans = merge_lookalikes(std::mem::take(&mut spans), lookalikes);
+        if !mangled.is_empty() {
+            spans = merge_mangled(std::mem::take(&mut spans), mangled);
         }
         self.agree_articles(text, &toks, &mut spans);
         ev.fingerprints = spans
@@ -1393,8 +1395,12 @@ impl Detector {
         }
         let (start, end, margin) = (pc.start, pc.end, pc.margin);
         let original = self.model.lexicon().phrase(pc.original);
-        let suggestion =
-            (conf >= p.apply).then(|| apply_span_case(original, pc.case, pc.all_title));
+        let suggestion = (conf >= p.apply).then(|| {
+            let written = &text[start..end];
+            let cased = apply_case_like(original, written, pc.case, pc.all_title);
+            let cased = initialisms_in_capitals(cased, |w| self.model.is_initialism(w));
+            apostrophes_as(written, cased)
+        });
 
         let mut sources = pc.src.names().join("+");
         if sources.is_empty() {
@@ -1521,18 +1527,31 @@ impl Detector {
         spans.sort_by_key(|s| s.start);
     }
 
-    /// Words that mix scripts to hide from checkers ("mаrket" with a Cyrillic "а"), as debris
-    /// spans whose suggestion is the word in Latin letters, outside the ranges `taken` (sorted).
-    /// They do not hold the decoder off the word: a change it makes there replaces the span.
-    /// A token too long to be a word is left as it is, as the decoder leaves it.
-    fn lookalikes(text: &str, toks: &[Token], taken: &[(usize, usize)]) -> Vec<Span> {
+    /// Words a spinner mangled without changing them, as debris spans whose suggestion is the
+    /// word put right, outside the ranges `taken` (sorted): words that mix scripts to hide from
+    /// checkers ("mаrket" with a Cyrillic "а", suggested in Latin letters), and initialisms
+    /// with their letters recased ("Fbi", suggested as "FBI"). They do not hold the decoder
+    /// off the word: a change it makes there replaces the span. A token too long to be a word
+    /// is left as it is, as the decoder leaves it.
+    fn mangled(&self, text: &str, toks: &[Token], taken: &[(usize, usize)]) -> Vec<Span> {
         let mut out = Vec::new();
         for &t in toks
             .iter()
             .filter(|&&t| t.kind == Kind::Word && !always_protected(t, text))
         {
             let (s, e) = (t.start as usize, t.end as usize);
-            let Some(latin) = fold_lookalikes(&text[s..e]) else {
+            let word = &text[s..e];
+            let (fixed, evidence, confidence) = if let Some(latin) = fold_lookalikes(word) {
+                let why = format!(
+                    "letters of another script that look like Latin ones: \"{word}\" is \"{latin}\""
+                );
+                (latin, why, 0.99)
+            } else if let Some(caps) = recased_initialism(word, |w| self.model.is_initialism(w)) {
+                let why =
+                    format!("an abbreviation with its letters recased: \"{word}\" is \"{caps}\"");
+                // A surname can be spelled like one ("Cia").
+                (caps, why, 0.95)
+            } else {
                 continue;
             };
             if overlaps_any(taken, s, e, |&r| r) {
@@ -1541,13 +1560,10 @@ impl Detector {
             out.push(Span {
                 start: s,
                 end: e,
-                text: text[s..e].to_string(),
-                evidence: format!(
-                    "letters of another script that look like Latin ones: \"{}\" is \"{latin}\"",
-                    &text[s..e]
-                ),
-                suggestion: Some(latin),
-                confidence: 0.99,
+                text: word.to_string(),
+                evidence,
+                suggestion: Some(fixed),
+                confidence,
                 kind: SpanKind::Artifact,
             });
         }
@@ -1957,13 +1973,13 @@ fn overlaps_any<T>(
     sorted.get(k).is_some_and(|o| bounds(o).0 < end)
 }
 
-/// Merges the [`Detector::lookalikes`] spans (in order) into `spans` (in order, disjoint): a
+/// Merges the [`Detector::mangled`] spans (in order) into `spans` (in order, disjoint): a
 /// change on the word wins, and flags without a suggestion give way. One pass over both, so
 /// that a text of many such words costs no more than its length.
-fn merge_lookalikes(spans: Vec<Span>, lookalikes: Vec<Span>) -> Vec<Span> {
-    let mut out: Vec<Span> = Vec::with_capacity(spans.len() + lookalikes.len());
+fn merge_mangled(spans: Vec<Span>, mangled: Vec<Span>) -> Vec<Span> {
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len() + mangled.len());
     let mut it = spans.into_iter().peekable();
-    for l in lookalikes {
+    for l in mangled {
         while let Some(o) = it.next_if(|o| o.end <= l.start) {
             out.push(o);
         }
@@ -2694,6 +2710,35 @@ mod tests {
     }
 
     #[test]
+    fn recased_initialisms_are_debris_and_no_evidence() {
+        let bytes = crate::fixture::tiny_model_bytes_with(&[(crate::T_INITIALS, b"ceo\nfbi\n")]);
+        let with = Detector::new(Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap());
+        let text = "The Fbi said the Ceos and the Fbi\u{2019}s fbi CEOs met.";
+        let r = with.check(text);
+        let found: Vec<(&str, SpanKind, Option<&str>)> = r
+            .spans
+            .iter()
+            .map(|s| (s.text.as_str(), s.kind, s.suggestion.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Fbi", SpanKind::Artifact, Some("FBI")),
+                ("Ceos", SpanKind::Artifact, Some("CEOs")),
+                ("Fbi\u{2019}s", SpanKind::Artifact, Some("FBI\u{2019}s")),
+            ]
+        );
+        assert_eq!(
+            with.restore(text),
+            "The FBI said the CEOs and the FBI\u{2019}s fbi CEOs met."
+        );
+        let written = "The FBI said the CEOs and the FBI\u{2019}s fbi CEOs met.";
+        assert_eq!(r.score, with.check(written).score);
+        // A model without the section reports none.
+        assert!(det().check(text).spans.is_empty());
+    }
+
+    #[test]
     fn lookalikes_are_no_evidence_in_long_documents_either() {
         // Long enough to be judged by its parts: the runs' scores must not count the
         // lookalike debris that the document score leaves out.
@@ -2729,7 +2774,7 @@ mod tests {
             span(20, 25, Some("z"), art),
             span(40, 45, Some("w"), art),
         ];
-        let got: Vec<(usize, Option<String>)> = merge_lookalikes(spans, lookalikes)
+        let got: Vec<(usize, Option<String>)> = merge_mangled(spans, lookalikes)
             .into_iter()
             .map(|s| (s.start, s.suggestion))
             .collect();

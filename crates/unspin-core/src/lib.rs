@@ -60,8 +60,8 @@ pub use engine::{
 };
 pub use error::{Error, Result};
 pub use model::{
-    Model, T_COMPOSED, T_GATE, T_LM_CMU, T_LM_PROBE, T_LM_TINY, T_META, T_PARAMS, T_SCORER,
-    T_TORTURED, T_VECTORS,
+    Model, T_COMPOSED, T_GATE, T_INITIALS, T_LM_CMU, T_LM_PROBE, T_LM_TINY, T_META, T_PARAMS,
+    T_SCORER, T_TORTURED, T_VECTORS,
 };
 pub use report::{Report, Span, SpanKind, Verdict};
 

@@ -36,6 +36,10 @@ pub const T_GATE: [u8; 8] = *b"GATE\0\0\0\0";
 /// Section holding word vectors by LM word id ([`WordVectors`]): optional; without it the
 /// topic features of a change are 0.
 pub const T_VECTORS: [u8; 8] = *b"WORDVEC\0";
+/// Section holding the initialisms: abbreviations read letter by letter ("fbi", "ceo"), one
+/// per line in lowercase and sorted, which a word recased by a spinner ("Fbi") is checked
+/// against. Optional: without it no recasing is reported.
+pub const T_INITIALS: [u8; 8] = *b"INITIALS";
 /// Section holding build metadata (JSON text), shown by `unspin model info`.
 pub const T_META: [u8; 8] = *b"METADATA";
 
@@ -99,6 +103,8 @@ pub(crate) struct Inner {
     pub forest: Forest,
     pub gate: Forest,
     pub vectors: Option<WordVectors>,
+    /// [`T_INITIALS`], sorted.
+    pub initialisms: Vec<Box<str>>,
     pub meta: String,
     /// Unique per load, so that per-thread caches of LM scores never mix two models.
     pub id: u64,
@@ -225,6 +231,8 @@ impl Model {
             None
         };
         let meta = text(T_META)?;
+        let mut initialisms: Vec<Box<str>> = text(T_INITIALS)?.lines().map(Box::from).collect();
+        initialisms.sort_unstable();
         Ok(Model {
             inner: Arc::new(Inner {
                 container,
@@ -237,6 +245,7 @@ impl Model {
                 forest,
                 gate,
                 vectors,
+                initialisms,
                 meta,
                 id: {
                     static NEXT: std::sync::atomic::AtomicU64 =
@@ -286,6 +295,15 @@ impl Model {
     /// The word vectors, if the model has them.
     pub fn vectors(&self) -> Option<&WordVectors> {
         self.inner.vectors.as_ref()
+    }
+
+    /// Whether `word` (in lowercase) is an initialism, an abbreviation read letter by letter
+    /// that is written in capitals ([`T_INITIALS`]).
+    pub fn is_initialism(&self, word: &str) -> bool {
+        self.inner
+            .initialisms
+            .binary_search_by(|w| (**w).cmp(word))
+            .is_ok()
     }
 
     /// Build metadata (JSON text, possibly empty).

@@ -185,6 +185,78 @@ pub fn fold_lookalikes(word: &str) -> Option<String> {
     )
 }
 
+/// `word` with the letters of an initialism in capitals, where a spinner recased them ("Fbi"
+/// for "FBI", "Ceos" for "CEOs", "Fbi's"): `is_initialism` says whether a word, in lowercase,
+/// is an abbreviation read letter by letter. A word in lowercase ("fbi", as in a handle or a
+/// hurried note) or already right is `None`, as is any other word.
+///
+/// ```
+/// use unspin_core::tokenize::recased_initialism;
+/// let known = |w: &str| matches!(w, "fbi" | "ceo");
+/// assert_eq!(recased_initialism("Fbi", known).as_deref(), Some("FBI"));
+/// assert_eq!(recased_initialism("Ceos", known).as_deref(), Some("CEOs"));
+/// assert_eq!(recased_initialism("Fbi\u{2019}s", known).as_deref(), Some("FBI\u{2019}s"));
+/// assert_eq!(recased_initialism("FBI", known), None);
+/// assert_eq!(recased_initialism("CEOs", known), None);
+/// assert_eq!(recased_initialism("fbi", known), None);
+/// assert_eq!(recased_initialism("Nasa", known), None);
+/// ```
+pub fn recased_initialism(word: &str, is_initialism: impl Fn(&str) -> bool) -> Option<String> {
+    // A possessive's ending stays as written.
+    let (core, ending) = match word.char_indices().rev().nth(1) {
+        Some((k, c)) if is_apostrophe(c) && word.ends_with(['s', 'S']) => word.split_at(k),
+        _ => (word, ""),
+    };
+    if core.len() < 3 || !core.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let upper = |w: &str| w.bytes().all(|b| b.is_ascii_uppercase());
+    if upper(core) || core.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let lower = core.to_ascii_lowercase();
+    if is_initialism(&lower) {
+        return Some(core.to_ascii_uppercase() + ending);
+    }
+    // A plural: "CEOs" is right, "Ceos" and "CeoS" are not.
+    let stem = &core[..core.len() - 1];
+    if core.ends_with(['s', 'S'])
+        && !(upper(stem) && core.ends_with('s'))
+        && is_initialism(&lower[..stem.len()])
+    {
+        return Some(stem.to_ascii_uppercase() + "s" + ending);
+    }
+    None
+}
+
+/// `phrase` (a suggestion, from the lowercase lexicon) with its initialisms in capitals:
+/// "fbi's" is written "FBI's" whatever the case the span gave it ("Fbi's").
+///
+/// ```
+/// use unspin_core::tokenize::initialisms_in_capitals;
+/// let known = |w: &str| w == "fbi";
+/// assert_eq!(initialisms_in_capitals("Fbi's agents".into(), known), "FBI's agents");
+/// assert_eq!(initialisms_in_capitals("the fbi".into(), known), "the FBI");
+/// assert_eq!(initialisms_in_capitals("the agents".into(), known), "the agents");
+/// ```
+pub fn initialisms_in_capitals(phrase: String, is_initialism: impl Fn(&str) -> bool) -> String {
+    let fix = |w: &str| {
+        // In lowercase, recased as the first letter in capitals would be.
+        let mut chars = w.chars();
+        let first = chars.next()?;
+        let titled: String = first.to_uppercase().chain(chars).collect();
+        recased_initialism(&titled, &is_initialism)
+    };
+    if phrase.split(' ').all(|w| fix(w).is_none()) {
+        return phrase;
+    }
+    let words: Vec<String> = phrase
+        .split(' ')
+        .map(|w| fix(w).unwrap_or_else(|| w.to_string()))
+        .collect();
+    words.join(" ")
+}
+
 /// Characters that show nothing inside a word: the soft hyphen, zero-width space, non-joiner
 /// and joiner, word joiner and zero-width no-break space. [`normalize_word`] drops them.
 #[inline]
@@ -313,6 +385,53 @@ pub fn apply_span_case(replacement: &str, first: Case, all_title: bool) -> Strin
         }
     }
     out
+}
+
+/// Applies the case of the `written` span to a lowercase `replacement`: word by word where
+/// both have as many words and the written ones differ in case ("triggered Greenback" put
+/// back as "caused Dollar", not "caused dollar"), else as [`apply_span_case`] does from the
+/// first word's case.
+///
+/// ```
+/// use unspin_core::tokenize::{apply_case_like, Case};
+/// assert_eq!(apply_case_like("caused dollar", "triggered Greenback", Case::Lower, false), "caused Dollar");
+/// assert_eq!(apply_case_like("stock market", "Inventory market", Case::Title, false), "Stock market");
+/// assert_eq!(apply_case_like("trading", "buying and Selling", Case::Lower, false), "trading");
+/// ```
+pub fn apply_case_like(replacement: &str, written: &str, first: Case, all_title: bool) -> String {
+    let cases: Vec<Case> = written.split_whitespace().map(case_of).collect();
+    let words = replacement.split(' ');
+    if cases.len() < 2
+        || cases.len() != words.clone().count()
+        || cases.iter().all(|&c| c == cases[0])
+    {
+        return apply_span_case(replacement, first, all_title);
+    }
+    let mut out = String::with_capacity(replacement.len());
+    for (k, (w, &c)) in words.zip(&cases).enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(&apply_case(w, c));
+    }
+    out
+}
+
+/// `suggestion` with its apostrophes written as `written` writes its own: typographic
+/// (U+2019) where the written span has one, as it was ("corporate\u{2019}s" is put back as
+/// "company\u{2019}s", not "company's"). The lexicon stores them straight.
+///
+/// ```
+/// use unspin_core::tokenize::apostrophes_as;
+/// assert_eq!(apostrophes_as("corporate\u{2019}s", "company's".into()), "company\u{2019}s");
+/// assert_eq!(apostrophes_as("corporate's", "company's".into()), "company's");
+/// ```
+pub fn apostrophes_as(written: &str, suggestion: String) -> String {
+    if written.contains('\u{2019}') && suggestion.contains('\'') {
+        suggestion.replace('\'', "\u{2019}")
+    } else {
+        suggestion
+    }
 }
 
 /// Joins the words that a hyphen breaks across lines ("inven-" at a line's end, "tory" at the

@@ -8,6 +8,7 @@
 //! | file under `data/raw/`                                   | package (registry)                | loader |
 //! |----------------------------------------------------------|-----------------------------------|--------|
 //! | `en-us.lm.bin`                                           | `pocketsphinx` 5.1.1 (PyPI)       | the LM reader in unspin-core |
+//! | `pocketsphinx/cmudict-en-us.dict`                        | `pocketsphinx` 5.1.1 (PyPI)       | [`load_initialisms`] |
 //! | `symspell/frequency_dictionary_en_82_765.txt`            | `symspellpy` 6.10.1 (PyPI)        | [`load_unigrams`] |
 //! | `symspell/frequency_bigramdictionary_en_243_342.txt`     | `symspellpy` 6.10.1 (PyPI)        | [`load_bigrams`] |
 //! | `lemminflect/infl_lu.csv.gz`, `infl_overrides.csv`       | `lemminflect` 0.2.3 (PyPI)        | [`load_inflections`] |
@@ -43,6 +44,7 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 
 mod glove;
+mod initialisms;
 mod lemminflect;
 mod moby;
 mod mythes;
@@ -52,6 +54,7 @@ mod wordnet;
 
 #[allow(unused_imports)]
 pub use glove::{load_glove, Glove};
+pub use initialisms::load_initialisms;
 pub use lemminflect::load_inflections;
 #[allow(unused_imports)]
 pub use moby::load_moby;
@@ -282,6 +285,8 @@ pub struct RawPaths {
     pub root: PathBuf,
     /// CMU trigram LM in Sphinx binary (DMP) format.
     pub lm_bin: PathBuf,
+    /// The CMU pronouncing dictionary of the same wheel.
+    pub cmudict: PathBuf,
     pub unigrams: PathBuf,
     pub bigrams: PathBuf,
     pub infl_lu: PathBuf,
@@ -298,6 +303,7 @@ impl RawPaths {
     /// Relative paths (under data/raw) of the files checked by [`RawPaths::locate`].
     pub const REQUIRED: &'static [&'static str] = &[
         "en-us.lm.bin",
+        "pocketsphinx/cmudict-en-us.dict",
         "symspell/frequency_dictionary_en_82_765.txt",
         "symspell/frequency_bigramdictionary_en_243_342.txt",
         "lemminflect/infl_lu.csv.gz",
@@ -341,6 +347,7 @@ impl RawPaths {
         Ok(RawPaths {
             root: data_raw.to_path_buf(),
             lm_bin: data_raw.join("en-us.lm.bin"),
+            cmudict: data_raw.join("pocketsphinx/cmudict-en-us.dict"),
             unigrams: data_raw.join("symspell/frequency_dictionary_en_82_765.txt"),
             bigrams: data_raw.join("symspell/frequency_bigramdictionary_en_243_342.txt"),
             infl_lu: data_raw.join("lemminflect/infl_lu.csv.gz"),

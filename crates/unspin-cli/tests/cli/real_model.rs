@@ -134,6 +134,38 @@ fn tortured_phrase_fingerprint_is_restored() {
 }
 
 #[test]
+fn recased_initialisms_are_put_back_in_capitals() {
+    let Some(model) = real_model("recased_initialisms_are_put_back_in_capitals") else {
+        return;
+    };
+    // "FBI" and "CEO" are read letter by letter, so "Fbi" is a spinner's recasing; "NASA" is
+    // read as a word and "Nasa" is a house style, left alone.
+    let input = "The Fbi questioned two Ceos about the Nasa contract.";
+    let (report, restored) = assert_restore_consistent(&args(&model), input);
+    assert_eq!(
+        restored, "The FBI questioned two CEOs about the Nasa contract.",
+        "{report:#?}"
+    );
+    assert!(
+        report.spans.iter().all(|s| s.kind == "artifact"),
+        "{report:#?}"
+    );
+}
+
+#[test]
+fn possessives_follow_their_nouns_and_the_texts_apostrophes() {
+    let Some(model) = real_model("possessives_follow_their_nouns_and_the_texts_apostrophes") else {
+        return;
+    };
+    let input = "The corporate\u{2019}s shares fell after the corporate reported weak earnings.";
+    let (report, restored) = assert_restore_consistent(&args(&model), input);
+    assert_eq!(
+        restored, "The company\u{2019}s shares fell after the company reported weak earnings.",
+        "{report:#?}"
+    );
+}
+
+#[test]
 fn the_article_before_a_restored_phrase_is_made_to_agree() {
     let Some(model) = real_model("the_article_before_a_restored_phrase_is_made_to_agree") else {
         return;
