@@ -721,7 +721,9 @@ impl Detector {
                 // lexicon look-up keeps most words of an honest text to a few arithmetic steps.
                 let fit = obs_lp[i..=i + len].iter().sum::<f32>() / (len + 1) as f32;
                 let fit_pmi = pmi[i..=i + len].iter().sum::<f32>() / (len + 1) as f32;
-                if fit > p.suspect || fit_pmi > p.suspect_pmi {
+                if (fit > p.suspect || fit_pmi > p.suspect_pmi)
+                    && !broken_name(words, norms, i, len)
+                {
                     let first = words[i].lm;
                     if len == 1 && first != unk && !lex.may_start_phrase(first) {
                         break;
@@ -1815,6 +1817,26 @@ fn always_protected(t: Token, text: &str) -> bool {
     t.kind == Kind::Number || t.text(text).chars().count() > MAX_WORD_CHARS
 }
 
+/// Whether the phrase of `len` words at `i` is a spinner's phrase put for a word of a name:
+/// its first word alone keeps a capital, and a name goes on around it ("the Reserve Financial
+/// institution of Australia", "the Financial institution of England", "Kevin Home owner
+/// said"). Spinners replace the words of names like
+/// any other and capitalise only the substitute's first word. Its words read well together
+/// ("financial institution"), so the decoder expands it whatever its fit; whether to change it
+/// is decided as for any other phrase.
+fn broken_name(words: &[Word], norms: &str, i: usize, len: usize) -> bool {
+    let title = |k: usize| {
+        words
+            .get(k)
+            .is_some_and(|w| w.case == Case::Title && w.name)
+    };
+    let of = |k: usize| words.get(k).is_some_and(|w| w.norm(norms) == "of");
+    len > 1
+        && title(i)
+        && words[i + 1..i + len].iter().all(|w| w.case == Case::Lower)
+        && ((i > 0 && title(i - 1)) || title(i + len) || (of(i + len) && title(i + len + 1)))
+}
+
 /// A sentence whose capitals say nothing about its words: one written all in capitals ("THE
 /// INVENTORY MARKET FELL", a headline or a shouted line) or in title case ("The Inventory
 /// Market Fell in Early Trading"). Its words are decoded as if written in lowercase, with their
@@ -2707,6 +2729,44 @@ mod tests {
             ]
         );
         assert_eq!(det().restore(text), "The strong economy grew.");
+    }
+
+    #[test]
+    fn a_phrase_that_breaks_a_names_capitals_is_a_broken_name() {
+        // Words as the decoder sees them: case, whether inside a sentence, normalized form.
+        let words_of = |text: &str| -> (Vec<Word>, String) {
+            let mut norms = String::new();
+            let words = text
+                .split(' ')
+                .enumerate()
+                .map(|(k, w)| {
+                    let start = norms.len();
+                    norms.push_str(&w.to_lowercase());
+                    let case = case_of(w);
+                    Word {
+                        tok: k,
+                        norm: (start, norms.len()),
+                        lm: 0,
+                        case,
+                        break_before: false,
+                        protected: false,
+                        name: k > 0 && case == Case::Title,
+                    }
+                })
+                .collect();
+            (words, norms)
+        };
+        for (text, at, yes) in [
+            ("the Reserve Financial institution of Australia", 2, true),
+            ("the Financial institution of England", 1, true),
+            ("said Kevin Home owner today", 2, true),
+            ("the financial institution of Australia", 1, false),
+            ("the Financial institution said", 1, false),
+            ("the Financial Institution of England", 1, false),
+        ] {
+            let (words, norms) = words_of(text);
+            assert_eq!(broken_name(&words, &norms, at, 2), yes, "{text}");
+        }
     }
 
     #[test]

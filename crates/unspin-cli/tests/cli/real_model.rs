@@ -166,6 +166,22 @@ fn possessives_follow_their_nouns_and_the_texts_apostrophes() {
 }
 
 #[test]
+fn a_phrase_put_for_a_word_of_a_name_is_restored() {
+    let Some(model) = real_model("a_phrase_put_for_a_word_of_a_name_is_restored") else {
+        return;
+    };
+    // Only the substitute's first word keeps the capital: "Financial institution" reads well
+    // as words, and the name around it gives it away.
+    let input =
+        "The Reserve Financial institution of Australia kept its key interest rate on hold.";
+    let (report, restored) = assert_restore_consistent(&args(&model), input);
+    assert_eq!(
+        restored, "The Reserve Bank of Australia kept its key interest rate on hold.",
+        "{report:#?}"
+    );
+}
+
+#[test]
 fn the_article_before_a_restored_phrase_is_made_to_agree() {
     let Some(model) = real_model("the_article_before_a_restored_phrase_is_made_to_agree") else {
         return;
