@@ -1529,18 +1529,27 @@ impl Detector {
         spans.sort_by_key(|s| s.start);
     }
 
-    /// Words a spinner mangled without changing them, as debris spans whose suggestion is the
-    /// word put right, outside the ranges `taken` (sorted): words that mix scripts to hide from
-    /// checkers ("mаrket" with a Cyrillic "а", suggested in Latin letters), and initialisms
-    /// with their letters recased ("Fbi", suggested as "FBI"). They do not hold the decoder
+    /// Words a spinner mangled, as debris spans whose suggestion is the word put right,
+    /// outside the ranges `taken` (sorted): words that mix scripts to hide from checkers
+    /// ("mаrket" with a Cyrillic "а", suggested in Latin letters), initialisms with their
+    /// letters recased ("Fbi", suggested as "FBI"), and "12 months" for "year" where grammar
+    /// gives it away ([`twelve_months`]). They do not hold the decoder
     /// off the word: a change it makes there replaces the span. A token too long to be a word
     /// is left as it is, as the decoder leaves it.
     fn mangled(&self, text: &str, toks: &[Token], taken: &[(usize, usize)]) -> Vec<Span> {
         let mut out = Vec::new();
-        for &t in toks
-            .iter()
-            .filter(|&&t| t.kind == Kind::Word && !always_protected(t, text))
-        {
+        for (k, &t) in toks.iter().enumerate() {
+            if t.kind == Kind::Number {
+                if let Some(span) = twelve_months(text, toks, k) {
+                    if !overlaps_any(taken, span.start, span.end, |&r| r) {
+                        out.push(span);
+                    }
+                }
+                continue;
+            }
+            if t.kind != Kind::Word || always_protected(t, text) {
+                continue;
+            }
             let (s, e) = (t.start as usize, t.end as usize);
             let word = &text[s..e];
             let (fixed, evidence, confidence) = if let Some(latin) = fold_lookalikes(word) {
@@ -1993,6 +2002,44 @@ fn overlaps_any<T>(
 ) -> bool {
     let k = sorted.partition_point(|o| bounds(o).1 <= start);
     sorted.get(k).is_some_and(|o| bounds(o).0 < end)
+}
+
+/// "12 months" after a determiner of one thing ("a 12 months", "this 12 months"): a spinner's
+/// "year", which some put for it wherever it stands. English puts no "a" or "this" before a
+/// plural, so the determiner tells; "the past 12 months" and "every 12 months" are honest
+/// and are left alone. The span is the number and "months", suggested as "year".
+fn twelve_months(text: &str, toks: &[Token], k: usize) -> Option<Span> {
+    let t = toks[k];
+    let (prev, next) = (toks.get(k.checked_sub(1)?)?, toks.get(k + 1)?);
+    let word = |t: &Token| t.kind == Kind::Word;
+    let gap = |a: &Token, b: &Token| text[a.end as usize..b.start as usize].trim().is_empty();
+    if t.text(text) != "12"
+        || !word(next)
+        || !word(prev)
+        || !gap(prev, &t)
+        || !gap(&t, next)
+        || !next.text(text).eq_ignore_ascii_case("months")
+        || !["a", "this", "that"]
+            .iter()
+            .any(|d| prev.text(text).eq_ignore_ascii_case(d))
+    {
+        return None;
+    }
+    let (start, end) = (t.start as usize, next.end as usize);
+    Some(Span {
+        start,
+        end,
+        text: text[start..end].to_string(),
+        evidence: format!(
+            "\"{} {}\": no plural follows \"{}\"; spinners write \"12 months\" for \"year\"",
+            prev.text(text),
+            &text[start..end],
+            prev.text(text)
+        ),
+        suggestion: Some(apply_case("year", case_of(next.text(text)))),
+        confidence: 0.95,
+        kind: SpanKind::Artifact,
+    })
 }
 
 /// Merges the [`Detector::mangled`] spans (in order) into `spans` (in order, disjoint): a
@@ -2767,6 +2814,23 @@ mod tests {
             let (words, norms) = words_of(text);
             assert_eq!(broken_name(&words, &norms, at, 2), yes, "{text}");
         }
+    }
+
+    #[test]
+    fn twelve_months_after_a_singular_determiner_is_a_year() {
+        let text = "In a 12 months the firm grew. This 12 Months it grew. \
+                    Over the past 12 months and every 12 months it reported; a 12-month plan.";
+        let r = det().check(text);
+        let found: Vec<(&str, Option<&str>)> = r
+            .spans
+            .iter()
+            .filter(|s| s.kind == SpanKind::Artifact)
+            .map(|s| (s.text.as_str(), s.suggestion.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [("12 months", Some("year")), ("12 Months", Some("Year"))]
+        );
     }
 
     #[test]
