@@ -2004,39 +2004,81 @@ fn overlaps_any<T>(
     sorted.get(k).is_some_and(|o| bounds(o).0 < end)
 }
 
-/// "12 months" after a determiner of one thing ("a 12 months", "this 12 months"): a spinner's
-/// "year", which some put for it wherever it stands. English puts no "a" or "this" before a
-/// plural, so the determiner tells; "the past 12 months" and "every 12 months" are honest
-/// and are left alone. The span is the number and "months", suggested as "year".
+/// "12 months" where grammar shows it stands for a spinner's "year", which some put for it
+/// wherever it stands: after a determiner of one thing ("a 12 months", "this 12 months": English
+/// puts none before a plural), as a possessive ("12 months's"), and after "final" or
+/// "subsequent" with no determiner before them ("from final 12 months", the spinner's "last
+/// year"; "the final 12 months of his term" is honest). "The past 12 months" and "every 12
+/// months", which honest news writes, are left alone. `k` is the number's token.
 fn twelve_months(text: &str, toks: &[Token], k: usize) -> Option<Span> {
+    const ONE: [&str; 3] = ["a", "this", "that"];
+    const DETERMINERS: [&str; 14] = [
+        "the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their", "our",
+        "your", "my",
+    ];
     let t = toks[k];
-    let (prev, next) = (toks.get(k.checked_sub(1)?)?, toks.get(k + 1)?);
-    let word = |t: &Token| t.kind == Kind::Word;
-    let gap = |a: &Token, b: &Token| text[a.end as usize..b.start as usize].trim().is_empty();
-    if t.text(text) != "12"
-        || !word(next)
-        || !word(prev)
-        || !gap(prev, &t)
-        || !gap(&t, next)
-        || !next.text(text).eq_ignore_ascii_case("months")
-        || !["a", "this", "that"]
-            .iter()
-            .any(|d| prev.text(text).eq_ignore_ascii_case(d))
-    {
+    if t.text(text) != "12" {
         return None;
     }
-    let (start, end) = (t.start as usize, next.end as usize);
+    let lower = |t: &Token| t.text(text).to_ascii_lowercase();
+    // The word at `j`, where only spaces part it from the token `b` after it.
+    let word_before = |j: Option<usize>, b: &Token| {
+        let a = toks.get(j?)?;
+        let joined = text[a.end as usize..b.start as usize].trim().is_empty();
+        (a.kind == Kind::Word && joined).then_some(*a)
+    };
+    let next = *toks.get(k + 1)?;
+    if next.kind != Kind::Word || !text[t.end as usize..next.start as usize].trim().is_empty() {
+        return None;
+    }
+    // "months", or its possessive, whose ending stays as written.
+    let written = next.text(text);
+    let ending = match lower(&next).strip_prefix("months") {
+        Some("") => "",
+        Some("'s") | Some("\u{2019}s") => &written["months".len()..],
+        _ => return None,
+    };
+    let prev = word_before(k.checked_sub(1), &t);
+    let (start, said, original) = match prev.map(|p| (p, lower(&p))) {
+        Some((p, d)) if ONE.contains(&d.as_str()) => (
+            t.start,
+            format!("no plural follows \"{}\"", p.text(text)),
+            "year",
+        ),
+        Some((p, a)) if matches!(a.as_str(), "final" | "subsequent") => {
+            let before = word_before(k.checked_sub(2), &p).map(|b| lower(&b));
+            if before.is_some_and(|b| DETERMINERS.contains(&b.as_str())) {
+                return None;
+            }
+            let original = if a == "final" {
+                "last year"
+            } else {
+                "next year"
+            };
+            let said = format!("no determiner before \"{}\"", p.text(text));
+            (p.start, said, original)
+        }
+        _ if !ending.is_empty() => (t.start, "a possessive of \"months\"".to_string(), "year"),
+        _ => return None,
+    };
+    let (start, end) = (start as usize, next.end as usize);
+    // The case of the span's first word, or of "months" where the span starts at the number.
+    let first = if start == t.start as usize {
+        written
+    } else {
+        &text[start..]
+    };
     Some(Span {
         start,
         end,
         text: text[start..end].to_string(),
         evidence: format!(
-            "\"{} {}\": no plural follows \"{}\"; spinners write \"12 months\" for \"year\"",
-            prev.text(text),
-            &text[start..end],
-            prev.text(text)
+            "\"{}\": {said}; spinners write \"12 months\" for \"year\"",
+            &text[start..end]
         ),
-        suggestion: Some(apply_case("year", case_of(next.text(text)))),
+        suggestion: Some(
+            apply_case(original, case_of(first.split(' ').next().unwrap_or(first))) + ending,
+        ),
         confidence: 0.95,
         kind: SpanKind::Artifact,
     })
@@ -2817,9 +2859,11 @@ mod tests {
     }
 
     #[test]
-    fn twelve_months_after_a_singular_determiner_is_a_year() {
+    fn twelve_months_that_grammar_shows_is_a_year() {
         let text = "In a 12 months the firm grew. This 12 Months it grew. \
-                    Over the past 12 months and every 12 months it reported; a 12-month plan.";
+                    Over the past 12 months and every 12 months it reported; a 12-month plan. \
+                    Sales fell from final 12 months, unlike the final 12 months of his term. \
+                    Subsequent 12 months will tell, as 12 months\u{2019}s results did.";
         let r = det().check(text);
         let found: Vec<(&str, Option<&str>)> = r
             .spans
@@ -2829,7 +2873,13 @@ mod tests {
             .collect();
         assert_eq!(
             found,
-            [("12 months", Some("year")), ("12 Months", Some("Year"))]
+            [
+                ("12 months", Some("year")),
+                ("12 Months", Some("Year")),
+                ("final 12 months", Some("last year")),
+                ("Subsequent 12 months", Some("Next year")),
+                ("12 months\u{2019}s", Some("year\u{2019}s")),
+            ]
         );
     }
 
