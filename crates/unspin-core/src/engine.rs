@@ -2085,7 +2085,8 @@ fn twelve_months(text: &str, toks: &[Token], k: usize) -> Option<Span> {
 }
 
 /// Merges the [`Detector::mangled`] spans (in order) into `spans` (in order, disjoint): a
-/// change on the word wins, and flags without a suggestion give way. One pass over both, so
+/// change on the word wins, flags without a suggestion give way, and so do changes inside a
+/// longer mangled span. One pass over both, so
 /// that a text of many such words costs no more than its length.
 fn merge_mangled(spans: Vec<Span>, mangled: Vec<Span>) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::with_capacity(spans.len() + mangled.len());
@@ -2102,7 +2103,12 @@ fn merge_mangled(spans: Vec<Span>, mangled: Vec<Span>) -> Vec<Span> {
         while let Some(o) = it.next_if(|o| o.start < l.end) {
             over.push(o);
         }
-        if over.iter().any(|o| o.suggestion.is_some()) {
+        // A change inside a longer mangled span is part of its repair ("final" made "last"
+        // inside "final 12 months" made "last year"): the span wins. A change over the same
+        // word, or over more, wins.
+        let inside =
+            |o: &Span| l.start <= o.start && o.end <= l.end && (o.start, o.end) != (l.start, l.end);
+        if over.iter().any(|o| o.suggestion.is_some()) && !over.iter().all(inside) {
             out.extend(over);
         } else {
             out.push(l);
@@ -2337,6 +2343,14 @@ mod tests {
 
     fn det() -> Detector {
         Detector::new(tiny_model())
+    }
+
+    /// A report's spans as (text, kind, suggestion), for comparing with what a test expects.
+    fn spans_of(r: &Report) -> Vec<(&str, SpanKind, Option<&str>)> {
+        r.spans
+            .iter()
+            .map(|s| (s.text.as_str(), s.kind, s.suggestion.as_deref()))
+            .collect()
     }
 
     #[test]
@@ -2805,11 +2819,7 @@ mod tests {
         // Cyrillic "у" is read as "sturdy", which the decoder changes as it would in Latin.
         let text = "The sturd\u{443} \u{435}conomy grew.";
         let r = det().check(text);
-        let found: Vec<(&str, SpanKind, Option<&str>)> = r
-            .spans
-            .iter()
-            .map(|s| (s.text.as_str(), s.kind, s.suggestion.as_deref()))
-            .collect();
+        let found = spans_of(&r);
         assert_eq!(
             found,
             [
@@ -2865,20 +2875,19 @@ mod tests {
                     Sales fell from final 12 months, unlike the final 12 months of his term. \
                     Subsequent 12 months will tell, as 12 months\u{2019}s results did.";
         let r = det().check(text);
-        let found: Vec<(&str, Option<&str>)> = r
-            .spans
-            .iter()
-            .filter(|s| s.kind == SpanKind::Artifact)
-            .map(|s| (s.text.as_str(), s.suggestion.as_deref()))
+        let found: Vec<_> = spans_of(&r)
+            .into_iter()
+            .filter(|s| s.1 == SpanKind::Artifact)
             .collect();
+        let art = SpanKind::Artifact;
         assert_eq!(
             found,
             [
-                ("12 months", Some("year")),
-                ("12 Months", Some("Year")),
-                ("final 12 months", Some("last year")),
-                ("Subsequent 12 months", Some("Next year")),
-                ("12 months\u{2019}s", Some("year\u{2019}s")),
+                ("12 months", art, Some("year")),
+                ("12 Months", art, Some("Year")),
+                ("final 12 months", art, Some("last year")),
+                ("Subsequent 12 months", art, Some("Next year")),
+                ("12 months\u{2019}s", art, Some("year\u{2019}s")),
             ]
         );
     }
@@ -2889,11 +2898,7 @@ mod tests {
         let with = Detector::new(Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap());
         let text = "The Fbi said the Ceos and the Fbi\u{2019}s fbi CEOs met.";
         let r = with.check(text);
-        let found: Vec<(&str, SpanKind, Option<&str>)> = r
-            .spans
-            .iter()
-            .map(|s| (s.text.as_str(), s.kind, s.suggestion.as_deref()))
-            .collect();
+        let found = spans_of(&r);
         assert_eq!(
             found,
             [
@@ -2925,7 +2930,7 @@ mod tests {
     }
 
     #[test]
-    fn lookalikes_give_way_to_changes_but_not_to_flags() {
+    fn mangled_words_give_way_to_changes_but_not_to_flags() {
         let span = |start, end, suggestion: Option<&str>, kind| Span {
             start,
             end,
@@ -2941,12 +2946,16 @@ mod tests {
             span(0, 10, Some("a"), sub), // a change over two lookalike words
             span(20, 25, None, sub),     // a flag
             span(30, 35, Some("b"), sub),
+            span(50, 55, Some("c"), sub), // a change inside a longer mangled span
+            span(70, 75, Some("d"), sub), // a change over the same word
         ];
         let lookalikes = vec![
             span(0, 4, Some("x"), art),
             span(5, 10, Some("y"), art),
             span(20, 25, Some("z"), art),
             span(40, 45, Some("w"), art),
+            span(50, 65, Some("v"), art),
+            span(70, 75, Some("u"), art),
         ];
         let got: Vec<(usize, Option<String>)> = merge_mangled(spans, lookalikes)
             .into_iter()
@@ -2959,6 +2968,8 @@ mod tests {
                 (20, Some("z".into())),
                 (30, Some("b".into())),
                 (40, Some("w".into())),
+                (50, Some("v".into())),
+                (70, Some("d".into())),
             ]
         );
     }
