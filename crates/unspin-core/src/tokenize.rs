@@ -202,20 +202,31 @@ pub fn fold_lookalikes(word: &str) -> Option<String> {
 /// assert_eq!(recased_initialism("Nasa", known), None);
 /// ```
 pub fn recased_initialism(word: &str, is_initialism: impl Fn(&str) -> bool) -> Option<String> {
+    // Called on every word: most are rejected by their length or case before any other work.
+    // An initialism has at most 6 letters, and a plural one more, before a possessive's ending
+    // ("'s", or 4 bytes with a typographic apostrophe).
+    if word.len() < 3 || word.len() > 11 {
+        return None;
+    }
     // A possessive's ending stays as written.
     let (core, ending) = match word.char_indices().rev().nth(1) {
         Some((k, c)) if is_apostrophe(c) && word.ends_with(['s', 'S']) => word.split_at(k),
         _ => (word, ""),
     };
-    if core.len() < 3 || !core.bytes().all(|b| b.is_ascii_alphabetic()) {
+    if !(3..=7).contains(&core.len()) || !core.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
     }
     let upper = |w: &str| w.bytes().all(|b| b.is_ascii_uppercase());
     if upper(core) || core.bytes().all(|b| b.is_ascii_lowercase()) {
         return None;
     }
-    let lower = core.to_ascii_lowercase();
-    if is_initialism(&lower) {
+    let mut buf = [0u8; 7];
+    let lower = &mut buf[..core.len()];
+    lower.copy_from_slice(core.as_bytes());
+    lower.make_ascii_lowercase();
+    // ASCII letters only, checked above.
+    let lower = std::str::from_utf8(lower).ok()?;
+    if is_initialism(lower) {
         return Some(core.to_ascii_uppercase() + ending);
     }
     // A plural: "CEOs" is right, "Ceos" and "CeoS" are not.
