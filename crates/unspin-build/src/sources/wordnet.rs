@@ -12,7 +12,7 @@
 //!
 //! Lines starting with two spaces (the licence header at the top of data and index files) are skipped.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 use std::path::Path;
 
@@ -109,6 +109,34 @@ fn strip_marker(word: &str) -> &str {
     word
 }
 
+/// Calls `f` with each synset of a data file: its offset and its words as WordNet writes them
+/// (case kept, `_` for spaces, an adjective's marker stripped). The licence header is skipped;
+/// a malformed line is an error naming it.
+fn for_each_synset<'t>(text: &'t str, mut f: impl FnMut(u32, &[&'t str])) -> anyhow::Result<()> {
+    let mut words = Vec::new();
+    for (no, line) in text.lines().enumerate() {
+        if line.starts_with("  ") || line.trim().is_empty() {
+            continue;
+        }
+        let bad = || anyhow::anyhow!("malformed data line {}: {line:.80?}", no + 1);
+        let mut fields = line.split_ascii_whitespace();
+        let offset: u32 = fields.next().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
+        let _lex_filenum = fields.next().ok_or_else(bad)?;
+        let _ss_type = fields.next().ok_or_else(bad)?;
+        let w_cnt = fields
+            .next()
+            .and_then(|s| usize::from_str_radix(s, 16).ok())
+            .ok_or_else(bad)?;
+        words.clear();
+        for _ in 0..w_cnt {
+            words.push(strip_marker(fields.next().ok_or_else(bad)?));
+            let _lex_id = fields.next().ok_or_else(bad)?;
+        }
+        f(offset, &words);
+    }
+    Ok(())
+}
+
 pub(crate) fn parse_data(
     text: &[u8],
     pos: Pos,
@@ -118,23 +146,9 @@ pub(crate) fn parse_data(
     let text = std::str::from_utf8(text).context("data file is not UTF-8")?;
     // (normalized term, index lemma) of the current synset's words
     let mut words: Vec<(String, String)> = Vec::new();
-    for (no, line) in text.lines().enumerate() {
-        if line.starts_with("  ") || line.trim().is_empty() {
-            continue;
-        }
-        let bad = || anyhow::anyhow!("malformed data line {}: {line:.80?}", no + 1);
-        let mut f = line.split_ascii_whitespace();
-        let offset: u32 = f.next().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
-        let _lex_filenum = f.next().ok_or_else(bad)?;
-        let _ss_type = f.next().ok_or_else(bad)?;
-        let w_cnt = f
-            .next()
-            .and_then(|s| usize::from_str_radix(s, 16).ok())
-            .ok_or_else(bad)?;
+    for_each_synset(text, |offset, written| {
         words.clear();
-        for _ in 0..w_cnt {
-            let word = strip_marker(f.next().ok_or_else(bad)?);
-            let _lex_id = f.next().ok_or_else(bad)?;
+        for word in written {
             let lemma = word.to_lowercase();
             if let Some(term) = normalize_term(&lemma.replace('_', " ")) {
                 words.push((term, lemma));
@@ -147,8 +161,40 @@ pub(crate) fn parse_data(
                 edges.push(head, syn, Some(pos), rank);
             }
         }
+    })
+}
+
+/// The one-word lemmas of the data files in `dir` as WordNet writes them: those in capitals
+/// ("FBI"), and those with a lowercase letter, lowercased ("atm").
+pub fn load_wordnet_cases(dir: &Path) -> anyhow::Result<(HashSet<String>, HashSet<String>)> {
+    let (mut caps, mut lower) = (HashSet::new(), HashSet::new());
+    for (name, _) in FILES {
+        let path = dir.join(format!("data.{name}"));
+        add_cases(&read_file(&path)?, &mut caps, &mut lower)
+            .with_context(|| format!("in {}", path.display()))?;
     }
-    Ok(())
+    Ok((caps, lower))
+}
+
+/// [`load_wordnet_cases`] for one data file's bytes.
+fn add_cases(
+    text: &[u8],
+    caps: &mut HashSet<String>,
+    lower: &mut HashSet<String>,
+) -> anyhow::Result<()> {
+    let text = std::str::from_utf8(text).context("data file is not UTF-8")?;
+    for_each_synset(text, |_, words| {
+        for w in words
+            .iter()
+            .filter(|w| w.bytes().all(|b| b.is_ascii_alphabetic()))
+        {
+            if w.bytes().all(|b| b.is_ascii_uppercase()) {
+                caps.insert(w.to_string());
+            } else {
+                lower.insert(w.to_ascii_lowercase());
+            }
+        }
+    })
 }
 
 /// Load per-sense tag counts from `cntlist.rev` (lemmas normalized like thesaurus terms; senses
@@ -249,6 +295,18 @@ mod tests {
         00000200 32 v 03 state 0 say 1 tell 2 000 | express in words\n\
         00000300 32 v 01 say 2 000 | have a certain wording\n\
         00000400 32 v 03 mention 0 state 1 Play_it_by_ear 0 000 | make reference to\n";
+
+    #[test]
+    fn lemma_cases_keep_wordnets_capitals() {
+        let data = b"  1 header line\n\
+            08345189 14 n 02 Federal_Bureau_of_Investigation 0 FBI 0 | x\n\
+            13650447 23 n 02 standard_atmosphere 0 atm 0 | y\n\
+            13650448 23 n 01 ATM 0 | z\n";
+        let (mut caps, mut lower) = (HashSet::new(), HashSet::new());
+        add_cases(data, &mut caps, &mut lower).unwrap();
+        assert!(caps.contains("FBI") && caps.contains("ATM"));
+        assert!(lower.contains("atm") && !lower.contains("fbi"));
+    }
 
     #[test]
     fn index_ranks() {
