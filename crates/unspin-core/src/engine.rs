@@ -390,7 +390,8 @@ impl Detector {
         taken.sort_unstable();
         // Not evidence of spinning: an honest text can be dressed in lookalike letters as well
         // (read in Latin, its words weigh as they would written so), and a recased
-        // abbreviation, which a careless writer makes too, is a repair rather than proof.
+        // abbreviation, which a careless writer makes too, or "a 12 months" is a repair rather
+        // than proof the score was fitted on.
         let mangled = self.mangled(text, &toks, &taken);
         let mut logprob = 0f64;
         let mut lp = Lp::new(self);
@@ -1533,52 +1534,47 @@ impl Detector {
     /// outside the ranges `taken` (sorted): words that mix scripts to hide from checkers
     /// ("mаrket" with a Cyrillic "а", suggested in Latin letters), initialisms with their
     /// letters recased ("Fbi", suggested as "FBI"), and "12 months" for "year" where grammar
-    /// gives it away ([`twelve_months`]). They do not hold the decoder
-    /// off the word: a change it makes there replaces the span. A token too long to be a word
-    /// is left as it is, as the decoder leaves it.
+    /// gives it away ([`twelve_months`]). They do not hold the decoder off the word: a change
+    /// it makes there replaces the span. A token too long to be a word is left as it is, as
+    /// the decoder leaves it.
     fn mangled(&self, text: &str, toks: &[Token], taken: &[(usize, usize)]) -> Vec<Span> {
         let mut out = Vec::new();
         for (k, &t) in toks.iter().enumerate() {
-            if t.kind == Kind::Number {
-                if let Some(span) = twelve_months(text, toks, k) {
-                    if !overlaps_any(taken, span.start, span.end, |&r| r) {
-                        out.push(span);
-                    }
-                }
-                continue;
-            }
-            if t.kind != Kind::Word || always_protected(t, text) {
-                continue;
-            }
-            let (s, e) = (t.start as usize, t.end as usize);
-            let word = &text[s..e];
-            let (fixed, evidence, confidence) = if let Some(latin) = fold_lookalikes(word) {
-                let why = format!(
-                    "letters of another script that look like Latin ones: \"{word}\" is \"{latin}\""
-                );
-                (latin, why, 0.99)
-            } else if let Some(caps) = recased_initialism(word, |w| self.model.is_initialism(w)) {
-                let why =
-                    format!("an abbreviation with its letters recased: \"{word}\" is \"{caps}\"");
-                // A surname can be spelled like one ("Cia").
-                (caps, why, 0.95)
-            } else {
-                continue;
+            let span = match t.kind {
+                Kind::Number => twelve_months(text, toks, k),
+                Kind::Word if !always_protected(t, text) => self.mangled_word(text, t),
+                _ => None,
             };
-            if overlaps_any(taken, s, e, |&r| r) {
-                continue;
+            if let Some(span) = span.filter(|s| !overlaps_any(taken, s.start, s.end, |&r| r)) {
+                out.push(span);
             }
-            out.push(Span {
-                start: s,
-                end: e,
-                text: word.to_string(),
-                evidence,
-                suggestion: Some(fixed),
-                confidence,
-                kind: SpanKind::Artifact,
-            });
         }
         out
+    }
+
+    /// The word `t` as debris, if it mixes scripts or is an initialism recased.
+    fn mangled_word(&self, text: &str, t: Token) -> Option<Span> {
+        let word = t.text(text);
+        let (fixed, evidence, confidence) = if let Some(latin) = fold_lookalikes(word) {
+            let why = format!(
+                "letters of another script that look like Latin ones: \"{word}\" is \"{latin}\""
+            );
+            (latin, why, 0.99)
+        } else {
+            let caps = recased_initialism(word, |w| self.model.is_initialism(w))?;
+            let why = format!("an abbreviation with its letters recased: \"{word}\" is \"{caps}\"");
+            // A surname can be spelled like one ("Cia").
+            (caps, why, 0.95)
+        };
+        Some(Span {
+            start: t.start as usize,
+            end: t.end as usize,
+            text: word.to_string(),
+            evidence,
+            suggestion: Some(fixed),
+            confidence,
+            kind: SpanKind::Artifact,
+        })
     }
 
     /// Known tortured phrases, leftmost-longest over the normalized word stream: the listed
@@ -1829,10 +1825,10 @@ fn always_protected(t: Token, text: &str) -> bool {
 /// Whether the phrase of `len` words at `i` is a spinner's phrase put for a word of a name:
 /// its first word alone keeps a capital, and a name goes on around it ("the Reserve Financial
 /// institution of Australia", "the Financial institution of England", "Kevin Home owner
-/// said"). Spinners replace the words of names like
-/// any other and capitalise only the substitute's first word. Its words read well together
-/// ("financial institution"), so the decoder expands it whatever its fit; whether to change it
-/// is decided as for any other phrase.
+/// said"). Spinners replace the words of names like any other and capitalise only the
+/// substitute's first word. Its words read well together ("financial institution"), so the
+/// decoder expands it whatever its fit; whether to change it is decided as for any other
+/// phrase.
 fn broken_name(words: &[Word], norms: &str, i: usize, len: usize) -> bool {
     let title = |k: usize| {
         words
@@ -2021,14 +2017,15 @@ fn twelve_months(text: &str, toks: &[Token], k: usize) -> Option<Span> {
         return None;
     }
     let lower = |t: &Token| t.text(text).to_ascii_lowercase();
-    // The word at `j`, where only spaces part it from the token `b` after it.
+    // Whether only spaces part token `a` from token `b` after it.
+    let joined = |a: &Token, b: &Token| text[a.end as usize..b.start as usize].trim().is_empty();
+    // The word at `j`, where it is joined to the token `b` after it.
     let word_before = |j: Option<usize>, b: &Token| {
         let a = toks.get(j?)?;
-        let joined = text[a.end as usize..b.start as usize].trim().is_empty();
-        (a.kind == Kind::Word && joined).then_some(*a)
+        (a.kind == Kind::Word && joined(a, b)).then_some(*a)
     };
     let next = *toks.get(k + 1)?;
-    if next.kind != Kind::Word || !text[t.end as usize..next.start as usize].trim().is_empty() {
+    if next.kind != Kind::Word || !joined(&t, &next) {
         return None;
     }
     // "months", or its possessive, whose ending stays as written.
@@ -2038,13 +2035,11 @@ fn twelve_months(text: &str, toks: &[Token], k: usize) -> Option<Span> {
         Some("'s") | Some("\u{2019}s") => &written["months".len()..],
         _ => return None,
     };
-    let prev = word_before(k.checked_sub(1), &t);
-    let (start, said, original) = match prev.map(|p| (p, lower(&p))) {
-        Some((p, d)) if ONE.contains(&d.as_str()) => (
-            t.start,
-            format!("no plural follows \"{}\"", p.text(text)),
-            "year",
-        ),
+    // Where the span starts, why, the original, and the word whose case the suggestion takes.
+    let (first, said, original) = match word_before(k.checked_sub(1), &t).map(|p| (p, lower(&p))) {
+        Some((p, d)) if ONE.contains(&d.as_str()) => {
+            (t, format!("no plural follows \"{}\"", p.text(text)), "year")
+        }
         Some((p, a)) if matches!(a.as_str(), "final" | "subsequent") => {
             let before = word_before(k.checked_sub(2), &p).map(|b| lower(&b));
             if before.is_some_and(|b| DETERMINERS.contains(&b.as_str())) {
@@ -2055,18 +2050,21 @@ fn twelve_months(text: &str, toks: &[Token], k: usize) -> Option<Span> {
             } else {
                 "next year"
             };
-            let said = format!("no determiner before \"{}\"", p.text(text));
-            (p.start, said, original)
+            (
+                p,
+                format!("no determiner before \"{}\"", p.text(text)),
+                original,
+            )
         }
-        _ if !ending.is_empty() => (t.start, "a possessive of \"months\"".to_string(), "year"),
+        _ if !ending.is_empty() => (t, "a possessive of \"months\"".to_string(), "year"),
         _ => return None,
     };
-    let (start, end) = (start as usize, next.end as usize);
-    // The case of the span's first word, or of "months" where the span starts at the number.
-    let first = if start == t.start as usize {
-        written
+    let (start, end) = (first.start as usize, next.end as usize);
+    // A span that starts at the number takes the case of "months".
+    let cased = if first.kind == Kind::Word {
+        first
     } else {
-        &text[start..]
+        next
     };
     Some(Span {
         start,
@@ -2076,9 +2074,7 @@ fn twelve_months(text: &str, toks: &[Token], k: usize) -> Option<Span> {
             "\"{}\": {said}; spinners write \"12 months\" for \"year\"",
             &text[start..end]
         ),
-        suggestion: Some(
-            apply_case(original, case_of(first.split(' ').next().unwrap_or(first))) + ending,
-        ),
+        suggestion: Some(apply_case(original, case_of(cased.text(text))) + ending),
         confidence: 0.95,
         kind: SpanKind::Artifact,
     })
@@ -2086,8 +2082,8 @@ fn twelve_months(text: &str, toks: &[Token], k: usize) -> Option<Span> {
 
 /// Merges the [`Detector::mangled`] spans (in order) into `spans` (in order, disjoint): a
 /// change on the word wins, flags without a suggestion give way, and so do changes inside a
-/// longer mangled span. One pass over both, so
-/// that a text of many such words costs no more than its length.
+/// longer mangled span. One pass over both, so that a text of many such words costs no more
+/// than its length.
 fn merge_mangled(spans: Vec<Span>, mangled: Vec<Span>) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::with_capacity(spans.len() + mangled.len());
     let mut it = spans.into_iter().peekable();

@@ -258,12 +258,14 @@ pub fn initialisms_in_capitals(phrase: String, is_initialism: impl Fn(&str) -> b
         let titled: String = first.to_uppercase().chain(chars).collect();
         recased_initialism(&titled, &is_initialism)
     };
-    if phrase.split(' ').all(|w| fix(w).is_none()) {
+    let fixed: Vec<Option<String>> = phrase.split(' ').map(fix).collect();
+    if fixed.iter().all(Option::is_none) {
         return phrase;
     }
     let words: Vec<String> = phrase
         .split(' ')
-        .map(|w| fix(w).unwrap_or_else(|| w.to_string()))
+        .zip(fixed)
+        .map(|(w, f)| f.unwrap_or_else(|| w.to_string()))
         .collect();
     words.join(" ")
 }
