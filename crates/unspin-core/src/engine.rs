@@ -20,9 +20,9 @@ use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
 use crate::tokenize::{
-    all_title, apostrophes_as, apply_case, apply_case_like, apply_span_case, case_of,
-    fold_lookalikes, initialisms_in_capitals, normalize_word, prose_tokens, recased_initialism,
-    Case, Kind, Token, TITLE_LOWER,
+    all_title, apostrophes_as, apply_case, apply_case_like, case_of, fold_lookalikes,
+    initialisms_in_capitals, normalize_word, prose_tokens, recased_initialism, Case, Kind, Token,
+    TITLE_LOWER,
 };
 use crate::vectors::cosine;
 use crate::{Scorer, WordId, NO_WORD};
@@ -180,7 +180,7 @@ struct Pending {
     start: usize,
     end: usize,
     case: Case,
-    /// The span has two words or more, each with a capital ([`apply_span_case`]).
+    /// The span has two words or more, each with a capital ([`crate::tokenize::apply_span_case`]).
     all_title: bool,
     original: u32,
     src: Src,
@@ -1389,6 +1389,16 @@ impl Detector {
         path.reverse();
     }
 
+    /// `original` (lowercase, from the model) written as the span `written` is: its case, word
+    /// by word where the words differ (first word's case `first`; `all_title` for a name or a
+    /// heading), initialisms in capitals and apostrophes as typographic as the span's. Every
+    /// suggestion, whether a substitution's or a fingerprint's, is written here.
+    fn write_like(&self, original: &str, written: &str, first: Case, all_title: bool) -> String {
+        let cased = apply_case_like(original, written, first, all_title);
+        let cased = initialisms_in_capitals(cased, |w| self.model.is_initialism(w));
+        apostrophes_as(written, cased)
+    }
+
     fn push_span(&self, text: &str, pc: &Pending, conf: f32, spans: &mut Vec<Span>) {
         let p = &self.params;
         // A change confident enough to apply is reported, whatever `flag` says: lowering
@@ -1398,12 +1408,8 @@ impl Detector {
         }
         let (start, end, margin) = (pc.start, pc.end, pc.margin);
         let original = self.model.lexicon().phrase(pc.original);
-        let suggestion = (conf >= p.apply).then(|| {
-            let written = &text[start..end];
-            let cased = apply_case_like(original, written, pc.case, pc.all_title);
-            let cased = initialisms_in_capitals(cased, |w| self.model.is_initialism(w));
-            apostrophes_as(written, cased)
-        });
+        let suggestion = (conf >= p.apply)
+            .then(|| self.write_like(original, &text[start..end], pc.case, pc.all_title));
 
         let mut sources = pc.src.names().join("+");
         if sources.is_empty() {
@@ -1648,16 +1654,19 @@ impl Detector {
                 start,
                 end,
                 text: text[start..end].to_string(),
-                suggestion: Some(apply_span_case(
-                    correct,
-                    case_of(matched[0].text(text)),
-                    all_title(
-                        matched
-                            .iter()
-                            .filter(|t| t.kind == Kind::Word)
-                            .map(|t| case_of(t.text(text))),
+                suggestion: Some(
+                    self.write_like(
+                        correct,
+                        &text[start..end],
+                        case_of(matched[0].text(text)),
+                        all_title(
+                            matched
+                                .iter()
+                                .filter(|t| t.kind == Kind::Word)
+                                .map(|t| case_of(t.text(text))),
+                        ),
                     ),
-                )),
+                ),
                 confidence,
                 kind: SpanKind::Fingerprint,
                 evidence,
@@ -3006,6 +3015,12 @@ mod tests {
                 ("Counterfeit consciousness", Some("Artificial intelligence")),
                 ("profound learning", Some("deep learning"))
             ]
+        );
+        // A fingerprint's suggestion is written as a substitution's is: in capitals where the
+        // span's words are in capitals or have a first capital, as a spun heading's are.
+        assert_eq!(
+            det().restore("WE APPLY PROFOUND Learning."),
+            "WE APPLY DEEP LEARNING."
         );
         // Numbers spelled out half-way are debris too.
         assert_eq!(

@@ -403,16 +403,26 @@ pub fn apply_span_case(replacement: &str, first: Case, all_title: bool) -> Strin
 /// Applies the case of the `written` span to a lowercase `replacement`: word by word where
 /// both have as many words and the written ones differ in case ("triggered Greenback" put
 /// back as "caused Dollar", not "caused dollar"), else as [`apply_span_case`] does from the
-/// first word's case.
+/// first word's case. Words in capitals beside words with only a first capital, and none in
+/// lowercase, were all in capitals: a spinner gives its substitute for a word in capitals only
+/// a first capital ("ATOMIC Imperativeness" in a heading is put back as "NUCLEAR ENERGY").
 ///
 /// ```
 /// use unspin_core::tokenize::{apply_case_like, Case};
 /// assert_eq!(apply_case_like("caused dollar", "triggered Greenback", Case::Lower, false), "caused Dollar");
 /// assert_eq!(apply_case_like("stock market", "Inventory market", Case::Title, false), "Stock market");
 /// assert_eq!(apply_case_like("trading", "buying and Selling", Case::Lower, false), "trading");
+/// assert_eq!(apply_case_like("nuclear energy", "ATOMIC Imperativeness", Case::Upper, false), "NUCLEAR ENERGY");
 /// ```
 pub fn apply_case_like(replacement: &str, written: &str, first: Case, all_title: bool) -> String {
     let cases: Vec<Case> = written.split_whitespace().map(case_of).collect();
+    if cases.contains(&Case::Upper)
+        && cases
+            .iter()
+            .all(|&c| matches!(c, Case::Upper | Case::Title))
+    {
+        return apply_case(replacement, Case::Upper);
+    }
     let words = replacement.split(' ');
     if cases.len() < 2
         || cases.len() != words.clone().count()
