@@ -41,18 +41,23 @@ def bayes():
 def load(path):
     """The spans whose gold original is one of several candidates, padded into one array:
     features (spans, candidates, features), a mask of real candidates, and the gold indices."""
-    rows = []
-    for line in open(path, encoding="utf-8"):
-        r = json.loads(line)
-        if r["gold"] >= 0 and len(r["x"]) > 1:
-            rows.append(r)
-    width = max((len(r["x"]) for r in rows), default=0)
-    x = np.zeros((len(rows), width, len(FEATURES)))
-    mask = np.zeros((len(rows), width), dtype=bool)
-    for i, r in enumerate(rows):
+    # Two passes, in float32: the parsed rows of a tune split's dump would not fit in memory.
+    def rows():
+        for line in open(path, encoding="utf-8"):
+            r = json.loads(line)
+            if r["gold"] >= 0 and len(r["x"]) > 1:
+                yield r
+    n, width = 0, 0
+    for r in rows():
+        n, width = n + 1, max(width, len(r["x"]))
+    x = np.zeros((n, width, len(FEATURES)), dtype=np.float32)
+    mask = np.zeros((n, width), dtype=bool)
+    gold = np.zeros(n, dtype=np.int64)
+    for i, r in enumerate(rows()):
         x[i, :len(r["x"])] = r["x"]
         mask[i, :len(r["x"])] = True
-    return x, mask, np.array([r["gold"] for r in rows], dtype=np.int64)
+        gold[i] = r["gold"]
+    return x, mask, gold
 
 
 def probs(x, mask, w):
