@@ -358,14 +358,21 @@ fn add_vectors(c: &mut ContainerWriter, raw: &sources::RawPaths, lm: &CmuLm) -> 
         .map(|(i, w)| (w.as_str(), i))
         .collect();
     let vocab = lm.vocab_size();
+    // GloVe splits a possessive from its noun, so "company's" has no vector of its own: it
+    // takes its noun's, as it takes its noun's frequency.
+    let glove_rank = |w: &str| {
+        rank.get(w)
+            .or_else(|| w.strip_suffix("'s").and_then(|n| rank.get(n)))
+            .copied()
+    };
     let vectors = unspin_core::vectors::WordVectors::build(vocab, glove.dims, |id| {
-        let r = *rank.get(lm.word(id))?;
+        let r = glove_rank(lm.word(id))?;
         Some((glove.vector(r).to_vec(), r >= 150))
     });
     eprintln!(
         "word vectors: {} of {vocab} LM words",
         (0..vocab as u32)
-            .filter(|&id| rank.contains_key(lm.word(id)))
+            .filter(|&id| glove_rank(lm.word(id)).is_some())
             .count()
     );
     c.add(unspin_core::T_VECTORS, vectors);
