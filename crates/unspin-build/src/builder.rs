@@ -348,6 +348,15 @@ fn read_pairs(path: &std::path::Path) -> Result<Vec<(String, String, f64)>> {
 
 /// Adds the word vectors of the LM's words, for the topic features of a change. GloVe's 150
 /// most frequent words are function words: they keep a vector but say nothing of a topic.
+/// The GloVe row of LM word `word`, given each GloVe word's row in `rank`. GloVe splits a
+/// possessive from its noun, so "company's" has no vector of its own: it takes its noun's, as
+/// it takes its noun's frequency, and the change scorer sees a possessive pair as its noun's.
+fn glove_row(rank: &HashMap<&str, usize>, word: &str) -> Option<usize> {
+    rank.get(word)
+        .or_else(|| word.strip_suffix("'s").and_then(|noun| rank.get(noun)))
+        .copied()
+}
+
 fn add_vectors(c: &mut ContainerWriter, raw: &sources::RawPaths, lm: &CmuLm) -> Result<()> {
     let glove = sources::load_glove(&raw.glove_vocab, &raw.glove_vectors)?;
     let rank: HashMap<&str, usize> = glove
@@ -358,13 +367,7 @@ fn add_vectors(c: &mut ContainerWriter, raw: &sources::RawPaths, lm: &CmuLm) -> 
         .map(|(i, w)| (w.as_str(), i))
         .collect();
     let vocab = lm.vocab_size();
-    // GloVe splits a possessive from its noun, so "company's" has no vector of its own: it
-    // takes its noun's, as it takes its noun's frequency.
-    let glove_rank = |w: &str| {
-        rank.get(w)
-            .or_else(|| w.strip_suffix("'s").and_then(|n| rank.get(n)))
-            .copied()
-    };
+    let glove_rank = |w: &str| glove_row(&rank, w);
     let vectors = unspin_core::vectors::WordVectors::build(vocab, glove.dims, |id| {
         let r = glove_rank(lm.word(id))?;
         Some((glove.vector(r).to_vec(), r >= 150))
@@ -377,4 +380,19 @@ fn add_vectors(c: &mut ContainerWriter, raw: &sources::RawPaths, lm: &CmuLm) -> 
     );
     c.add(unspin_core::T_VECTORS, vectors);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_possessive_takes_its_nouns_vector() {
+        let rank: HashMap<&str, usize> = [("company", 7), ("'s", 9), ("it's", 3)].into();
+        assert_eq!(glove_row(&rank, "company"), Some(7));
+        assert_eq!(glove_row(&rank, "company's"), Some(7));
+        // A word GloVe has keeps its own row.
+        assert_eq!(glove_row(&rank, "it's"), Some(3));
+        assert_eq!(glove_row(&rank, "corporate's"), None);
+    }
 }

@@ -145,10 +145,20 @@ fn spinner_habits_are_put_right() {
             "The Fbi questioned two Ceos about the Nasa contract.",
             "The FBI questioned two CEOs about the Nasa contract.",
         ),
-        // A spinner pair carried to its possessive, with the text's apostrophe.
+        // A spinner pair carried to its possessive, with the text's apostrophe; the possessive
+        // is trusted as its noun is, even where it is the only spun word.
         (
             "The corporate\u{2019}s shares fell after the corporate reported weak earnings.",
             "The company\u{2019}s shares fell after the company reported weak earnings.",
+        ),
+        (
+            "The firm said the corporate\u{2019}s chart only goes back to 2016.",
+            "The firm said the company\u{2019}s chart only goes back to 2016.",
+        ),
+        // A heading in capitals whose substitutes got a first capital only.
+        (
+            "COUNTERFEIT Consciousness IN MEDICINE",
+            "ARTIFICIAL INTELLIGENCE IN MEDICINE",
         ),
         // Only the substitute's first word keeps the capital: "Financial institution" reads
         // well as words, and the name around it gives it away.
