@@ -346,8 +346,6 @@ fn read_pairs(path: &std::path::Path) -> Result<Vec<(String, String, f64)>> {
     Ok(out)
 }
 
-/// Adds the word vectors of the LM's words, for the topic features of a change. GloVe's 150
-/// most frequent words are function words: they keep a vector but say nothing of a topic.
 /// The GloVe row of LM word `word`, given each GloVe word's row in `rank`. GloVe splits a
 /// possessive from its noun, so "company's" has no vector of its own: it takes its noun's, as
 /// it takes its noun's frequency, and the change scorer sees a possessive pair as its noun's.
@@ -357,6 +355,8 @@ fn glove_row(rank: &HashMap<&str, usize>, word: &str) -> Option<usize> {
         .copied()
 }
 
+/// Adds the word vectors of the LM's words, for the topic features of a change. GloVe's 150
+/// most frequent words are function words: they keep a vector but say nothing of a topic.
 fn add_vectors(c: &mut ContainerWriter, raw: &sources::RawPaths, lm: &CmuLm) -> Result<()> {
     let glove = sources::load_glove(&raw.glove_vocab, &raw.glove_vectors)?;
     let rank: HashMap<&str, usize> = glove
@@ -367,15 +367,14 @@ fn add_vectors(c: &mut ContainerWriter, raw: &sources::RawPaths, lm: &CmuLm) -> 
         .map(|(i, w)| (w.as_str(), i))
         .collect();
     let vocab = lm.vocab_size();
-    let glove_rank = |w: &str| glove_row(&rank, w);
     let vectors = unspin_core::vectors::WordVectors::build(vocab, glove.dims, |id| {
-        let r = glove_rank(lm.word(id))?;
+        let r = glove_row(&rank, lm.word(id))?;
         Some((glove.vector(r).to_vec(), r >= 150))
     });
     eprintln!(
         "word vectors: {} of {vocab} LM words",
         (0..vocab as u32)
-            .filter(|&id| glove_rank(lm.word(id)).is_some())
+            .filter(|&id| glove_row(&rank, lm.word(id)).is_some())
             .count()
     );
     c.add(unspin_core::T_VECTORS, vectors);
