@@ -148,8 +148,8 @@ pub fn rank_features(
     ]
 }
 
-/// Phrase flag: the phrase is the first word of a longer key, so longer look-ups are worth
-/// trying.
+/// Phrase flag: the phrase begins a longer key (it is its first word, or a shorter key that
+/// the longer one extends), so longer look-ups are worth trying.
 pub const FLAG_PREFIX: u8 = 1;
 /// Phrase flag: a closed-class (function) word, which spinners change less often.
 pub const FLAG_FUNCTION: u8 = 2;
@@ -236,16 +236,33 @@ impl LexiconWriter {
         self.phrases.is_empty()
     }
 
-    /// Marks the first word of every multi-word key (creating it), so the decoder tries longer
-    /// look-ups only there. Idempotent; run before phrase ids are assigned.
+    /// Marks the first word of every multi-word key (creating it), and every longer proper
+    /// prefix that is a phrase itself, so the decoder tries longer look-ups only there.
+    /// Idempotent; run before phrase ids are assigned.
     fn mark_prefixes(&mut self) {
-        // Multi-word keys mark their first word, so the decoder tries longer look-ups only there.
-        let prefixes: Vec<String> = self
+        let keys: Vec<&String> = self
             .phrases
             .iter()
             .filter(|(k, e)| !e.cands.is_empty() && k.contains(' '))
-            .map(|(k, _)| k.split(' ').next().unwrap().to_string())
+            .map(|(k, _)| k)
             .collect();
+        // The decoder stops lengthening a key at the first phrase found without the flag, so a
+        // key whose shorter part is a key too ("in keeping" of "in keeping with", "in line" of
+        // "in line with") would never be reached if only its first word were marked.
+        let mut prefixes: Vec<String> = Vec::new();
+        for k in keys {
+            let mut end = k.find(' ');
+            prefixes.push(k[..end.unwrap()].to_string());
+            while let Some(e) = end {
+                let next = k[e + 1..].find(' ').map(|n| e + 1 + n);
+                if let Some(n) = next {
+                    if self.phrases.contains_key(&k[..n]) {
+                        prefixes.push(k[..n].to_string());
+                    }
+                }
+                end = next;
+            }
+        }
         for p in prefixes {
             self.set_flags(&p, FLAG_PREFIX);
         }
@@ -806,6 +823,25 @@ mod tests {
         );
         assert_eq!(l.freq(m), NO_FREQ);
         assert!(l.find("absent").is_none());
+    }
+
+    #[test]
+    fn keys_that_extend_shorter_keys_are_reachable() {
+        let mut w = LexiconWriter::default();
+        w.add_candidate("in line", "queued", -1.0, Src::MOBY);
+        w.add_candidate("in line with", "according to", -0.5, Src::MINED);
+        w.add_candidate("in a row", "consecutive", -0.5, Src::MOBY);
+        w.add_candidate("at the end of", "after", -0.5, Src::MOBY);
+        let l = lex(w);
+        let flagged = |p: &str| l.find(p).map(|id| l.flags(id) & FLAG_PREFIX != 0);
+        assert_eq!(flagged("in"), Some(true));
+        assert_eq!(flagged("at"), Some(true));
+        // A shorter key that a longer one extends is marked: the decoder goes on from it.
+        assert_eq!(flagged("in line"), Some(true));
+        // A longest key is not, and prefixes that are no phrase are not created.
+        assert_eq!(flagged("in line with"), Some(false));
+        assert_eq!(flagged("in a"), None);
+        assert_eq!(flagged("at the end"), None);
     }
 
     /// Parses a small lexicon (five phrases, two candidates, two bigrams) with float `index`
