@@ -227,7 +227,7 @@ impl EdgeSet {
     }
 
     /// Adds an edge between already-normalized terms; returns its index (a new edge's index is the
-    /// previous [`EdgeSet::len`]), or `None` for a self-edge.
+    /// previous `len`), or `None` for a self-edge.
     pub(crate) fn push(
         &mut self,
         head: &str,
