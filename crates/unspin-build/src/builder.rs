@@ -3,7 +3,7 @@
 use crate::{compile, sources};
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 use unspin_core::format::ContainerWriter;
@@ -60,6 +60,10 @@ pub struct Args {
 /// log10 of the smallest share of a noun's uses that its possessive must have for a pair to be
 /// carried to it (`compile::possessive_channel`).
 const POSSESSIVE_SHARE: f32 = -2.2;
+
+/// A mined pair seen in at least this many article pairs is always among the candidates the
+/// decoder scores (see [`compile::write_channel`]).
+const PIN_DOCS: f64 = 3.0;
 
 /// Builds the model described by `a`.
 pub fn run(a: Args) -> Result<()> {
@@ -143,18 +147,29 @@ pub fn run(a: Args) -> Result<()> {
         .collect();
     compile::add_counted(&mut ch, &tw, 0.5, Src::TORTURED);
     let mut extra = 0;
+    let mut pinned = HashSet::new();
     for (path, src) in [(&a.mined, Src::MINED), (&a.rules, Src::RULE)] {
         if !path.exists() {
             eprintln!("{}: absent, skipped", path.display());
             continue;
         }
-        let pairs = read_pairs(path)?;
-        let pairs: Vec<_> = pairs
+        let pairs: Vec<_> = read_pairs(path)?
             .into_iter()
-            .filter(|(s, o, _)| !s.contains('-') && in_lm(o) && !compile::contraction_only(s, o))
+            .filter(|p| !p.spun.contains('-') && in_lm(&p.original))
+            .filter(|p| !compile::contraction_only(&p.spun, &p.original))
             .collect();
         extra += pairs.len();
-        compile::add_counted(&mut ch, &pairs, 1.0, src);
+        pinned.extend(
+            pairs
+                .iter()
+                .filter(|p| src == Src::MINED && p.docs >= PIN_DOCS)
+                .map(|p| (p.spun.clone(), p.original.clone())),
+        );
+        let counted: Vec<_> = pairs
+            .into_iter()
+            .map(|p| (p.spun, p.original, p.count))
+            .collect();
+        compile::add_counted(&mut ch, &counted, 1.0, src);
     }
     eprintln!(
         "channel: {} pairs ({} tortured word pairs, {extra} mined/rule pairs); {} tortured \
@@ -207,7 +222,12 @@ pub fn run(a: Args) -> Result<()> {
     for p in &possessives {
         lex.set_freq(p, freq(p));
     }
-    let n = compile::write_channel(ch, &mut lex, &freq, &ranker, a.cap);
+    eprintln!(
+        "pinned: {} mined pairs seen in {PIN_DOCS} article pairs or more",
+        pinned.len()
+    );
+    let is_pinned = |s: &str, o: &str| pinned.contains(&(s.to_string(), o.to_string()));
+    let n = compile::write_channel(ch, &mut lex, &freq, &ranker, &is_pinned, a.cap);
     let bigrams = sources::load_bigrams(&raw.bigrams)?;
     for (w1, w2, count) in &bigrams {
         if in_lm(w1) && in_lm(w2) {
@@ -317,7 +337,7 @@ pub fn run(a: Args) -> Result<()> {
 }
 
 /// Reads `spun \t original \t count ...` lines (a header line starting with `spun` is skipped).
-fn read_pairs(path: &std::path::Path) -> Result<Vec<(String, String, f64)>> {
+fn read_pairs(path: &std::path::Path) -> Result<Vec<Pair>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let mut out = Vec::new();
@@ -329,21 +349,35 @@ fn read_pairs(path: &std::path::Path) -> Result<Vec<(String, String, f64)>> {
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() < 2 {
             bail!(
-                "{}:{}: expected `spun<TAB>original[<TAB>count]`",
+                "{}:{}: expected `spun<TAB>original[<TAB>count[<TAB>docs]]`",
                 path.display(),
                 i + 1
             );
         }
-        let count = f.get(2).and_then(|c| c.parse::<f64>().ok()).unwrap_or(1.0);
+        let number = |k: usize| f.get(k).and_then(|c| c.parse::<f64>().ok());
         let norm = |s: &str| {
             s.split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ")
                 .to_lowercase()
         };
-        out.push((norm(f[0]), norm(f[1]), count));
+        out.push(Pair {
+            spun: norm(f[0]),
+            original: norm(f[1]),
+            count: number(2).unwrap_or(1.0),
+            docs: number(3).unwrap_or(1.0),
+        });
     }
     Ok(out)
+}
+
+/// One row of a pair table (`data/mined/phrase-pairs.tsv`): how often a spinner was seen to
+/// write `spun` for `original`, and in how many article pairs.
+struct Pair {
+    spun: String,
+    original: String,
+    count: f64,
+    docs: f64,
 }
 
 /// The GloVe row of LM word `word`, given each GloVe word's row in `rank`. GloVe splits a
