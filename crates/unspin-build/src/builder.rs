@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 use unspin_core::format::ContainerWriter;
-use unspin_core::lexicon::{LexiconWriter, Src};
+use unspin_core::lexicon::{LexiconWriter, Src, FLAG_SPINNER};
 use unspin_core::lm::CmuLm;
 use unspin_core::Bytes;
 
@@ -228,6 +228,9 @@ pub fn run(a: Args) -> Result<()> {
     );
     let is_pinned = |s: &str, o: &str| pinned.contains(&(s.to_string(), o.to_string()));
     let n = compile::write_channel(ch, &mut lex, &freq, &ranker, &is_pinned, a.cap);
+    for (s, _) in pinned.iter().filter(|(s, _)| s.contains(' ')) {
+        lex.set_flags(s, FLAG_SPINNER);
+    }
     let bigrams = sources::load_bigrams(&raw.bigrams)?;
     for (w1, w2, count) in &bigrams {
         if in_lm(w1) && in_lm(w2) {

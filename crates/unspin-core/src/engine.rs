@@ -15,7 +15,7 @@
 //!    that margin, through a calibrated sigmoid, is the change's confidence. Only changes above
 //!    the apply threshold get a suggestion.
 
-use crate::lexicon::{Candidate, Src, FLAG_PREFIX, NO_FREQ};
+use crate::lexicon::{Candidate, Lexicon, Src, FLAG_PREFIX, FLAG_SPINNER, NO_FREQ};
 use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
@@ -722,8 +722,10 @@ impl Detector {
                 // lexicon look-up keeps most words of an honest text to a few arithmetic steps.
                 let fit = obs_lp[i..=i + len].iter().sum::<f32>() / (len + 1) as f32;
                 let fit_pmi = pmi[i..=i + len].iter().sum::<f32>() / (len + 1) as f32;
+                let ids_here = &obs[i..i + len];
                 if (fit > p.suspect || fit_pmi > p.suspect_pmi)
                     && !broken_name(words, norms, i, len)
+                    && !(len > 1 && spinner_phrase(lex, ids_here, key))
                 {
                     let first = words[i].lm;
                     if len == 1 && first != unk && !lex.may_start_phrase(first) {
@@ -731,7 +733,6 @@ impl Detector {
                     }
                     continue;
                 }
-                let ids_here = &obs[i..i + len];
                 let found = if ids_here.contains(&unk) {
                     lex.find(key)
                 } else if len == 1 {
@@ -1831,6 +1832,16 @@ fn always_protected(t: Token, text: &str) -> bool {
     t.kind == Kind::Number || t.text(text).chars().count() > MAX_WORD_CHARS
 }
 
+/// Whether the phrase `key` of several words (with LM ids `ids`) is one that real spinners are
+/// seen to write ([`FLAG_SPINNER`]). Such a phrase comes from a dictionary, so its words read
+/// well together and the fit tests would let it pass; it is expanded whatever its fit.
+fn spinner_phrase(lex: &Lexicon, ids: &[u32], key: &str) -> bool {
+    lex.may_have_phrase(ids)
+        && lex
+            .find(key)
+            .is_some_and(|id| lex.flags(id) & FLAG_SPINNER != 0)
+}
+
 /// Whether the phrase of `len` words at `i` is a spinner's phrase put for a word of a name:
 /// its first word alone keeps a capital, and a name goes on around it ("the Reserve Financial
 /// institution of Australia", "the Financial institution of England", "Kevin Home owner
@@ -2356,6 +2367,23 @@ mod tests {
             .iter()
             .map(|s| (s.text.as_str(), s.kind, s.suggestion.as_deref()))
             .collect()
+    }
+
+    #[test]
+    fn spinner_phrases_are_known_by_their_flag() {
+        use crate::format::{Container, ContainerWriter};
+        use crate::lexicon::LexiconWriter;
+        let mut w = LexiconWriter::default();
+        w.add_candidate("in keeping with", "according to", -0.7, Src::MINED);
+        w.add_candidate("in step with", "according to", -1.7, Src::MOBY);
+        w.set_flags("in keeping with", FLAG_SPINNER);
+        let mut c = ContainerWriter::new();
+        w.write(&mut c);
+        let lex =
+            Lexicon::parse(&Container::parse(crate::Bytes::from_vec(c.finish())).unwrap()).unwrap();
+        assert!(spinner_phrase(&lex, &[1, 2, 3], "in keeping with"));
+        assert!(!spinner_phrase(&lex, &[1, 4, 3], "in step with"));
+        assert!(!spinner_phrase(&lex, &[1, 5], "in line"));
     }
 
     #[test]

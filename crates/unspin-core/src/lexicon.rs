@@ -153,6 +153,11 @@ pub fn rank_features(
 pub const FLAG_PREFIX: u8 = 1;
 /// Phrase flag: a closed-class (function) word, which spinners change less often.
 pub const FLAG_FUNCTION: u8 = 2;
+/// Phrase flag: a phrase of several words that real spinners are seen to write for another in
+/// several article pairs ("in keeping with" for "according to", "gross sales" for "sales"). Its
+/// words read well together, as any phrase from a dictionary does, so the decoder expands it
+/// however well it fits its context.
+pub const FLAG_SPINNER: u8 = 4;
 
 const T_STRS: [u8; 8] = *b"LEXSTRS\0";
 const T_OFFS: [u8; 8] = *b"LEXOFFS\0";
