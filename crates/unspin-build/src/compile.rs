@@ -623,9 +623,6 @@ mod tests {
 
     #[test]
     fn pinned_pairs_are_written_first() {
-        use unspin_core::format::{Container, ContainerWriter};
-        use unspin_core::lexicon::Lexicon;
-        use unspin_core::Bytes;
         let mut ch = Channel::default();
         ch.add("in keeping with", "by", 0.3, Src::MOBY);
         ch.add("in keeping with", "with", 0.3, Src::MOBY);
@@ -642,9 +639,7 @@ mod tests {
         let pinned = |s: &str, o: &str| (s, o) == ("in keeping with", "according to");
         let n = write_channel(ch, &mut lex, &freq, &Ranker::bayes(), &pinned, 3);
         assert_eq!(n, 3);
-        let mut c = ContainerWriter::default();
-        lex.write(&mut c);
-        let l = Lexicon::parse(&Container::parse(Bytes::from_vec(c.finish())).unwrap()).unwrap();
+        let l = lex.into_lexicon().unwrap();
         let key = l.find("in keeping with").unwrap();
         let got: Vec<&str> = l.candidates(key).map(|c| l.phrase(c.original)).collect();
         // By prior and frequency "according to" would come last and be cut.

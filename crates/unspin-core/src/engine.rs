@@ -2371,16 +2371,12 @@ mod tests {
 
     #[test]
     fn spinner_phrases_are_known_by_their_flag() {
-        use crate::format::{Container, ContainerWriter};
         use crate::lexicon::LexiconWriter;
         let mut w = LexiconWriter::default();
         w.add_candidate("in keeping with", "according to", -0.7, Src::MINED);
         w.add_candidate("in step with", "according to", -1.7, Src::MOBY);
         w.set_flags("in keeping with", FLAG_SPINNER);
-        let mut c = ContainerWriter::new();
-        w.write(&mut c);
-        let lex =
-            Lexicon::parse(&Container::parse(crate::Bytes::from_vec(c.finish())).unwrap()).unwrap();
+        let lex = w.into_lexicon().unwrap();
         assert!(spinner_phrase(&lex, &[1, 2, 3], "in keeping with"));
         assert!(!spinner_phrase(&lex, &[1, 4, 3], "in step with"));
         assert!(!spinner_phrase(&lex, &[1, 5], "in line"));

@@ -7,13 +7,14 @@
 //! in the order the builder ranked them.
 //!
 //! ```
-//! use unspin_core::lexicon::{Lexicon, LexiconWriter, Src};
 //! use unspin_core::format::{Container, ContainerWriter};
+//! use unspin_core::lexicon::{Lexicon, LexiconWriter, Src};
 //! use unspin_core::Bytes;
 //!
 //! let mut w = LexiconWriter::default();
 //! w.set_freq("stock", -3.5);
 //! w.add_candidate("inventory", "stock", -1.0, Src::MOBY);
+//! // What the model file holds: sections in a container, parsed in place.
 //! let mut c = ContainerWriter::new();
 //! w.write(&mut c);
 //! let lex = Lexicon::parse(&Container::parse(Bytes::from_vec(c.finish())).unwrap()).unwrap();
@@ -292,6 +293,24 @@ impl LexiconWriter {
         c.add(T_LOFF, loff);
         c.add(T_LIDS, lids);
         self.write(c);
+    }
+
+    /// The lexicon as the decoder reads it, written and parsed back in memory, without
+    /// language-model ids (so every look-up goes by string): for tests and small tools.
+    ///
+    /// ```
+    /// use unspin_core::lexicon::{LexiconWriter, Src};
+    /// let mut w = LexiconWriter::default();
+    /// w.add_candidate("mentioned", "said", -0.5, Src::MINED);
+    /// let lex = w.into_lexicon().unwrap();
+    /// let id = lex.find("mentioned").unwrap();
+    /// let first = lex.candidates(id).next().unwrap();
+    /// assert_eq!(lex.phrase(first.original), "said");
+    /// ```
+    pub fn into_lexicon(self) -> Result<Lexicon> {
+        let mut c = ContainerWriter::new();
+        self.write(&mut c);
+        Lexicon::parse(&Container::parse(Bytes::from_vec(c.finish()))?)
     }
 
     /// Writes the sections into `c`.
@@ -803,9 +822,7 @@ mod tests {
     use super::*;
 
     fn lex(w: LexiconWriter) -> Lexicon {
-        let mut c = ContainerWriter::new();
-        w.write(&mut c);
-        Lexicon::parse(&Container::parse(Bytes::from_vec(c.finish())).unwrap()).unwrap()
+        w.into_lexicon().unwrap()
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Index files: round trip, adding documents, and every way a file can be wrong.
 
 use std::path::{Path, PathBuf};
-use unspin_core::format::{Container, ContainerWriter};
 use unspin_core::lexicon::{Lexicon, LexiconWriter, Src};
 use unspin_core::Bytes;
 use unspin_trace::canon::Method;
@@ -108,9 +107,7 @@ fn other_lexicon() -> Lexicon {
     let mut w = LexiconWriter::default();
     w.set_freq("stock", -3.0);
     w.add_candidate("inventory", "stock", -1.0, Src::MOBY);
-    let mut c = ContainerWriter::new();
-    w.write(&mut c);
-    Lexicon::parse(&Container::parse(Bytes::from_vec(c.finish())).unwrap()).unwrap()
+    w.into_lexicon().unwrap()
 }
 
 #[test]
