@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
+use unspin_core::lexicon::FLAG_SPINNER;
 use unspin_core::{Detector, Model};
 
 #[derive(Parser)]
@@ -329,6 +330,13 @@ fn run(cli: Cli) -> Result<()> {
             };
             let budget = det.params().max_candidates as usize;
             writeln!(out, "{key:?}: {} originals", lex.candidates(id).len())?;
+            if lex.flags(id) & FLAG_SPINNER != 0 {
+                writeln!(
+                    out,
+                    "  real spinners are seen to write this phrase: it is tried however well it \
+                     fits its context"
+                )?;
+            }
             for (rank, c) in lex.candidates(id).enumerate() {
                 let mark = if rank < budget {
                     ""
