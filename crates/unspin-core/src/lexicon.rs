@@ -257,17 +257,14 @@ impl LexiconWriter {
         // "in line with") would never be reached if only its first word were marked.
         let mut prefixes: Vec<String> = Vec::new();
         for k in keys {
-            let mut end = k.find(' ');
-            prefixes.push(k[..end.unwrap()].to_string());
-            while let Some(e) = end {
-                let next = k[e + 1..].find(' ').map(|n| e + 1 + n);
-                if let Some(n) = next {
-                    if self.phrases.contains_key(&k[..n]) {
-                        prefixes.push(k[..n].to_string());
-                    }
-                }
-                end = next;
-            }
+            // Each prefix ends where a space starts: the first word always, the longer ones
+            // where they are phrases.
+            let mut ends = k.match_indices(' ').map(|(n, _)| n);
+            prefixes.extend(ends.next().map(|n| k[..n].to_string()));
+            prefixes.extend(
+                ends.filter(|&n| self.phrases.contains_key(&k[..n]))
+                    .map(|n| k[..n].to_string()),
+            );
         }
         for p in prefixes {
             self.set_flags(&p, FLAG_PREFIX);
