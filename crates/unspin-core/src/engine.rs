@@ -723,17 +723,16 @@ impl Detector {
                 let fit = obs_lp[i..=i + len].iter().sum::<f32>() / (len + 1) as f32;
                 let fit_pmi = pmi[i..=i + len].iter().sum::<f32>() / (len + 1) as f32;
                 let ids_here = &obs[i..i + len];
-                if (fit > p.suspect || fit_pmi > p.suspect_pmi)
-                    && !broken_name(words, norms, i, len)
-                    && !(len > 1 && spinner_phrase(lex, ids_here, key))
-                {
-                    let first = words[i].lm;
-                    if len == 1 && first != unk && !lex.may_start_phrase(first) {
-                        break;
-                    }
-                    continue;
-                }
-                let found = if ids_here.contains(&unk) {
+                let fits = (fit > p.suspect || fit_pmi > p.suspect_pmi)
+                    && !broken_name(words, norms, i, len);
+                // A phrase that fits is still expanded if spinners are seen to write it. Either
+                // way the key is looked up once, here.
+                let found = if fits {
+                    (len > 1 && lex.may_have_phrase(ids_here))
+                        .then(|| lex.find(key))
+                        .flatten()
+                        .filter(|&id| spinner_phrase(lex, id))
+                } else if ids_here.contains(&unk) {
                     lex.find(key)
                 } else if len == 1 {
                     lex.find_word(words[i].lm, w.norm(norms))
@@ -742,6 +741,13 @@ impl Detector {
                 } else {
                     None
                 };
+                if fits && found.is_none() {
+                    let first = words[i].lm;
+                    if len == 1 && first != unk && !lex.may_start_phrase(first) {
+                        break;
+                    }
+                    continue;
+                }
                 let Some(spun) = found else {
                     // A word the lexicon lacks carries no prefix flag: no longer key starts here.
                     if len == 1 {
@@ -1832,14 +1838,11 @@ fn always_protected(t: Token, text: &str) -> bool {
     t.kind == Kind::Number || t.text(text).chars().count() > MAX_WORD_CHARS
 }
 
-/// Whether the phrase `key` of several words (with LM ids `ids`) is one that real spinners are
-/// seen to write ([`FLAG_SPINNER`]). Such a phrase comes from a dictionary, so its words read
-/// well together and the fit tests would let it pass; it is expanded whatever its fit.
-fn spinner_phrase(lex: &Lexicon, ids: &[u32], key: &str) -> bool {
-    lex.may_have_phrase(ids)
-        && lex
-            .find(key)
-            .is_some_and(|id| lex.flags(id) & FLAG_SPINNER != 0)
+/// Whether phrase `id` is one that real spinners are seen to write ([`FLAG_SPINNER`]). Such a
+/// phrase comes from a dictionary, so its words read well together and the fit tests would let
+/// it pass; it is expanded whatever its fit.
+fn spinner_phrase(lex: &Lexicon, id: u32) -> bool {
+    lex.flags(id) & FLAG_SPINNER != 0
 }
 
 /// Whether the phrase of `len` words at `i` is a spinner's phrase put for a word of a name:
@@ -2377,9 +2380,10 @@ mod tests {
         w.add_candidate("in step with", "according to", -1.7, Src::MOBY);
         w.set_flags("in keeping with", FLAG_SPINNER);
         let lex = w.into_lexicon().unwrap();
-        assert!(spinner_phrase(&lex, &[1, 2, 3], "in keeping with"));
-        assert!(!spinner_phrase(&lex, &[1, 4, 3], "in step with"));
-        assert!(!spinner_phrase(&lex, &[1, 5], "in line"));
+        let flagged = |p: &str| lex.find(p).map(|id| spinner_phrase(&lex, id));
+        assert_eq!(flagged("in keeping with"), Some(true));
+        assert_eq!(flagged("in step with"), Some(false));
+        assert_eq!(flagged("in line"), None);
     }
 
     #[test]
