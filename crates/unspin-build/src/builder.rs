@@ -65,6 +65,10 @@ const POSSESSIVE_SHARE: f32 = -2.2;
 /// decoder scores (see [`compile::write_channel`]).
 const PIN_DOCS: f64 = 3.0;
 
+/// A mined pair seen in at least this many article pairs is marked [`Src::REPEATED`]: the
+/// change scorer weighs a pair spinners repeat above one seen once.
+const REPEAT_DOCS: f64 = 2.0;
+
 /// Builds the model described by `a`.
 pub fn run(a: Args) -> Result<()> {
     let t0 = Instant::now();
@@ -166,10 +170,16 @@ pub fn run(a: Args) -> Result<()> {
                 .map(|p| (p.spun.clone(), p.original.clone())),
         );
         let counted: Vec<_> = pairs
-            .into_iter()
-            .map(|p| (p.spun, p.original, p.count))
+            .iter()
+            .map(|p| (p.spun.clone(), p.original.clone(), p.count))
             .collect();
         compile::add_counted(&mut ch, &counted, 1.0, src);
+        for p in pairs
+            .iter()
+            .filter(|p| src == Src::MINED && p.docs >= REPEAT_DOCS)
+        {
+            ch.mark(&p.spun, &p.original, Src::REPEATED);
+        }
     }
     eprintln!(
         "channel: {} pairs ({} tortured word pairs, {extra} mined/rule pairs); {} tortured \

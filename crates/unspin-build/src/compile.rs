@@ -97,6 +97,17 @@ impl Channel {
         e.1 |= src;
     }
 
+    /// Adds the bits of `src` to the pair (spun, original) if it has mass, and leaves its
+    /// mass alone: for what a source says of a pair beyond its count ([`Src::REPEATED`]).
+    pub fn mark(&mut self, spun: &str, original: &str, src: Src) {
+        if let Some(e) = self
+            .pairs
+            .get_mut(&(spun.to_string(), original.to_string()))
+        {
+            e.1 |= src;
+        }
+    }
+
     /// Number of pairs.
     pub fn len(&self) -> usize {
         self.pairs.len()
@@ -532,6 +543,20 @@ pub fn stopwords(unigrams: &[(String, u64)], n: usize) -> HashSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marking_a_pair_adds_bits_and_keeps_its_mass() {
+        let mut ch = Channel::default();
+        ch.add("mentioned", "said", 0.5, Src::MINED);
+        ch.mark("mentioned", "said", Src::REPEATED);
+        // A pair without mass is not created by a mark.
+        ch.mark("stated", "said", Src::REPEATED);
+        assert_eq!(ch.len(), 1);
+        assert_eq!(
+            ch.pairs[&("mentioned".to_string(), "said".to_string())],
+            (0.5, Src::MINED | Src::REPEATED)
+        );
+    }
 
     #[test]
     fn contraction_pairs_are_told_from_spins() {

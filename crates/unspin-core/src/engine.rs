@@ -791,7 +791,10 @@ impl Detector {
                         // data is JSON, which has no infinities.
                         cands.iter().map(|c| c.1).fold(-99.0, f32::max),
                         cands.first().map_or(-99.0, |c| c.1),
-                        cands.iter().any(|c| c.0.src.contains(Src::MINED)) as u8 as f32,
+                        cands
+                            .iter()
+                            .map(|c| c.0.src.mined_grade())
+                            .fold(0.0, f32::max),
                         cands.len() as f32,
                         // The first word's unigram log10 probability: its score in context
                         // less how much better that is than alone.
@@ -1114,7 +1117,7 @@ impl Detector {
             b(Src::MOBY),
             b(Src::WORDNET),
             b(Src::MYTHES),
-            b(Src::MINED),
+            pr.src.mined_grade(),
             b(Src::TORTURED),
             b(Src::INFLECTED),
             fr(lex.freq(pr.original)),

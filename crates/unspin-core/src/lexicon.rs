@@ -46,10 +46,32 @@ impl Src {
     pub const RULE: Src = Src(32);
     /// The pair was derived by inflecting a lemma pair.
     pub const INFLECTED: Src = Src(64);
+    /// A mined pair seen in two article pairs or more: a substitution spinners are known to
+    /// repeat, where a pair seen once may be one page's slip or a misaligned word.
+    pub const REPEATED: Src = Src(128);
 
     /// Whether every bit of `o` is set.
     pub fn contains(self, o: Src) -> bool {
         self.0 & o.0 == o.0
+    }
+
+    /// How much the spinner table says for a pair: 0 if it is not mined, 1 if it was seen in
+    /// one article pair, 2 if in several ([`Src::REPEATED`]). A feature of the change scorer
+    /// and the expansion gate, graded so that trees fitted on the mined bit alone (a split
+    /// between 0 and 1) read it as they did.
+    ///
+    /// ```
+    /// use unspin_core::lexicon::Src;
+    /// assert_eq!(Src::MOBY.mined_grade(), 0.0);
+    /// assert_eq!((Src::MOBY | Src::MINED).mined_grade(), 1.0);
+    /// assert_eq!((Src::MINED | Src::REPEATED).mined_grade(), 2.0);
+    /// ```
+    pub fn mined_grade(self) -> f32 {
+        match (self.contains(Src::MINED), self.contains(Src::REPEATED)) {
+            (false, _) => 0.0,
+            (true, false) => 1.0,
+            (true, true) => 2.0,
+        }
     }
 
     /// Names of the sources, for evidence strings.
@@ -62,6 +84,7 @@ impl Src {
             (Src::TORTURED, "tortured"),
             (Src::RULE, "rule"),
             (Src::INFLECTED, "inflected"),
+            (Src::REPEATED, "repeated"),
         ];
         all.iter()
             .filter(|(s, _)| self.contains(*s))
