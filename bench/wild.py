@@ -274,7 +274,8 @@ def relabel(rec: dict, change: dict) -> int:
     parts = [inside[0]["original"]]
     for prev, g in zip(inside, inside[1:]):
         parts += [b[prev["end"]:g["start"]].decode(), g["original"]]
-    return int("".join(parts).lower() == change["original"])
+    # The lexicon writes straight apostrophes; the original article may not.
+    return int("".join(parts).lower().replace("\u2019", "'") == change["original"])
 
 
 def real_changes(args, engine: list[str], recs: list[dict], tmp: Path) -> dict[int, list[str]]:

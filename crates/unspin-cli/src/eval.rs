@@ -102,9 +102,7 @@ pub fn coverage(
         for d in &docs {
             for g in &d.spans {
                 n += 1;
-                let text: String = d.spun[g.start..g.end]
-                    .to_lowercase()
-                    .replace('\u{2019}', "'");
+                let text = folded(&d.spun[g.start..g.end]);
                 let Some(id) = lex.find(&text) else {
                     *miss
                         .entry(format!("nokey {text} -> {}", g.original.to_lowercase()))
@@ -112,7 +110,7 @@ pub fn coverage(
                     continue;
                 };
                 key += 1;
-                let orig = g.original.to_lowercase();
+                let orig = folded(&g.original);
                 // Where the gold original stands in the candidate order, if it is there at all.
                 let rank = lex
                     .candidates(id)
@@ -173,13 +171,20 @@ fn finish_dump(dump: Option<std::io::BufWriter<std::fs::File>>) -> Result<()> {
     Ok(())
 }
 
-/// Whether span `s` puts back gold span `g`'s original exactly (case aside).
+/// `phrase` as the lexicon writes it: in lowercase, with straight apostrophes. A suggestion
+/// writes its apostrophes as the span does, and the original article may write them either way.
+fn folded(phrase: &str) -> String {
+    phrase.to_lowercase().replace('\u{2019}', "'")
+}
+
+/// Whether span `s` puts back gold span `g`'s original exactly (case and the apostrophes'
+/// shape aside).
 fn puts_back(s: &Span, g: &GoldSpan) -> bool {
     s.start == g.start
         && s.end == g.end
         && s.suggestion
             .as_deref()
-            .is_some_and(|sug| sug.to_lowercase() == g.original.to_lowercase())
+            .is_some_and(|sug| folded(sug) == folded(&g.original))
 }
 
 /// Whether span `s` puts back one of the gold spans exactly (case aside).
@@ -235,7 +240,7 @@ pub fn run(
             writeln!(w, "{doc}")?;
             for d in &ev.decisions {
                 let ok = gold.iter().any(|g| {
-                    g.start == d.start && g.end == d.end && g.original.to_lowercase() == d.original
+                    g.start == d.start && g.end == d.end && folded(&g.original) == d.original
                 });
                 let v = serde_json::json!({"y": ok as u8, "x": d.features, "clean": gold.is_empty(), "words": words,
                     "at": [d.start, d.end], "original": d.original});
