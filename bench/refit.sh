@@ -20,6 +20,9 @@
 # fitted (`wild.py --real-dump`, each fold's from a model whose mined table lacks its stories) and
 # fitted on with weight 5 (`fit_scorer.py --real`); without the pages an earlier dump in
 # bench/out/wild/real-changes.jsonl is used, and without either the trees see the tune split only.
+# Refit only with at least the real pages the current trees were fitted with (data/mined/README.md
+# says how many): with half of them the tune split looks as good as ever, but real pages of unseen
+# stories lose a third of their restored spans (DESIGN.md, "Limits").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
