@@ -187,7 +187,7 @@ fn puts_back(s: &Span, g: &GoldSpan) -> bool {
             .is_some_and(|sug| folded(sug) == folded(&g.original))
 }
 
-/// Whether span `s` puts back one of the gold spans exactly (case aside).
+/// Whether span `s` puts back one of the gold spans exactly (as [`puts_back`] compares them).
 fn is_right(s: &Span, gold: &[GoldSpan]) -> bool {
     gold.iter().any(|g| puts_back(s, g))
 }
