@@ -8,7 +8,6 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
-use unspin_core::lexicon::FLAG_SPINNER;
 use unspin_core::{Detector, Model};
 
 #[derive(Parser)]
@@ -330,7 +329,7 @@ fn run(cli: Cli) -> Result<()> {
             };
             let budget = det.params().max_candidates as usize;
             writeln!(out, "{key:?}: {} originals", lex.candidates(id).len())?;
-            if lex.flags(id) & FLAG_SPINNER != 0 {
+            if lex.is_spinner_phrase(id) {
                 writeln!(
                     out,
                     "  real spinners are seen to write this phrase: it is tried however well it \

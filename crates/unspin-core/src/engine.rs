@@ -15,7 +15,7 @@
 //!    that margin, through a calibrated sigmoid, is the change's confidence. Only changes above
 //!    the apply threshold get a suggestion.
 
-use crate::lexicon::{Candidate, Lexicon, Src, FLAG_PREFIX, FLAG_SPINNER, NO_FREQ};
+use crate::lexicon::{Candidate, Src, FLAG_PREFIX, NO_FREQ};
 use crate::model::Model;
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
@@ -731,7 +731,7 @@ impl Detector {
                     (len > 1 && lex.may_have_phrase(ids_here))
                         .then(|| lex.find(key))
                         .flatten()
-                        .filter(|&id| spinner_phrase(lex, id))
+                        .filter(|&id| lex.is_spinner_phrase(id))
                 } else if ids_here.contains(&unk) {
                     lex.find(key)
                 } else if len == 1 {
@@ -1841,13 +1841,6 @@ fn always_protected(t: Token, text: &str) -> bool {
     t.kind == Kind::Number || t.text(text).chars().count() > MAX_WORD_CHARS
 }
 
-/// Whether phrase `id` is one that real spinners are seen to write ([`FLAG_SPINNER`]). Such a
-/// phrase comes from a dictionary, so its words read well together and the fit tests would let
-/// it pass; it is expanded whatever its fit.
-fn spinner_phrase(lex: &Lexicon, id: u32) -> bool {
-    lex.flags(id) & FLAG_SPINNER != 0
-}
-
 /// Whether the phrase of `len` words at `i` is a spinner's phrase put for a word of a name:
 /// its first word alone keeps a capital, and a name goes on around it ("the Reserve Financial
 /// institution of Australia", "the Financial institution of England", "Kevin Home owner
@@ -2373,20 +2366,6 @@ mod tests {
             .iter()
             .map(|s| (s.text.as_str(), s.kind, s.suggestion.as_deref()))
             .collect()
-    }
-
-    #[test]
-    fn spinner_phrases_are_known_by_their_flag() {
-        use crate::lexicon::LexiconWriter;
-        let mut w = LexiconWriter::default();
-        w.add_candidate("in keeping with", "according to", -0.7, Src::MINED);
-        w.add_candidate("in step with", "according to", -1.7, Src::MOBY);
-        w.set_flags("in keeping with", FLAG_SPINNER);
-        let lex = w.into_lexicon().unwrap();
-        let flagged = |p: &str| lex.find(p).map(|id| spinner_phrase(&lex, id));
-        assert_eq!(flagged("in keeping with"), Some(true));
-        assert_eq!(flagged("in step with"), Some(false));
-        assert_eq!(flagged("in line"), None);
     }
 
     #[test]

@@ -786,6 +786,12 @@ impl Lexicon {
         self.flags[id as usize]
     }
 
+    /// Whether phrase `id` is one that real spinners are seen to write ([`FLAG_SPINNER`]).
+    #[inline]
+    pub fn is_spinner_phrase(&self, id: u32) -> bool {
+        self.flags(id) & FLAG_SPINNER != 0
+    }
+
     /// The candidate originals of spun phrase `id`, best first.
     pub fn candidates(&self, id: u32) -> impl ExactSizeIterator<Item = Candidate> + '_ {
         let i = id as usize;
@@ -840,6 +846,19 @@ impl Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spinner_phrases_are_known_by_their_flag() {
+        let mut w = LexiconWriter::default();
+        w.add_candidate("in keeping with", "according to", -0.7, Src::MINED);
+        w.add_candidate("in step with", "according to", -1.7, Src::MOBY);
+        w.set_flags("in keeping with", FLAG_SPINNER);
+        let lex = w.into_lexicon().unwrap();
+        let flagged = |p: &str| lex.find(p).map(|id| lex.is_spinner_phrase(id));
+        assert_eq!(flagged("in keeping with"), Some(true));
+        assert_eq!(flagged("in step with"), Some(false));
+        assert_eq!(flagged("in line"), None);
+    }
 
     fn lex(w: LexiconWriter) -> Lexicon {
         w.into_lexicon().unwrap()
