@@ -55,7 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "data" / "mined"
 from mine import read_page  # noqa: E402  (the page files' format is the miner's)
 
 from benchlib import REPO_DIR  # noqa: E402
-from benchlib.metrics import Counts, passage_counts, suggestions  # noqa: E402
+from benchlib.metrics import Counts, norm, passage_counts, suggestions  # noqa: E402
 from benchlib.textspan import SpunBuilder, check_record, count_words, restore_from_spans  # noqa: E402
 
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*|\S")
@@ -274,8 +274,9 @@ def relabel(rec: dict, change: dict) -> int:
     parts = [inside[0]["original"]]
     for prev, g in zip(inside, inside[1:]):
         parts += [b[prev["end"]:g["start"]].decode(), g["original"]]
-    # The lexicon writes straight apostrophes; the original article may not.
-    return int("".join(parts).lower().replace("\u2019", "'") == change["original"])
+    # Compared as the scores compare text: the lexicon writes straight apostrophes, the original
+    # article may not.
+    return int(norm("".join(parts)) == norm(change["original"]))
 
 
 def real_changes(args, engine: list[str], recs: list[dict], tmp: Path) -> dict[int, list[str]]:
