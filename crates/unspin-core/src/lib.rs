@@ -44,6 +44,7 @@ pub mod forest;
 pub mod format;
 pub mod lexicon;
 pub mod lm;
+pub mod names;
 pub mod params;
 pub mod report;
 #[cfg(any(test, feature = "test-support"))]
@@ -60,8 +61,8 @@ pub use engine::{
 };
 pub use error::{Error, Result};
 pub use model::{
-    Model, T_COMPOSED, T_GATE, T_INITIALS, T_LM_CMU, T_LM_PROBE, T_LM_TINY, T_META, T_PARAMS,
-    T_SCORER, T_TORTURED, T_VECTORS,
+    Model, T_COMPOSED, T_GATE, T_INITIALS, T_LM_CMU, T_LM_PROBE, T_LM_TINY, T_META, T_NAMES,
+    T_PARAMS, T_SCORER, T_TORTURED, T_VECTORS,
 };
 pub use report::{Report, Span, SpanKind, Verdict};
 

@@ -4,6 +4,7 @@ use crate::fingerprint::Fingerprints;
 use crate::forest::Forest;
 use crate::format::Container;
 use crate::lexicon::Lexicon;
+use crate::names::Names;
 use crate::params::Params;
 use crate::tinylm::TinyLm;
 use crate::vectors::WordVectors;
@@ -40,6 +41,9 @@ pub const T_VECTORS: [u8; 8] = *b"WORDVEC\0";
 /// per line in lowercase and sorted, which a word recased by a spinner ("Fbi") is checked
 /// against. Optional: without it no recasing is reported.
 pub const T_INITIALS: [u8; 8] = *b"INITIALS";
+/// Section holding given names and surnames with their ranks ([`Names`]), which tell a spun
+/// surname ("Aaron Decide") from an honest one. Optional: without it no surname is restored.
+pub const T_NAMES: [u8; 8] = *b"NAMES\0\0\0";
 /// Section holding build metadata (JSON text), shown by `unspin model info`.
 pub const T_META: [u8; 8] = *b"METADATA";
 
@@ -105,6 +109,8 @@ pub(crate) struct Inner {
     pub vectors: Option<WordVectors>,
     /// [`T_INITIALS`], sorted.
     pub initialisms: Vec<Box<str>>,
+    /// [`T_NAMES`].
+    pub names: Option<Names>,
     pub meta: String,
     /// Unique per load, so that per-thread caches of LM scores never mix two models.
     pub id: u64,
@@ -233,6 +239,11 @@ impl Model {
         let meta = text(T_META)?;
         let mut initialisms: Vec<Box<str>> = text(T_INITIALS)?.lines().map(Box::from).collect();
         initialisms.sort_unstable();
+        let names = if container.has(T_NAMES) {
+            Some(Names::parse(container.section(T_NAMES)?)?)
+        } else {
+            None
+        };
         Ok(Model {
             inner: Arc::new(Inner {
                 container,
@@ -246,6 +257,7 @@ impl Model {
                 gate,
                 vectors,
                 initialisms,
+                names,
                 meta,
                 id: {
                     static NEXT: std::sync::atomic::AtomicU64 =
@@ -304,6 +316,11 @@ impl Model {
             .initialisms
             .binary_search_by(|w| (**w).cmp(word))
             .is_ok()
+    }
+
+    /// The given names and surnames ([`T_NAMES`]), if the model has them.
+    pub fn names(&self) -> Option<&Names> {
+        self.inner.names.as_ref()
     }
 
     /// Build metadata (JSON text, possibly empty).

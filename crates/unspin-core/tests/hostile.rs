@@ -959,7 +959,11 @@ fn spintax_around_a_tortured_phrase() {
 /// Seconds to check `doc(n)` for n and 4n; panics if the time grows more than 8-fold (linear
 /// work grows 4-fold; quadratic 16-fold).
 fn assert_linear(what: &str, n: usize, doc: impl Fn(usize) -> String) {
-    let det = &detectors()[0];
+    assert_linear_on(&detectors()[0], what, n, doc);
+}
+
+/// [`assert_linear`] with another detector.
+fn assert_linear_on(det: &Detector, what: &str, n: usize, doc: impl Fn(usize) -> String) {
     let time = |k: usize| {
         let d = doc(k);
         let t = Instant::now();
@@ -982,6 +986,18 @@ fn assert_linear(what: &str, n: usize, doc: impl Fn(usize) -> String) {
 #[test]
 fn many_spintax_artifacts_take_linear_time() {
     assert_linear("spintax", 4000, |n| "{a} ".repeat(n));
+}
+
+/// Spun surnames: each one found makes every other capitalised use of its word a span too, which
+/// must not look through the spans found for every word.
+#[test]
+fn many_spun_surnames_take_linear_time() {
+    let names = b"strong\t0\t500\ntom\t154\t0\n";
+    let bytes = fixture::tiny_model_bytes_with(&[(unspin_core::T_NAMES, names)]);
+    let det = Detector::new(load(bytes).unwrap());
+    assert_linear_on(&det, "spun surnames", 1000, |n| {
+        "Tom Sturdy said the market fell, and Sturdy won. ".repeat(n)
+    });
 }
 
 /// B2b: every lexicon look-up checked every artifact and fingerprint span (`taken`), so

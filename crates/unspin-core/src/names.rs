@@ -1,0 +1,531 @@
+//! Given names and surnames with how common they are, read in place from a model section.
+//!
+//! Spinners rewrite the words of people's names like any others: "Aaron Judge" becomes "Aaron
+//! Decide", "Tom Long" becomes "Tom Lengthy". A surname list tells such a word from an honest
+//! surname that is also an English word ("Kevin Hart", "Mike Trout"): "Decide" is no surname,
+//! "Judge" is a common one. The default model's lists are the 1990 US Census files of given names
+//! and surnames.
+//!
+//! ```
+//! use unspin_core::names::Names;
+//! use unspin_core::Bytes;
+//!
+//! let names = Names::parse(Bytes::from_static(b"aaron\t77\t0\njudge\t0\t3262\n")).unwrap();
+//! assert_eq!(names.given_rank("aaron"), Some(77));
+//! assert_eq!(names.surname_rank("judge"), Some(3262));
+//! assert_eq!(names.surname_rank("decide"), None);
+//! ```
+
+use crate::engine::overlaps_any;
+use crate::report::{Span, SpanKind};
+use crate::tokenize::{apply_case, case_of, Case, Kind, Token, TITLE_LOWER};
+use crate::{Bytes, Error, Result};
+use std::collections::HashMap;
+
+/// The name lists: one line per name, `name\tgiven_rank\tsurname_rank`, in lowercase, sorted by
+/// name (bytewise), with rank 1 for the most common name and 0 where the name is not on that
+/// list. Looked up by binary search over the lines, so a load parses nothing but line starts.
+#[derive(Clone)]
+pub struct Names {
+    bytes: Bytes,
+    /// Where each line starts in `bytes`.
+    lines: Vec<u32>,
+}
+
+impl std::fmt::Debug for Names {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Names")
+            .field("names", &self.lines.len())
+            .finish()
+    }
+}
+
+impl Names {
+    /// Reads a names section, checking that it is UTF-8, that every line has three fields with
+    /// numeric ranks, and that the names are sorted and unique.
+    pub fn parse(bytes: Bytes) -> Result<Names> {
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| Error::Corrupt("the names section is not UTF-8".into()))?;
+        if text.len() > u32::MAX as usize {
+            return Err(Error::Corrupt("the names section is too large".into()));
+        }
+        let mut lines = Vec::with_capacity(text.len() / 16);
+        let mut start = 0usize;
+        let mut prev: Option<&str> = None;
+        for line in text.split_inclusive('\n') {
+            let l = line.trim_end_matches('\n');
+            let bad = |what: &str| {
+                Error::Corrupt(format!("names section, line {}: {what}", lines.len() + 1))
+            };
+            let mut f = l.split('\t');
+            let (Some(name), Some(g), Some(s), None) = (f.next(), f.next(), f.next(), f.next())
+            else {
+                return Err(bad("expected name, given rank and surname rank"));
+            };
+            if g.parse::<u32>().is_err() || s.parse::<u32>().is_err() {
+                return Err(bad("a rank is not a number"));
+            }
+            if prev.is_some_and(|p| p >= name) {
+                return Err(bad("names are not sorted and unique"));
+            }
+            prev = Some(name);
+            lines.push(start as u32);
+            start += line.len();
+        }
+        Ok(Names { bytes, lines })
+    }
+
+    /// Number of names.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether there are no names.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Line `k` without its newline. Its bytes were checked as UTF-8 whole and are cut at
+    /// newlines, so the line is UTF-8 too.
+    fn line(&self, k: usize) -> &str {
+        let start = self.lines[k] as usize;
+        let end = self
+            .lines
+            .get(k + 1)
+            .map_or(self.bytes.len(), |&e| e as usize);
+        std::str::from_utf8(&self.bytes[start..end])
+            .unwrap_or("")
+            .trim_end_matches('\n')
+    }
+
+    /// The (given, surname) ranks of `name` (lowercase), 0 where it is not on a list.
+    fn ranks(&self, name: &str) -> Option<(u32, u32)> {
+        let k = self.lines.partition_point(|&s| self.name_at(s) < name);
+        if k == self.lines.len() {
+            return None;
+        }
+        let mut f = self.line(k).split('\t');
+        if f.next()? != name {
+            return None;
+        }
+        let g = f.next()?.parse().ok()?;
+        let s = f.next()?.parse().ok()?;
+        Some((g, s))
+    }
+
+    /// The name field of the line starting at byte `start`.
+    fn name_at(&self, start: u32) -> &str {
+        let rest = &self.bytes[start as usize..];
+        let end = rest.iter().position(|&b| b == b'\t').unwrap_or(rest.len());
+        std::str::from_utf8(&rest[..end]).unwrap_or("")
+    }
+
+    /// How common `name` (lowercase) is as a given name: 1 for the most common, `None` when it
+    /// is not on the list.
+    pub fn given_rank(&self, name: &str) -> Option<u32> {
+        self.ranks(name).map(|r| r.0).filter(|&r| r > 0)
+    }
+
+    /// How common `name` (lowercase) is as a surname: 1 for the most common, `None` when it is
+    /// not on the list.
+    pub fn surname_rank(&self, name: &str) -> Option<u32> {
+        self.ranks(name).map(|r| r.1).filter(|&r| r > 0)
+    }
+}
+
+/// A given name at least this common (rank) starts a name whose next word is checked.
+const GIVEN_MAX_RANK: u32 = 2000;
+/// A word at least this common as a surname is taken for one and left alone: "Trump" (8,608),
+/// "Truss" (8,095) and "Pence" (2,882) are English words too.
+const NOT_SURNAME_RANK: u32 = 20_000;
+/// The original put back must be at least this common a surname ("Judge" is 3,262nd).
+const SURNAME_MAX_RANK: u32 = 5000;
+/// How many of the lexicon's originals of the spun word are looked at, best first.
+pub(crate) const MAX_ORIGINALS: usize = 8;
+/// The original must be one a spinner writes the word for this readily (log10 prior)...
+const MIN_PRIOR: f32 = -1.0;
+/// ...that this many sources propose: a single thesaurus also lists places and titles as a
+/// word's neighbours ("islands" for "Trinidad", "emperor" for "Kaiser"), which are surnames too.
+const MIN_VOTES: usize = 2;
+/// ...and beat any other surname among the originals by this much (log10).
+const PRIOR_MARGIN: f32 = 0.5;
+/// The given name and the spun word have at least this many letters: "George W. Bush" has an
+/// initial, "In Space" a preposition that is a given name on the census list.
+const MIN_LETTERS: usize = 3;
+/// Words looked at on each side of a name, in its line, for the lowercase words that show it
+/// is running text rather than a headline in title case or a list of names.
+const CONTEXT_WORDS: usize = 8;
+/// How many lowercase words (other than the small words titles keep lowercase) make running text.
+const MIN_LOWER_WORDS: usize = 2;
+/// The confidence reported for a surname put back.
+const CONFIDENCE: f64 = 0.85;
+
+/// One original of a spun word or phrase, as the lexicon proposes it.
+#[derive(Clone, Debug)]
+pub struct NameOriginal {
+    /// The original, in lowercase.
+    pub original: String,
+    /// log10 P(spun | original).
+    pub prior: f32,
+    /// How many independent sources propose it ([`Src::votes`](crate::lexicon::Src::votes)).
+    pub votes: usize,
+    /// Who proposes it, for the evidence ("moby+mythes+mined").
+    pub sources: String,
+}
+
+/// Spun surnames in `text`: a word in title case right after a common given name, that is no
+/// surname itself but which spinners write for a common surname ("Aaron Decide" for "Aaron
+/// Judge", "Tom Lengthy" for "Tom Long", "Tim Prepare dinner" for "Tim Cook"), and every other
+/// capitalised use of the same word inside a sentence of the text ("Boone said after Decide
+/// homered").
+///
+/// `originals(key)` gives the lexicon's originals of a lowercase word or phrase, best first.
+/// Each span's suggestion is the surname, capitalised; a possessive ending stays outside the
+/// span. Spans overlapping `taken` (sorted, disjoint byte ranges) are left out. What counts as
+/// strong enough evidence is written in the constants above: honest names that are English words
+/// ("Kevin Hart", "Mike Trout", "Emily Blunt") are surnames on the list, and a name's word that
+/// is on neither list ("Musk", "Biden") has no surname among its originals.
+///
+/// ```
+/// use unspin_core::names::{spun_surnames, NameOriginal, Names};
+/// use unspin_core::tokenize::tokenize;
+/// use unspin_core::Bytes;
+///
+/// let names = Names::parse(Bytes::from_static(b"aaron\t77\t0\njudge\t0\t3262\n")).unwrap();
+/// let originals = |key: &str| match key {
+///     "decide" => vec![NameOriginal {
+///         original: "judge".into(),
+///         prior: -0.1,
+///         votes: 2,
+///         sources: "moby+mythes".into(),
+///     }],
+///     _ => vec![],
+/// };
+/// let text = "The slugger Aaron Decide hit two home runs, and Decide's team won.";
+/// let spans = spun_surnames(text, &tokenize(text), &names, originals, &[]);
+/// let fixed: Vec<_> = spans.iter().map(|s| (s.text.as_str(), s.suggestion.as_deref())).collect();
+/// assert_eq!(fixed, [("Decide", Some("Judge")), ("Decide", Some("Judge"))]);
+/// ```
+pub fn spun_surnames(
+    text: &str,
+    toks: &[Token],
+    names: &Names,
+    originals: impl Fn(&str) -> Vec<NameOriginal>,
+    taken: &[(usize, usize)],
+) -> Vec<Span> {
+    let word = |k: usize| toks.get(k).filter(|t| t.kind == Kind::Word);
+    let title = |k: usize| word(k).is_some_and(|t| case_of(t.text(text)) == Case::Title);
+    let capital = |k: usize| word(k).is_some_and(|t| case_of(t.text(text)) != Case::Lower);
+    // Only a space between two tokens: no line break, no punctuation.
+    let joined = |a: usize, b: usize| text[toks[a].end as usize..toks[b].start as usize] == *" ";
+    let mut spans: Vec<Span> = Vec::new();
+    // Spun key -> (suggestion in lowercase, the evidence of its first finding).
+    let mut found: HashMap<String, (String, String)> = HashMap::new();
+    for k in 0..toks.len().saturating_sub(1) {
+        if !title(k) || !title(k + 1) || !joined(k, k + 1) {
+            continue;
+        }
+        let given = toks[k].text(text);
+        if given.chars().count() < MIN_LETTERS
+            || names
+                .given_rank(&given.to_lowercase())
+                .is_none_or(|r| r > GIVEN_MAX_RANK)
+        {
+            continue;
+        }
+        let start = toks[k + 1].start as usize;
+        if overlaps_any(taken, start, toks[k + 1].end as usize, |&r| r)
+            || spans.last().is_some_and(|s| s.end > start)
+        {
+            continue;
+        }
+        let reading = name_word(text, toks, k + 1, names, &word, &joined)
+            .into_iter()
+            .filter(|&(end, _, next)| {
+                !capital(next)
+                    && running_text(text, toks, k, next)
+                    && !overlaps_any(taken, start, end, |&r| r)
+            })
+            .find_map(|(end, key, _)| Some((end, surname_original(&originals(&key), names)?, key)));
+        let Some((end, best, key)) = reading else {
+            continue;
+        };
+        let spun = &text[start..end];
+        let evidence = format!(
+            "a spun surname: \"{spun}\" follows the given name \"{given}\" but is no surname, and \
+             spinners write it for the surname \"{}\" ({})",
+            apply_case(&best.original, Case::Title),
+            best.sources
+        );
+        spans.push(name_span(
+            text,
+            start,
+            end,
+            &best.original,
+            evidence.clone(),
+        ));
+        found.entry(key).or_insert((best.original, evidence));
+    }
+    if found.is_empty() {
+        return spans;
+    }
+    // The same spun word elsewhere, capitalised inside a sentence: the surname alone.
+    let firsts: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
+    let mut more = Vec::new();
+    for k in 1..toks.len() {
+        if !title(k) || !(word(k - 1).is_some() || toks[k - 1].text(text) == ",") {
+            continue;
+        }
+        let start = toks[k].start as usize;
+        let reading = name_word(text, toks, k, names, &word, &joined)
+            .into_iter()
+            .find(|(_, key, _)| found.contains_key(key));
+        let Some((end, key, next)) = reading else {
+            continue;
+        };
+        let (original, first) = &found[&key];
+        if capital(next)
+            || !running_text(text, toks, k, next)
+            || overlaps_any(taken, start, end, |&r| r)
+            || overlaps_any(&firsts, start, end, |&r| r)
+        {
+            continue;
+        }
+        let evidence = format!("the same spun surname as elsewhere in the text: {first}");
+        more.push(name_span(text, start, end, original, evidence));
+    }
+    spans.extend(more);
+    spans.sort_by_key(|s| s.start);
+    spans
+}
+
+/// The readings of the spun name word at token `k` (title case, no given name, no common
+/// surname), longest first: where each ends (before a possessive "'s"), its lexicon key, and
+/// the token after it. A word followed by a lowercase word is read as a phrase with it as well
+/// ("Prepare dinner", "Coronary heart": spinners capitalise a substitute's first word only).
+fn name_word<'t>(
+    text: &str,
+    toks: &[Token],
+    k: usize,
+    names: &Names,
+    word: &impl Fn(usize) -> Option<&'t Token>,
+    joined: &impl Fn(usize, usize) -> bool,
+) -> Vec<(usize, String, usize)> {
+    let t = toks[k];
+    let w = t.text(text);
+    let stem = w
+        .strip_suffix("'s")
+        .or_else(|| w.strip_suffix("\u{2019}s"))
+        .unwrap_or(w);
+    let lower = stem.to_lowercase();
+    if stem.chars().count() < MIN_LETTERS
+        || names.given_rank(&lower).is_some()
+        || names
+            .surname_rank(&lower)
+            .is_some_and(|r| r <= NOT_SURNAME_RANK)
+    {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(2);
+    if stem.len() == w.len() && k + 1 < toks.len() && joined(k, k + 1) {
+        if let Some(n) = word(k + 1).filter(|n| case_of(n.text(text)) == Case::Lower) {
+            out.push((n.end as usize, format!("{lower} {}", n.text(text)), k + 2));
+        }
+    }
+    out.push((t.start as usize + stem.len(), lower, k + 1));
+    out
+}
+
+/// The one original among `originals` that is a common surname, proposed readily, and clearly
+/// ahead of any other surname among them.
+fn surname_original(originals: &[NameOriginal], names: &Names) -> Option<NameOriginal> {
+    let surnames: Vec<&NameOriginal> = originals
+        .iter()
+        .take(MAX_ORIGINALS)
+        .filter(|o| {
+            !o.original.contains(' ')
+                && names
+                    .surname_rank(&o.original)
+                    .is_some_and(|r| r <= SURNAME_MAX_RANK)
+        })
+        .collect();
+    let best = *surnames.iter().max_by(|a, b| a.prior.total_cmp(&b.prior))?;
+    let clear = surnames
+        .iter()
+        .all(|o| std::ptr::eq(*o, best) || o.prior + PRIOR_MARGIN <= best.prior);
+    (best.prior >= MIN_PRIOR && best.votes >= MIN_VOTES && clear).then(|| best.clone())
+}
+
+/// Whether the words around tokens `from..to` in their line hold lowercase words other than
+/// the small ones that titles leave lowercase: running text, not a headline or a list.
+fn running_text(text: &str, toks: &[Token], from: usize, to: usize) -> bool {
+    let line_break =
+        |a: usize, b: usize| text[toks[a].end as usize..toks[b].start as usize].contains('\n');
+    let lower = |k: usize| {
+        let t = toks[k];
+        t.kind == Kind::Word
+            && case_of(t.text(text)) == Case::Lower
+            && !TITLE_LOWER.contains(&t.text(text))
+    };
+    let mut n = 0;
+    let mut seen = 0;
+    let mut k = from;
+    while k > 0 && seen < CONTEXT_WORDS && !line_break(k - 1, k) {
+        k -= 1;
+        seen += (toks[k].kind == Kind::Word) as usize;
+        n += lower(k) as usize;
+    }
+    let (mut k, mut seen) = (to, 0);
+    while k < toks.len() && seen < CONTEXT_WORDS && (k == 0 || !line_break(k - 1, k)) {
+        seen += (toks[k].kind == Kind::Word) as usize;
+        n += lower(k) as usize;
+        k += 1;
+    }
+    n >= MIN_LOWER_WORDS
+}
+
+/// A span that puts `original` back, capitalised, over `start..end`.
+fn name_span(text: &str, start: usize, end: usize, original: &str, evidence: String) -> Span {
+    Span {
+        start,
+        end,
+        text: text[start..end].to_string(),
+        suggestion: Some(apply_case(original, Case::Title)),
+        confidence: CONFIDENCE,
+        kind: SpanKind::Substitution,
+        evidence,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokenize::tokenize;
+
+    fn names(text: &'static str) -> Result<Names> {
+        Names::parse(Bytes::from_static(text.as_bytes()))
+    }
+
+    #[test]
+    fn looks_up_both_lists() {
+        let n = names("aaron\t77\t0\nhart\t0\t179\njudge\t0\t3262\nlong\t900\t86\n").unwrap();
+        assert_eq!(n.len(), 4);
+        assert_eq!(n.given_rank("aaron"), Some(77));
+        assert_eq!(n.surname_rank("aaron"), None);
+        assert_eq!(n.surname_rank("long"), Some(86));
+        assert_eq!(n.given_rank("long"), Some(900));
+        for missing in ["", "a", "aaro", "aaronx", "decide", "zzz"] {
+            assert_eq!(n.given_rank(missing), None, "{missing}");
+            assert_eq!(n.surname_rank(missing), None, "{missing}");
+        }
+    }
+
+    /// Census-like lists and a lexicon for the spun-surname tests.
+    fn census() -> Names {
+        names(
+            "aaron\t77\t0\nblank\t0\t2160\ncook\t0\t120\ndonald\t40\t0\ngeorge\t16\t0\n\
+             german\t756\t0\nhart\t0\t179\nin\t1979\t0\njudge\t0\t3262\nkaiser\t0\t1500\n\
+             kevin\t23\t0\nlong\t900\t86\nsettle\t0\t3831\ntim\t170\t0\ntom\t154\t0\n\
+             trump\t0\t8608\n",
+        )
+        .unwrap()
+    }
+
+    fn originals(key: &str) -> Vec<NameOriginal> {
+        let o = |original: &str, prior: f32, votes: usize| NameOriginal {
+            original: original.into(),
+            prior,
+            votes,
+            sources: "moby+mythes".into(),
+        };
+        match key {
+            "decide" => vec![
+                o("judge", -0.01, 3),
+                o("determine", 0.01, 3),
+                o("settle", -1.4, 3),
+            ],
+            "lengthy" => vec![o("long", 0.13, 3)],
+            "prepare dinner" => vec![o("cook", -0.3, 2)],
+            "prepare" => vec![o("ready", -0.2, 2)],
+            "heart" => vec![o("hart", -0.5, 2)],
+            "trump" => vec![o("best", -1.1, 3)],
+            "emperor" => vec![o("kaiser", -0.6, 1)],
+            "space" => vec![o("blank", -0.95, 3)],
+            "choose" => vec![o("judge", -0.3, 2), o("settle", -0.4, 2)],
+            _ => vec![],
+        }
+    }
+
+    /// (spun text, suggestion) of the spans found in `text`.
+    fn fixes(text: &str) -> Vec<(String, String)> {
+        spun_surnames(text, &tokenize(text), &census(), originals, &[])
+            .into_iter()
+            .map(|s| {
+                assert_eq!(&text[s.start..s.end], s.text);
+                (s.text, s.suggestion.unwrap())
+            })
+            .collect()
+    }
+
+    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_spun_surname_after_a_given_name_and_its_other_uses() {
+        assert_eq!(
+            fixes(
+                "The slugger Aaron Decide hit two home runs, and fans said that Decide was back."
+            ),
+            pairs(&[("Decide", "Judge"), ("Decide", "Judge")])
+        );
+        // The possessive stays as it is; a phrase whose first word alone is capitalised is one.
+        assert_eq!(
+            fixes(
+                "We watched Aaron Decide\u{2019}s swing, and then Tim Prepare dinner spoke to us."
+            ),
+            pairs(&[("Decide", "Judge"), ("Prepare dinner", "Cook")])
+        );
+        assert_eq!(
+            fixes("the striker Tom Lengthy scored twice in the second half"),
+            pairs(&[("Lengthy", "Long")])
+        );
+    }
+
+    #[test]
+    fn honest_names_and_weak_evidence_stay() {
+        for text in [
+            // Surnames on the list, however English they look.
+            "The comedian Kevin Hart said that Donald Trump was on the phone.",
+            // An initial, a title-case headline, a name going on after the word.
+            "We met George W. Bush and his wife at the ranch.",
+            "Aaron Decide Hits Two Home Runs In Boston",
+            "He said Aaron Decide Smith was on the team.",
+            // One thesaurus alone, two surnames close together, nothing proposed at all.
+            "The old German Emperor said that the war was over.",
+            "the crew said that In Space the days are long",
+            "the coach said Aaron Choose was back in the lineup",
+            "the coach said Aaron Musk was back in the lineup",
+            // Sentence-initial capitals are no name's.
+            "Decide for yourself whether the plan will work.",
+        ] {
+            assert_eq!(fixes(text), vec![], "{text}");
+        }
+        // The word elsewhere is changed only where a name was found.
+        assert_eq!(
+            fixes("the fans said that Decide was back on the field"),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn empty_and_bad_sections() {
+        assert!(names("").unwrap().is_empty());
+        assert!(names("aaron\t1\n").is_err());
+        assert!(names("aaron\tone\t0\n").is_err());
+        assert!(names("judge\t0\t1\naaron\t1\t0\n").is_err());
+        assert!(names("aaron\t0\t1\naaron\t1\t0\n").is_err());
+    }
+}
