@@ -19,7 +19,9 @@
 # PAGES (default /tmp/mining/pages), the changes on them are dumped after the candidate order is
 # fitted (`wild.py --real-dump`, each fold's from a model whose mined table lacks its stories) and
 # fitted on with weight 5 (`fit_scorer.py --real`); without the pages an earlier dump in
-# bench/out/wild/real-changes.jsonl is used, and without either the trees see the tune split only.
+# bench/out/wild/real-changes.jsonl is used, or else data/real-changes.jsonl.gz, the dump the shipped
+# trees were fitted on (features and labels only, no page text; it goes stale when the features change,
+# and fit_scorer.py refuses it when their number does).
 # Refit only with at least the real pages the current trees were fitted with (data/mined/README.md
 # says how many): with half of them the tune split looks as good as ever, but real pages of unseen
 # stories lose a third of their restored spans (DESIGN.md, "Limits").
@@ -97,6 +99,11 @@ if [ "$FROM" -le 2 ]; then
     "$PY" bench/wild.py --pages "$PAGES" --folds 2 --real-dump "$REAL" --dump-only
   elif [ -f "$REAL" ]; then
     echo "refit: no pages in $PAGES: the real-page changes of $REAL are from an earlier model" >&2
+  elif [ -f data/real-changes.jsonl.gz ]; then
+    echo "refit: no pages in $PAGES: using data/real-changes.jsonl.gz, the real-page changes the" \
+      "shipped trees were fitted on (dumped with the model of that refit)" >&2
+    mkdir -p bench/out/wild
+    gzip -dc data/real-changes.jsonl.gz > "$REAL"
   else
     echo "refit: no pages in $PAGES and no $REAL: the trees see the tune split only" >&2
   fi
