@@ -22,102 +22,79 @@ use crate::tokenize::{apply_case, case_of, Case, Kind, Token, TITLE_LOWER};
 use crate::{Bytes, Error, Result};
 use std::collections::HashMap;
 
-/// The name lists: one line per name, `name\tgiven_rank\tsurname_rank`, in lowercase, sorted by
+/// The name lists: one line per name, `name\tgiven_rank\tsurname_rank\n`, in lowercase, sorted by
 /// name (bytewise), with rank 1 for the most common name and 0 where the name is not on that
-/// list. Looked up by binary search over the lines, so a load parses nothing but line starts.
+/// list. A look-up is a binary search over the bytes themselves, finding line starts as it
+/// goes, so a load reads nothing but the UTF-8 check: a model loads as fast with the lists as
+/// without them. A line that is not of that form is no name, and lists out of order give wrong
+/// answers but never a panic (the builder writes them sorted, and the model's checksum keeps
+/// them so).
 #[derive(Clone)]
 pub struct Names {
     bytes: Bytes,
-    /// Where each line starts in `bytes`.
-    lines: Vec<u32>,
 }
 
 impl std::fmt::Debug for Names {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Names")
-            .field("names", &self.lines.len())
+            .field("bytes", &self.bytes.len())
             .finish()
     }
 }
 
 impl Names {
-    /// Reads a names section, checking that it is UTF-8, that every line has three fields with
-    /// numeric ranks, and that the names are sorted and unique.
+    /// Reads a names section, checking that it is UTF-8 and ends its last line.
     pub fn parse(bytes: Bytes) -> Result<Names> {
-        let text = std::str::from_utf8(&bytes)
+        std::str::from_utf8(&bytes)
             .map_err(|_| Error::Corrupt("the names section is not UTF-8".into()))?;
-        if text.len() > u32::MAX as usize {
-            return Err(Error::Corrupt("the names section is too large".into()));
+        if bytes.last().is_some_and(|&b| b != b'\n') {
+            return Err(Error::Corrupt(
+                "the names section does not end with a line break".into(),
+            ));
         }
-        let mut lines = Vec::with_capacity(text.len() / 16);
-        let mut start = 0usize;
-        let mut prev: Option<&str> = None;
-        for line in text.split_inclusive('\n') {
-            let l = line.trim_end_matches('\n');
-            let bad = |what: &str| {
-                Error::Corrupt(format!("names section, line {}: {what}", lines.len() + 1))
-            };
-            let mut f = l.split('\t');
-            let (Some(name), Some(g), Some(s), None) = (f.next(), f.next(), f.next(), f.next())
-            else {
-                return Err(bad("expected name, given rank and surname rank"));
-            };
-            if g.parse::<u32>().is_err() || s.parse::<u32>().is_err() {
-                return Err(bad("a rank is not a number"));
-            }
-            if prev.is_some_and(|p| p >= name) {
-                return Err(bad("names are not sorted and unique"));
-            }
-            prev = Some(name);
-            lines.push(start as u32);
-            start += line.len();
-        }
-        Ok(Names { bytes, lines })
+        Ok(Names { bytes })
     }
 
-    /// Number of names.
+    /// Number of names (a pass over the lines: for information, not for look-ups).
     pub fn len(&self) -> usize {
-        self.lines.len()
+        self.bytes.iter().filter(|&&b| b == b'\n').count()
     }
 
     /// Whether there are no names.
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
-    }
-
-    /// Line `k` without its newline. Its bytes were checked as UTF-8 whole and are cut at
-    /// newlines, so the line is UTF-8 too.
-    fn line(&self, k: usize) -> &str {
-        let start = self.lines[k] as usize;
-        let end = self
-            .lines
-            .get(k + 1)
-            .map_or(self.bytes.len(), |&e| e as usize);
-        std::str::from_utf8(&self.bytes[start..end])
-            .unwrap_or("")
-            .trim_end_matches('\n')
+        self.bytes.is_empty()
     }
 
     /// The (given, surname) ranks of `name` (lowercase), 0 where it is not on a list.
-    fn ranks(&self, name: &str) -> Option<(u32, u32)> {
-        let k = self.lines.partition_point(|&s| self.name_at(s) < name);
-        if k == self.lines.len() {
-            return None;
+    pub(crate) fn ranks(&self, name: &str) -> Option<(u32, u32)> {
+        let b: &[u8] = &self.bytes;
+        // `lo` is always a line start; `hi` a line start or the end.
+        let (mut lo, mut hi) = (0usize, b.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let start = b[lo..mid]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(lo, |p| lo + p + 1);
+            let end = b[start..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(b.len(), |p| start + p + 1);
+            let line = &b[start..end];
+            let key = line.split(|&c| c == b'\t').next().unwrap_or(line);
+            match key.cmp(name.as_bytes()) {
+                std::cmp::Ordering::Equal => {
+                    let line = std::str::from_utf8(line).ok()?.trim_end_matches('\n');
+                    let mut f = line.split('\t').skip(1);
+                    let g = f.next()?.parse().ok()?;
+                    let s = f.next()?.parse().ok()?;
+                    return Some((g, s));
+                }
+                std::cmp::Ordering::Less => lo = end,
+                std::cmp::Ordering::Greater => hi = start,
+            }
         }
-        let mut f = self.line(k).split('\t');
-        if f.next()? != name {
-            return None;
-        }
-        let g = f.next()?.parse().ok()?;
-        let s = f.next()?.parse().ok()?;
-        Some((g, s))
-    }
-
-    /// The name field of the line starting at byte `start`.
-    fn name_at(&self, start: u32) -> &str {
-        let rest = &self.bytes[start as usize..];
-        let end = rest.iter().position(|&b| b == b'\t').unwrap_or(rest.len());
-        std::str::from_utf8(&rest[..end]).unwrap_or("")
+        None
     }
 
     /// How common `name` (lowercase) is as a given name: 1 for the most common, `None` when it
@@ -214,23 +191,49 @@ pub fn spun_surnames(
     taken: &[(usize, usize)],
 ) -> Vec<Span> {
     let word = |k: usize| toks.get(k).filter(|t| t.kind == Kind::Word);
-    let title = |k: usize| word(k).is_some_and(|t| case_of(t.text(text)) == Case::Title);
-    let capital = |k: usize| word(k).is_some_and(|t| case_of(t.text(text)) != Case::Lower);
+    // Each word's case, read once: both passes below ask it of every token.
+    let cases: Vec<Option<Case>> = toks
+        .iter()
+        .map(|t| {
+            let w = t.text(text);
+            // Most words start in lowercase ASCII, which settles it without reading them whole.
+            match w.as_bytes().first() {
+                _ if t.kind != Kind::Word => None,
+                Some(b) if b.is_ascii_lowercase() => Some(Case::Lower),
+                _ => Some(case_of(w)),
+            }
+        })
+        .collect();
+    let title = |k: usize| cases.get(k).copied().flatten() == Some(Case::Title);
+    let capital = |k: usize| {
+        cases
+            .get(k)
+            .copied()
+            .flatten()
+            .is_some_and(|c| c != Case::Lower)
+    };
     // Only a space between two tokens: no line break, no punctuation.
     let joined = |a: usize, b: usize| text[toks[a].end as usize..toks[b].start as usize] == *" ";
     let mut spans: Vec<Span> = Vec::new();
     // Spun key -> (suggestion in lowercase, the evidence of its first finding).
     let mut found: HashMap<String, (String, String)> = HashMap::new();
+    let mut given_names: HashMap<&str, bool> = HashMap::new();
     for k in 0..toks.len().saturating_sub(1) {
         if !title(k) || !title(k + 1) || !joined(k, k + 1) {
             continue;
         }
         let given = toks[k].text(text);
-        if given.chars().count() < MIN_LETTERS
-            || names
-                .given_rank(&given.to_lowercase())
-                .is_none_or(|r| r > GIVEN_MAX_RANK)
-        {
+        // A text names the same people again and again: each word is looked up once.
+        let is_given = *given_names.entry(given).or_insert_with(|| {
+            // The census lists are in ASCII: a word of other letters is no name of theirs, and
+            // one of ASCII letters is lowercased without an allocation.
+            let mut buf = [0u8; 32];
+            given.len() >= MIN_LETTERS
+                && ascii_lower(given, &mut buf)
+                    .and_then(|lower| names.given_rank(lower))
+                    .is_some_and(|r| r <= GIVEN_MAX_RANK)
+        });
+        if !is_given {
             continue;
         }
         let start = toks[k + 1].start as usize;
@@ -272,8 +275,24 @@ pub fn spun_surnames(
     // The same spun word elsewhere, capitalised inside a sentence: the surname alone.
     let firsts: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
     let mut more = Vec::new();
+    // The first word of each spun key, to pass over other words without reading them whole.
+    let firsts_words: Vec<&str> = found
+        .keys()
+        .map(|k| k.split(' ').next().unwrap_or(k))
+        .collect();
     for k in 1..toks.len() {
         if !title(k) || !(word(k - 1).is_some() || toks[k - 1].text(text) == ",") {
+            continue;
+        }
+        let w = toks[k].text(text);
+        let w = w
+            .strip_suffix("'s")
+            .or_else(|| w.strip_suffix("\u{2019}s"))
+            .unwrap_or(w);
+        if !firsts_words
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(w) || (!w.is_ascii() && w.to_lowercase() == *f))
+        {
             continue;
         }
         let start = toks[k].start as usize;
@@ -318,11 +337,10 @@ fn name_word<'t>(
         .or_else(|| w.strip_suffix("\u{2019}s"))
         .unwrap_or(w);
     let lower = stem.to_lowercase();
+    let (given, surname) = names.ranks(&lower).unwrap_or((0, 0));
     if stem.chars().count() < MIN_LETTERS
-        || names.given_rank(&lower).is_some()
-        || names
-            .surname_rank(&lower)
-            .is_some_and(|r| r <= NOT_SURNAME_RANK)
+        || given > 0
+        || (surname > 0 && surname <= NOT_SURNAME_RANK)
     {
         return Vec::new();
     }
@@ -382,6 +400,14 @@ fn running_text(text: &str, toks: &[Token], from: usize, to: usize) -> bool {
         k += 1;
     }
     n >= MIN_LOWER_WORDS
+}
+
+/// `w` in lowercase, written into `buf`, if it is ASCII and fits.
+fn ascii_lower<'b>(w: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
+    let out = buf.get_mut(..w.len()).filter(|_| w.is_ascii())?;
+    out.copy_from_slice(w.as_bytes());
+    out.make_ascii_lowercase();
+    std::str::from_utf8(out).ok()
 }
 
 /// A span that puts `original` back, capitalised, over `start..end`.
@@ -523,9 +549,13 @@ mod tests {
     #[test]
     fn empty_and_bad_sections() {
         assert!(names("").unwrap().is_empty());
-        assert!(names("aaron\t1\n").is_err());
-        assert!(names("aaron\tone\t0\n").is_err());
-        assert!(names("judge\t0\t1\naaron\t1\t0\n").is_err());
-        assert!(names("aaron\t0\t1\naaron\t1\t0\n").is_err());
+        assert!(names("aaron\t1\t0").is_err());
+        assert!(Names::parse(Bytes::from_static(b"aaron\t\xff\t0\n")).is_err());
+        // Lines of another form are no names, and do not stop the search.
+        let n = names("aaron\t1\naaronx\tone\t0\nbob\t2\t0\nzed\t0\t9\n").unwrap();
+        assert_eq!(n.given_rank("aaron"), None);
+        assert_eq!(n.given_rank("aaronx"), None);
+        assert_eq!(n.given_rank("bob"), Some(2));
+        assert_eq!(n.surname_rank("zed"), Some(9));
     }
 }
