@@ -995,7 +995,7 @@ fn many_spun_surnames_take_linear_time() {
     let names = b"strong\t0\t500\ntom\t154\t0\n";
     let bytes = fixture::tiny_model_bytes_with(&[(unspin_core::T_NAMES, names)]);
     let det = Detector::new(load(bytes).unwrap());
-    assert_linear_on(&det, "spun surnames", 1000, |n| {
+    assert_linear_on(&det, "spun surnames", 2000, |n| {
         "Tom Sturdy said the market fell, and Sturdy won. ".repeat(n)
     });
 }
