@@ -163,21 +163,19 @@ pub fn run(a: Args) -> Result<()> {
             .filter(|p| !compile::contraction_only(&p.spun, &p.original))
             .collect();
         extra += pairs.len();
-        pinned.extend(
+        // The mined pairs seen in at least `docs` article pairs (the rules have no counts).
+        let mined_in = |docs: f64| {
             pairs
                 .iter()
-                .filter(|p| src == Src::MINED && p.docs >= PIN_DOCS)
-                .map(|p| (p.spun.clone(), p.original.clone())),
-        );
+                .filter(move |p| src == Src::MINED && p.docs >= docs)
+        };
+        pinned.extend(mined_in(PIN_DOCS).map(|p| (p.spun.clone(), p.original.clone())));
         let counted: Vec<_> = pairs
             .iter()
             .map(|p| (p.spun.clone(), p.original.clone(), p.count))
             .collect();
         compile::add_counted(&mut ch, &counted, 1.0, src);
-        for p in pairs
-            .iter()
-            .filter(|p| src == Src::MINED && p.docs >= REPEAT_DOCS)
-        {
+        for p in mined_in(REPEAT_DOCS) {
             ch.mark(&p.spun, &p.original, Src::REPEATED);
         }
     }

@@ -403,13 +403,13 @@ impl Detector {
                     return Vec::new();
                 };
                 lex.candidates(id)
+                    .take(crate::names::MAX_ORIGINALS)
                     .map(|c| NameOriginal {
                         original: lex.phrase(c.original).to_string(),
                         prior: c.prior,
                         votes: c.src.votes(),
                         sources: c.src.names().join("+"),
                     })
-                    .take(crate::names::MAX_ORIGINALS)
                     .collect()
             };
             let found = spun_surnames(text, &toks, names, originals, &taken);
