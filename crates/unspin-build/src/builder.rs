@@ -172,7 +172,7 @@ pub fn run(a: Args) -> Result<()> {
         pinned.extend(mined_in(PIN_DOCS).map(|p| (p.spun.clone(), p.original.clone())));
         let counted: Vec<_> = pairs
             .iter()
-            .map(|p| (p.spun.clone(), p.original.clone(), p.count))
+            .map(|p| (p.spun.as_str(), p.original.as_str(), p.count))
             .collect();
         compile::add_counted(&mut ch, &counted, 1.0, src);
         for p in mined_in(REPEAT_DOCS) {

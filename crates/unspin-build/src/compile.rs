@@ -154,13 +154,13 @@ pub fn add_thesaurus(
 }
 
 /// Adds counted pairs (spun, original, count): P(spun | original) = count / Σ count(·, original).
-pub fn add_counted(ch: &mut Channel, pairs: &[(String, String, f64)], weight: f64, src: Src) {
+pub fn add_counted<S: AsRef<str>>(ch: &mut Channel, pairs: &[(S, S, f64)], weight: f64, src: Src) {
     let mut total: HashMap<&str, f64> = HashMap::new();
     for (_, o, c) in pairs {
-        *total.entry(o.as_str()).or_default() += c;
+        *total.entry(o.as_ref()).or_default() += c;
     }
     for (s, o, c) in pairs {
-        ch.add(s, o, weight * c / total[o.as_str()], src);
+        ch.add(s.as_ref(), o.as_ref(), weight * c / total[o.as_ref()], src);
     }
 }
 

@@ -18,7 +18,7 @@
 
 use crate::engine::overlaps_any;
 use crate::report::{Span, SpanKind};
-use crate::tokenize::{apply_case, case_of, Case, Kind, Token, TITLE_LOWER};
+use crate::tokenize::{apply_case, case_of, split_possessive, Case, Kind, Token, TITLE_LOWER};
 use crate::{Bytes, Error, Result};
 use std::collections::HashMap;
 
@@ -190,19 +190,10 @@ pub fn spun_surnames(
     originals: impl Fn(&str) -> Vec<NameOriginal>,
     taken: &[(usize, usize)],
 ) -> Vec<Span> {
-    let word = |k: usize| toks.get(k).filter(|t| t.kind == Kind::Word);
-    // Each word's case, read once: both passes below ask it of every token.
+    // Each word's case (`None` for other tokens), read once: every step below asks it.
     let cases: Vec<Option<Case>> = toks
         .iter()
-        .map(|t| {
-            let w = t.text(text);
-            // Most words start in lowercase ASCII, which settles it without reading them whole.
-            match w.as_bytes().first() {
-                _ if t.kind != Kind::Word => None,
-                Some(b) if b.is_ascii_lowercase() => Some(Case::Lower),
-                _ => Some(case_of(w)),
-            }
-        })
+        .map(|t| (t.kind == Kind::Word).then(|| case_of(t.text(text))))
         .collect();
     let title = |k: usize| cases.get(k).copied().flatten() == Some(Case::Title);
     let capital = |k: usize| {
@@ -242,11 +233,11 @@ pub fn spun_surnames(
         {
             continue;
         }
-        let reading = name_word(text, toks, k + 1, names, &word, &joined)
+        let reading = name_word(text, toks, &cases, k + 1, names, &joined)
             .into_iter()
             .filter(|&(end, _, next)| {
                 !capital(next)
-                    && running_text(text, toks, k, next)
+                    && running_text(text, toks, &cases, k, next)
                     && !overlaps_any(taken, start, end, |&r| r)
             })
             .find_map(|(end, key, _)| Some((end, surname_original(&originals(&key), names)?, key)));
@@ -281,14 +272,10 @@ pub fn spun_surnames(
         .map(|k| k.split(' ').next().unwrap_or(k))
         .collect();
     for k in 1..toks.len() {
-        if !title(k) || !(word(k - 1).is_some() || toks[k - 1].text(text) == ",") {
+        if !title(k) || !(cases[k - 1].is_some() || toks[k - 1].text(text) == ",") {
             continue;
         }
-        let w = toks[k].text(text);
-        let w = w
-            .strip_suffix("'s")
-            .or_else(|| w.strip_suffix("\u{2019}s"))
-            .unwrap_or(w);
+        let (w, _) = split_possessive(toks[k].text(text));
         if !firsts_words
             .iter()
             .any(|f| f.eq_ignore_ascii_case(w) || (!w.is_ascii() && w.to_lowercase() == *f))
@@ -296,7 +283,7 @@ pub fn spun_surnames(
             continue;
         }
         let start = toks[k].start as usize;
-        let reading = name_word(text, toks, k, names, &word, &joined)
+        let reading = name_word(text, toks, &cases, k, names, &joined)
             .into_iter()
             .find(|(_, key, _)| found.contains_key(key));
         let Some((end, key, next)) = reading else {
@@ -304,7 +291,7 @@ pub fn spun_surnames(
         };
         let (original, first) = &found[&key];
         if capital(next)
-            || !running_text(text, toks, k, next)
+            || !running_text(text, toks, &cases, k, next)
             || overlaps_any(taken, start, end, |&r| r)
             || overlaps_any(&firsts, start, end, |&r| r)
         {
@@ -322,20 +309,17 @@ pub fn spun_surnames(
 /// surname), longest first: where each ends (before a possessive "'s"), its lexicon key, and
 /// the token after it. A word followed by a lowercase word is read as a phrase with it as well
 /// ("Prepare dinner", "Coronary heart": spinners capitalise a substitute's first word only).
-fn name_word<'t>(
+fn name_word(
     text: &str,
     toks: &[Token],
+    cases: &[Option<Case>],
     k: usize,
     names: &Names,
-    word: &impl Fn(usize) -> Option<&'t Token>,
     joined: &impl Fn(usize, usize) -> bool,
 ) -> Vec<(usize, String, usize)> {
     let t = toks[k];
     let w = t.text(text);
-    let stem = w
-        .strip_suffix("'s")
-        .or_else(|| w.strip_suffix("\u{2019}s"))
-        .unwrap_or(w);
+    let (stem, _) = split_possessive(w);
     let lower = stem.to_lowercase();
     let (given, surname) = names.ranks(&lower).unwrap_or((0, 0));
     if stem.chars().count() < MIN_LETTERS
@@ -345,10 +329,9 @@ fn name_word<'t>(
         return Vec::new();
     }
     let mut out = Vec::with_capacity(2);
-    if stem.len() == w.len() && k + 1 < toks.len() && joined(k, k + 1) {
-        if let Some(n) = word(k + 1).filter(|n| case_of(n.text(text)) == Case::Lower) {
-            out.push((n.end as usize, format!("{lower} {}", n.text(text)), k + 2));
-        }
+    if stem.len() == w.len() && cases.get(k + 1) == Some(&Some(Case::Lower)) && joined(k, k + 1) {
+        let n = toks[k + 1];
+        out.push((n.end as usize, format!("{lower} {}", n.text(text)), k + 2));
     }
     out.push((t.start as usize + stem.len(), lower, k + 1));
     out
@@ -376,15 +359,18 @@ fn surname_original(originals: &[NameOriginal], names: &Names) -> Option<NameOri
 
 /// Whether the words around tokens `from..to` in their line hold lowercase words other than
 /// the small ones that titles leave lowercase: running text, not a headline or a list.
-fn running_text(text: &str, toks: &[Token], from: usize, to: usize) -> bool {
+/// `cases` holds each token's case, as in [`spun_surnames`].
+fn running_text(
+    text: &str,
+    toks: &[Token],
+    cases: &[Option<Case>],
+    from: usize,
+    to: usize,
+) -> bool {
     let line_break =
         |a: usize, b: usize| text[toks[a].end as usize..toks[b].start as usize].contains('\n');
-    let lower = |k: usize| {
-        let t = toks[k];
-        t.kind == Kind::Word
-            && case_of(t.text(text)) == Case::Lower
-            && !TITLE_LOWER.contains(&t.text(text))
-    };
+    let lower =
+        |k: usize| cases[k] == Some(Case::Lower) && !TITLE_LOWER.contains(&toks[k].text(text));
     let mut n = 0;
     let mut seen = 0;
     let mut k = from;

@@ -185,6 +185,24 @@ pub fn fold_lookalikes(word: &str) -> Option<String> {
     )
 }
 
+/// `word` split before a possessive's ending ("'s", with either apostrophe, "s" in either
+/// case), which stays as written where the word is rewritten; the ending is empty where there
+/// is none.
+///
+/// ```
+/// use unspin_core::tokenize::split_possessive;
+/// assert_eq!(split_possessive("Decide\u{2019}s"), ("Decide", "\u{2019}s"));
+/// assert_eq!(split_possessive("FBI'S"), ("FBI", "'S"));
+/// assert_eq!(split_possessive("Decide"), ("Decide", ""));
+/// assert_eq!(split_possessive("'s"), ("", "'s"));
+/// ```
+pub fn split_possessive(word: &str) -> (&str, &str) {
+    match word.char_indices().rev().nth(1) {
+        Some((k, c)) if is_apostrophe(c) && word.ends_with(['s', 'S']) => word.split_at(k),
+        _ => (word, ""),
+    }
+}
+
 /// `word` with the letters of an initialism in capitals, where a spinner recased them ("Fbi"
 /// for "FBI", "Ceos" for "CEOs", "Fbi's"): `is_initialism` says whether a word, in lowercase,
 /// is an abbreviation read letter by letter. A word in lowercase ("fbi", as in a handle or a
@@ -209,10 +227,7 @@ pub fn recased_initialism(word: &str, is_initialism: impl Fn(&str) -> bool) -> O
         return None;
     }
     // A possessive's ending stays as written.
-    let (core, ending) = match word.char_indices().rev().nth(1) {
-        Some((k, c)) if is_apostrophe(c) && word.ends_with(['s', 'S']) => word.split_at(k),
-        _ => (word, ""),
-    };
+    let (core, ending) = split_possessive(word);
     if !(3..=7).contains(&core.len()) || !core.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
     }
