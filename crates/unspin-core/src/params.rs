@@ -144,6 +144,10 @@ params! {
     composed = 1.0;
     /// Document score: weight of confident changes per 100 words.
     d_changes = 0.9;
+    /// Document score: how fast repeats of a written phrase stop counting: the k-th change of
+    /// the same phrase adds its confidence times `k^-d_repeat` to the document's changes (0:
+    /// every change counts in full).
+    d_repeat = 0.0;
     /// Document score: weight of summed positive local gains per 100 words.
     d_gain = 0.05;
     /// Document score: weight of fingerprints per 100 words.
