@@ -103,14 +103,12 @@ pub fn coverage(
             for g in &d.spans {
                 n += 1;
                 let text = folded(&d.spun[g.start..g.end]);
+                let orig = folded(&g.original);
                 let Some(id) = lex.find(&text) else {
-                    *miss
-                        .entry(format!("nokey {text} -> {}", g.original.to_lowercase()))
-                        .or_default() += 1;
+                    *miss.entry(format!("nokey {text} -> {orig}")).or_default() += 1;
                     continue;
                 };
                 key += 1;
-                let orig = folded(&g.original);
                 // Where the gold original stands in the candidate order, if it is there at all.
                 let rank = lex
                     .candidates(id)
@@ -243,7 +241,7 @@ pub fn run(
                     g.start == d.start && g.end == d.end && folded(&g.original) == d.original
                 });
                 let v = serde_json::json!({"y": ok as u8, "x": d.features, "clean": gold.is_empty(), "words": words,
-                    "at": [d.start, d.end], "original": d.original});
+                    "at": [d.start, d.end], "original": d.original, "confidence": d.confidence});
                 writeln!(w, "{v}")?;
             }
         }

@@ -332,6 +332,36 @@ fn repeat_weights(text: &str, pending: &[Pending], exponent: f32) -> Vec<f32> {
         .collect()
 }
 
+/// Which lines read as code rather than prose, asked in the order of the text, each line read
+/// once (a line of ten thousand braces costs one pass): a line is code when it holds a backtick,
+/// a path separator (`::`), an attribute (`#[`), an assignment or an arrow, or an empty call
+/// (`()`). Braces around one word there are a template's placeholder (`"{var}"`,
+/// `use tracing::{instrument};`), not a spinner's debris; prose with spintax has none of these.
+#[derive(Default)]
+struct CodeLines {
+    /// The last line asked about: where it starts and ends, and whether it is code.
+    line: Option<(usize, usize, bool)>,
+}
+
+impl CodeLines {
+    fn is_code(&mut self, text: &str, at: usize) -> bool {
+        match self.line {
+            Some((start, end, code)) if start <= at && at < end => code,
+            _ => {
+                let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+                let line = &text[start..end];
+                let code = line.contains('`')
+                    || ["::", "#[", "=", "->", "()"]
+                        .iter()
+                        .any(|m| line.contains(m));
+                self.line = Some((start, end, code));
+                code
+            }
+        }
+    }
+}
+
 /// One change the decoder considered applying.
 #[derive(Clone, Debug)]
 pub struct Decision {
@@ -490,6 +520,14 @@ impl Detector {
         } else {
             Verdict::Clean
         };
+        if verdict == Verdict::Clean {
+            let bar = f64::from(self.params.apply_clean);
+            for s in spans.iter_mut().filter(|s| {
+                s.kind == SpanKind::Substitution && s.suggestion.is_some() && s.confidence < bar
+            }) {
+                s.suggestion = None;
+            }
+        }
         (
             Report {
                 score,
@@ -1504,6 +1542,7 @@ impl Detector {
         let lm = self.model.lm();
         let b = text.as_bytes();
         let mut i = 0;
+        let mut lines = CodeLines::default();
         while let Some(off) = text[i..].find('{') {
             let s = i + off;
             let rest = &text[s + 1..];
@@ -1521,6 +1560,11 @@ impl Detector {
                 continue;
             }
             let opts: Vec<&str> = inner.split('|').map(str::trim).collect();
+            if opts.len() == 1 && lines.is_code(text, s) {
+                // `{var}` in a format string or `use a::{b};`: a template, not a spinner's.
+                i = e.min(b.len());
+                continue;
+            }
             let wordy = opts.iter().all(|o| {
                 !o.is_empty()
                     && o.chars().all(|ch| {
@@ -3151,6 +3195,16 @@ mod tests {
             ]
         );
         assert_eq!(det().restore("We apply {data}."), "We apply data.");
+        // Braces around one word on a line of code are a placeholder, and stay; spintax with
+        // options is spintax wherever it is.
+        for code in [
+            "Write `#[error(\"{var}\")]` here.",
+            "use tracing::{instrument};",
+            "let s = format!(\"{name}\");",
+        ] {
+            assert_eq!(det().restore(code), code);
+        }
+        assert_eq!(det().restore("x = {the|a} data"), "x = the data");
         // Options with no-break spaces are spintax too, and keep their spaces.
         assert_eq!(
             det().restore("We {sell\u{a0}off|hold\u{a0}back} data."),

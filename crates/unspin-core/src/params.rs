@@ -134,6 +134,11 @@ params! {
     c_bias = -1.5;
     /// A change is applied when its confidence reaches this (and reported, whatever `flag`).
     apply = 0.5;
+    /// In a document the score calls clean, a substitution is applied only when its confidence
+    /// reaches this as well: honest text is where a change is likeliest wrong, and the score
+    /// tells honest text apart far better than one change's confidence can. Below it the span
+    /// is still reported, without a suggestion. At `apply` or under, it changes nothing.
+    apply_clean = 0.5;
     /// A span is reported, without a suggestion below `apply`, when its confidence reaches this.
     flag = 0.35;
     /// Document score: bias.
