@@ -2568,6 +2568,40 @@ mod tests {
     }
 
     #[test]
+    fn a_clean_verdict_asks_apply_clean_of_a_substitution() {
+        let text = "The inventory market fell sharply on Monday.";
+        let run = |apply_clean: f32, spun_threshold: f32| {
+            let model = tiny_model();
+            let mut p = model.params().clone();
+            p.min_words = 1.0;
+            p.spun_threshold = spun_threshold;
+            p.apply_clean = apply_clean;
+            Detector::with_params(model, p).check(text)
+        };
+        let suggestion = |r: &Report| {
+            let s = r
+                .spans
+                .iter()
+                .find(|s| s.text == "inventory")
+                .expect("reported");
+            (s.suggestion.clone(), s.confidence)
+        };
+        // Called clean (no score reaches 2), with the bar at `apply`: applied.
+        let base = run(0.0, 2.0);
+        assert_eq!(base.verdict, Verdict::Clean);
+        let (got, conf) = suggestion(&base);
+        assert_eq!(got.as_deref(), Some("stock"));
+        assert!(conf < 1.0, "{conf}");
+        // The bar above the change: still reported, without a suggestion, and left as written.
+        let gated = run(1.0, 2.0);
+        assert_eq!(suggestion(&gated).0, None);
+        // The same bar in a text called spun: applied.
+        let spun = run(1.0, 0.0);
+        assert_eq!(spun.verdict, Verdict::Spun);
+        assert_eq!(suggestion(&spun).0.as_deref(), Some("stock"));
+    }
+
+    #[test]
     fn repeats_of_a_written_phrase_count_less_towards_the_document_score() {
         let text = "The inventory market fell. Inventory market fell. The inventory market fell.";
         let with_repeat = |r: f32| {
