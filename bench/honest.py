@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Honest-text check: how many suggestions unspin makes on text that nobody spun.
+
+    python3 bench/honest.py                      # the binary's embedded model
+    python3 bench/honest.py --model M            # another model
+    python3 bench/honest.py --engine-arg=--param=apply_clean=0.677
+
+Three sets, each scored whole with `unspin scan --spans` (one document per record):
+
+- every State of the Union address before 1990, split at 1945 (the tune split's passages are cut
+  from the earlier ones, the test split's from the later ones; the addresses from 1990 on are
+  never read);
+- the test split's clean passages (bench/out/devset/test/clean.jsonl, built by make_devset.py);
+- the README of every crate in the Cargo registry of this machine with 600 words or more: modern
+  English with code, which no fit has seen (they are there after any `cargo build`).
+
+For each set it prints the documents, the words, the substitution suggestions (and per 1,000 words),
+the documents called spun and the highest score. A suggestion on this text is a false change.
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from benchlib import resources  # noqa: E402
+
+ROOT = os.path.dirname(HERE)
+MIN_README_WORDS = 600
+
+
+def readmes():
+    """(id, text) of the Cargo registry's crate READMEs of MIN_README_WORDS words or more."""
+    home = os.environ.get("CARGO_HOME", os.path.expanduser("~/.cargo"))
+    for path in sorted(glob.glob(os.path.join(home, "registry", "src", "*", "*", "README.md"))):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        if len(text.split()) >= MIN_README_WORDS:
+            yield os.path.basename(os.path.dirname(path)), text
+
+
+def sets(devset):
+    addresses = resources.sotu_addresses(1700, 1989)
+    yield "addresses before 1945", [(a["file"], a["text"]) for a in addresses if a["year"] < 1945]
+    yield "addresses 1945-1989", [(a["file"], a["text"]) for a in addresses if a["year"] >= 1945]
+    clean = os.path.join(devset, "test", "clean.jsonl")
+    if os.path.exists(clean):
+        with open(clean) as f:
+            yield "test clean passages", [(r["id"], r["text"]) for r in map(json.loads, f)]
+    else:
+        print(f"honest: no {clean} (run bench/make_devset.py): set skipped", file=sys.stderr)
+    # Duplicate crate versions hold the same README; one of each text is enough.
+    seen, docs = set(), []
+    for name, text in readmes():
+        if text not in seen:
+            seen.add(text)
+            docs.append((name, text))
+    yield "crate READMEs", docs
+
+
+def score(engine, docs):
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+        for i, (_, text) in enumerate(docs):
+            f.write(json.dumps({"id": str(i), "text": text}) + "\n")
+        path = f.name
+    try:
+        out = subprocess.run(engine + ["scan", "--spans", path], capture_output=True, text=True, check=True)
+    finally:
+        os.unlink(path)
+    return [json.loads(line)["unspin"] for line in out.stdout.splitlines()]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--engine", default=os.path.join(ROOT, "target", "release", "unspin"))
+    ap.add_argument("--model", help="model file (default: the engine's embedded model)")
+    ap.add_argument("--engine-arg", action="append", default=[], help="an argument for the engine (repeatable)")
+    ap.add_argument("--devset", default=os.path.join(HERE, "out", "devset"))
+    a = ap.parse_args()
+    engine = [a.engine] + (["--model", a.model] if a.model else []) + a.engine_arg
+    print(f"{'set':24} {'docs':>5} {'words':>9} {'suggestions':>11} {'per 1k':>7} {'called spun':>11} {'max score':>9}")
+    for name, docs in sets(a.devset):
+        if not docs:
+            print(f"{name:24} (none)")
+            continue
+        reports = score(engine, docs)
+        words = sum(r["words"] for r in reports)
+        sugg = sum(1 for r in reports for s in r["spans"] if s["kind"] == "substitution" and s.get("suggestion"))
+        spun = sum(r["verdict"] == "spun" for r in reports)
+        top = max(r["score"] for r in reports)
+        print(f"{name:24} {len(docs):5} {words:9} {sugg:11} {1000 * sugg / max(words, 1):7.2f} {spun:11} {top:9.3f}")
+
+
+if __name__ == "__main__":
+    main()
