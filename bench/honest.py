@@ -5,7 +5,7 @@
     python3 bench/honest.py --model M            # another model
     python3 bench/honest.py --engine-arg=--param=apply_clean=0.677
 
-Three sets, each scored whole with `unspin scan --spans` (one document per record):
+Three sets, each scored whole with `unspin scan --spans -` (one document per record):
 
 - every State of the Union address before 1990, split at 1945 (the tune split's passages are cut
   from the earlier ones, the test split's from the later ones; the addresses from 1990 on are
@@ -21,13 +21,12 @@ import argparse
 import glob
 import json
 import os
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from benchlib import resources  # noqa: E402
+from benchlib.scan import run_scan  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
 MIN_README_WORDS = 600
@@ -62,18 +61,6 @@ def sets(devset):
     yield "crate READMEs", docs
 
 
-def score(engine, docs):
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
-        for i, (_, text) in enumerate(docs):
-            f.write(json.dumps({"id": str(i), "text": text}) + "\n")
-        path = f.name
-    try:
-        out = subprocess.run(engine + ["scan", "--spans", path], capture_output=True, text=True, check=True)
-    finally:
-        os.unlink(path)
-    return [json.loads(line)["unspin"] for line in out.stdout.splitlines()]
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--engine", default=os.path.join(ROOT, "target", "release", "unspin"))
@@ -81,13 +68,13 @@ def main():
     ap.add_argument("--engine-arg", action="append", default=[], help="an argument for the engine (repeatable)")
     ap.add_argument("--devset", default=os.path.join(HERE, "out", "devset"))
     a = ap.parse_args()
-    engine = [a.engine] + (["--model", a.model] if a.model else []) + a.engine_arg
+    engine = [a.engine] + a.engine_arg
     print(f"{'set':24} {'docs':>5} {'words':>9} {'suggestions':>11} {'per 1k':>7} {'called spun':>11} {'max score':>9}")
     for name, docs in sets(a.devset):
         if not docs:
             print(f"{name:24} (none)")
             continue
-        reports = score(engine, docs)
+        reports = run_scan(engine, a.model, [text for _, text in docs])
         words = sum(r["words"] for r in reports)
         sugg = sum(1 for r in reports for s in r["spans"] if s["kind"] == "substitution" and s.get("suggestion"))
         spun = sum(r["verdict"] == "spun" for r in reports)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
@@ -31,19 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import OUT_DIR, REPO_DIR  # noqa: E402
 from benchlib.forms import FORMS, INDEXED, CharMap  # noqa: E402
 from benchlib.metrics import auroc, exact_matches, ratio, suggestions  # noqa: E402
+from benchlib.scan import run_scan  # noqa: E402
 from benchlib.textspan import count_words  # noqa: E402
-
-
-def run_scan(engine: list[str], model: str | None, texts: list[str]) -> list[dict]:
-    """`unspin scan --spans -` over `texts`; each record's result."""
-    lines = "".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in enumerate(texts))
-    cmd = engine + ["scan", "--spans"] + (["--model", model] if model else []) + ["-"]
-    proc = subprocess.run(cmd, input=lines, capture_output=True, text=True)
-    out = [json.loads(line)["unspin"] for line in proc.stdout.splitlines() if line.strip()]
-    if proc.returncode != 0 or len(out) != len(texts):
-        raise RuntimeError(f"{shlex.join(cmd)}: exit {proc.returncode}, {len(out)} of {len(texts)} records\n"
-                           f"{proc.stderr[-2000:]}")
-    return out
 
 
 def score(engine: list[str], model: str | None, rows: list[dict], form: str) -> dict:
