@@ -15,7 +15,9 @@ Three sets, each scored whole with `unspin scan --spans -` (one document per rec
   English with code, which no fit has seen (they are there after any `cargo build`).
 
 For each set it prints the documents, the words, the substitution suggestions (and per 1,000 words),
-the documents called spun and the highest score. A suggestion on this text is a false change.
+the suggestions of tortured phrases (listed, composed and variants of known terms) and of debris
+(spintax, recased initialisms, lookalike letters), the documents called spun and the highest score.
+A suggestion on this text is a false change.
 """
 import argparse
 import glob
@@ -69,17 +71,21 @@ def main():
     ap.add_argument("--devset", default=os.path.join(HERE, "out", "devset"))
     a = ap.parse_args()
     engine = [a.engine] + a.engine_arg
-    print(f"{'set':24} {'docs':>5} {'words':>9} {'suggestions':>11} {'per 1k':>7} {'called spun':>11} {'max score':>9}")
+    print(f"{'set':24} {'docs':>5} {'words':>9} {'suggestions':>11} {'per 1k':>7} {'tortured':>8} {'debris':>6} "
+          f"{'called spun':>11} {'max score':>9}")
     for name, docs in sets(a.devset):
         if not docs:
             print(f"{name:24} (none)")
             continue
         reports = run_scan(engine, a.model, [text for _, text in docs])
         words = sum(r["words"] for r in reports)
-        sugg = sum(1 for r in reports for s in r["spans"] if s["kind"] == "substitution" and s.get("suggestion"))
+        def suggested(kind):
+            return sum(1 for r in reports for s in r["spans"] if s["kind"] == kind and s.get("suggestion"))
+        sugg = suggested("substitution")
         spun = sum(r["verdict"] == "spun" for r in reports)
         top = max(r["score"] for r in reports)
-        print(f"{name:24} {len(docs):5} {words:9} {sugg:11} {1000 * sugg / max(words, 1):7.2f} {spun:11} {top:9.3f}")
+        print(f"{name:24} {len(docs):5} {words:9} {sugg:11} {1000 * sugg / max(words, 1):7.2f} "
+              f"{suggested('fingerprint'):8} {suggested('artifact'):6} {spun:11} {top:9.3f}")
 
 
 if __name__ == "__main__":

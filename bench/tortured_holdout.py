@@ -18,6 +18,10 @@ comes back in place (the words standing where the phrase stood, found by a token
 phrase; changes elsewhere in the sentence are counted apart).  As a control it also restores the same
 sentence with the correct phrase, which should come back unchanged.  With neither --build-cmd nor --model, the engine's default model
 is used, which was built from the whole list: its score is then not a held-out score.
+
+``--sighting`` puts a line before each sentence, "Earlier studies relied on PHRASE.", with a phrase of
+the training part: a paper mill's text holds many tortured phrases, some of them known, and the
+engine looks for variants of known terms only in a text where it has found one (`term_gate`).
 """
 
 from __future__ import annotations
@@ -143,7 +147,14 @@ def cmd_eval(args) -> int:
         print("warning: no --model or --build-cmd: using the engine's default model, which saw the whole "
               "list; this is not a held-out score", file=sys.stderr)
     engine = shlex.split(args.engine)
-    train_corrects = {norm(p["correct"]) for p in json.loads(train_path.read_text())["phrases"]}
+    train_phrases = json.loads(train_path.read_text())["phrases"]
+    train_corrects = {norm(p["correct"]) for p in train_phrases}
+
+    def sighting(i: int) -> str:
+        """With --sighting, a line before the sentence that holds a phrase of the training part:
+        a paper mill's text holds many tortured phrases, and the engine knows some of them."""
+        return f"Earlier studies relied on {train_phrases[(i * 7919) % len(train_phrases)]['tortured']}.\n" \
+            if args.sighting else ""
 
     counts = {"spun": {}, "control": {}}
     examples: dict[str, list] = {}
@@ -152,10 +163,12 @@ def cmd_eval(args) -> int:
         for i, pair in enumerate(held):
             for kind, phrase in (("spun", pair["tortured"]), ("control", pair["correct"])):
                 path = Path(tmp) / f"{kind}-{i:05d}.txt"
-                path.write_text(PREFIX + phrase + SUFFIX, encoding="utf-8")
+                path.write_text(sighting(i) + PREFIX + phrase + SUFFIX, encoding="utf-8")
                 jobs.append((kind, pair, path))
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             outputs = list(pool.map(lambda j: run_restore(engine, model, j[2]), jobs))
+    # The sentence is the last line: `restore` keeps the line structure.
+    outputs = [o.rstrip("\n").rsplit("\n", 1)[-1] for o in outputs]
     rows = []
     damaged = {"spun": 0, "control": 0}
     for (kind, pair, _), restored in zip(jobs, outputs):
@@ -213,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build-cmd", default=None,
                     help="command that builds a model; {tortured} = train list, {model} = output path")
     ap.add_argument("--limit", type=int, default=None, help="evaluate the first N held-out pairs only")
+    ap.add_argument("--sighting", action="store_true",
+                    help="put a line with a tortured phrase of the training part before each sentence")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json-out", default=None)
     args = ap.parse_args(argv)

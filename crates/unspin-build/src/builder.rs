@@ -65,6 +65,9 @@ const POSSESSIVE_SHARE: f32 = -2.2;
 /// decoder scores (see [`compile::write_channel`]).
 const PIN_DOCS: f64 = 3.0;
 
+/// Term substitutes are stored up to this rank; the `term_rank` parameters choose below it.
+const TERM_RANK_CAP: usize = 8;
+
 /// A mined pair seen in at least this many article pairs is marked [`Src::REPEATED`]: the
 /// change scorer weighs a pair spinners repeat above one seen once.
 const REPEAT_DOCS: f64 = 2.0;
@@ -235,7 +238,20 @@ pub fn run(a: Args) -> Result<()> {
         pinned.len()
     );
     let is_pinned = |s: &str, o: &str| pinned.contains(&(s.to_string(), o.to_string()));
-    let n = compile::write_channel(ch, &mut lex, &freq, &ranker, &is_pinned, a.cap);
+    let mut word_pairs = Vec::new();
+    let n = compile::write_channel(
+        ch,
+        &mut lex,
+        &freq,
+        &ranker,
+        &is_pinned,
+        a.cap,
+        &mut word_pairs,
+    );
+    // Variants of the list's terms: which term words a written word may stand for.
+    let term_subs = compile::term_substitutes(&tortured, &word_pairs, TERM_RANK_CAP);
+    drop(word_pairs);
+    eprintln!("term substitutes: {}", term_subs.len());
     for (s, _) in pinned.iter().filter(|(s, _)| s.contains(' ')) {
         lex.set_flags(s, FLAG_SPINNER);
     }
@@ -275,6 +291,16 @@ pub fn run(a: Args) -> Result<()> {
     c.add(unspin_core::T_TORTURED, lines(listed));
     let composed_pairs = &mut composed.iter().map(|(t, c)| (t.as_str(), c.as_str()));
     c.add(unspin_core::T_COMPOSED, lines(composed_pairs));
+    let terms: String = compile::terms(&tortured)
+        .iter()
+        .map(|t| t.join(" ") + "\n")
+        .collect();
+    c.add(unspin_core::T_TERMS, terms.into_bytes());
+    let subs: String = term_subs
+        .iter()
+        .map(|(w, t, r)| format!("{w}\t{t}\t{r}\n"))
+        .collect();
+    c.add(unspin_core::T_TERMSUBS, subs.into_bytes());
     let initialisms = sources::load_initialisms(&raw.cmudict, &raw.wordnet_dir)?;
     eprintln!("initialisms: {}", initialisms.len());
     c.add(
@@ -327,6 +353,7 @@ pub fn run(a: Args) -> Result<()> {
         "builder": env!("CARGO_PKG_VERSION"),
         "fingerprints": tortured.len(),
         "composed_fingerprints": composed.len(),
+        "term_substitutes": term_subs.len(),
         "initialisms": initialisms.len(),
         "names": names.len(),
         "candidates": n,

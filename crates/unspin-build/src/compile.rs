@@ -13,7 +13,7 @@
 //! inflection both sides share, so "mentioned" proposes "said" (past stays past).
 
 use crate::sources::{Inflection, Pos, Source, Synonym, Tortured};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use unspin_core::lexicon::{rank_features, LexiconWriter, Src, RANK_FEATURES};
 
 /// Mixture weights of the thesauri in the channel prior.
@@ -203,6 +203,24 @@ const CLOSED_CLASS: &[&str] = &[
 /// would otherwise give thousands, nearly all of them never written by any spinner.
 const COMPOSED_PER_TERM: usize = 200;
 
+/// The list's *terms*: runs of 2-4 words inside its correct phrases that neither start nor end
+/// with a closed-class word ("random forest", "deep learning").
+pub fn terms(list: &[Tortured]) -> BTreeSet<Vec<&str>> {
+    let closed = |w: &str| CLOSED_CLASS.contains(&w);
+    let mut terms = BTreeSet::new();
+    for t in list {
+        let words: Vec<&str> = t.correct.split(' ').collect();
+        for n in 2..=4.min(words.len()) {
+            for g in words.windows(n) {
+                if !closed(g[0]) && !closed(g[n - 1]) {
+                    terms.insert(g.to_vec());
+                }
+            }
+        }
+    }
+    terms
+}
+
 /// Tortured phrases the list lacks, composed from its own word substitutions.
 ///
 /// Paper-mill spinners work word by word from one dictionary, so the list's phrases share
@@ -238,18 +256,7 @@ pub fn composed_tortured(
     for v in substitutes.values_mut() {
         v.sort_unstable();
     }
-    let closed = |w: &str| CLOSED_CLASS.contains(&w);
-    let mut terms: std::collections::BTreeSet<Vec<&str>> = Default::default();
-    for t in list {
-        let words: Vec<&str> = t.correct.split(' ').collect();
-        for n in 2..=4.min(words.len()) {
-            for g in words.windows(n) {
-                if !closed(g[0]) && !closed(g[n - 1]) {
-                    terms.insert(g.to_vec());
-                }
-            }
-        }
-    }
+    let terms = terms(list);
     let listed: HashSet<&str> = list.iter().map(|t| t.tortured.as_str()).collect();
     let technical: HashSet<&str> = list.iter().flat_map(|t| t.correct.split(' ')).collect();
     // Spelling -> (term, the count of its rarest substitution, whether another term ties).
@@ -305,6 +312,35 @@ pub fn composed_tortured(
         .into_iter()
         .filter(|(_, (_, _, tie))| !tie)
         .map(|(s, (term, _, _))| (s.join(" "), term.join(" ")))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// The term words that written words may stand for, for matching variants of the list's
+/// terms (`unspin_core::fingerprint::Fingerprints::add_terms`).
+///
+/// Paper mills spin the vocabulary of science, and a phrase held out of the list often spins a
+/// term that other entries correct to ("ravenous algorithm" and "voracious method" both stand
+/// for "greedy algorithm"), with a plain thesaurus neighbour the list never used. From the
+/// lexicon's one-word pairs `word_pairs` (spun, original, rank of the original among the spun
+/// word's candidates), keeps those whose original is a word of a term and ranks below
+/// `max_rank`, and whose spun word occurs in no correct phrase: a technical word is read as
+/// itself ("recognition" for "detection" would turn honest "automatic recognition" into
+/// "automatic detection"). Sorted.
+pub fn term_substitutes(
+    list: &[Tortured],
+    word_pairs: &[(String, String, usize)],
+    max_rank: usize,
+) -> Vec<(String, String, usize)> {
+    let term_words: HashSet<&str> = terms(list).into_iter().flatten().collect();
+    let technical: HashSet<&str> = list.iter().flat_map(|t| t.correct.split(' ')).collect();
+    let mut out: Vec<(String, String, usize)> = word_pairs
+        .iter()
+        .filter(|(s, o, r)| {
+            *r < max_rank && term_words.contains(o.as_str()) && !technical.contains(s.as_str())
+        })
+        .cloned()
         .collect();
     out.sort_unstable();
     out
@@ -454,6 +490,7 @@ pub fn write_channel(
     ranker: &Ranker,
     pinned: &dyn Fn(&str, &str) -> bool,
     cap: usize,
+    words: &mut Vec<(String, String, usize)>,
 ) -> usize {
     let mut by_spun: HashMap<String, Vec<(String, f64, Src)>> = HashMap::new();
     for ((s, o), (p, src)) in ch.pairs {
@@ -472,9 +509,12 @@ pub fn write_channel(
         // A stable sort: pinned pairs first, each group still in rank order.
         v.sort_by_key(|c| !pinned(&s, &c.1));
         v.truncate(cap);
-        for (_, o, p, src) in v {
+        for (rank, (_, o, p, src)) in v.into_iter().enumerate() {
             lex.add_candidate(&s, &o, p.log10() as f32, src);
             n += 1;
+            if !s.contains(' ') && !o.contains(' ') {
+                words.push((s.clone(), o, rank));
+            }
         }
     }
     n
@@ -647,6 +687,37 @@ mod tests {
     }
 
     #[test]
+    fn term_substitutes_read_plain_words_as_term_words() {
+        let list: Vec<Tortured> = [
+            ("ravenous algorithm", "greedy algorithm"),
+            ("profound learning", "deep learning"),
+            ("the arrangement", "the solution"),
+        ]
+        .into_iter()
+        .map(|(t, c)| Tortured {
+            tortured: t.into(),
+            correct: c.into(),
+        })
+        .collect();
+        let pair = |s: &str, o: &str, r| (s.to_string(), o.to_string(), r);
+        let pairs = [
+            pair("voracious", "greedy", 2),
+            pair("gluttonous", "greedy", 9),
+            pair("heavy", "deep", 0),
+            // A technical word stays itself; a word of no term is no term word.
+            pair("learning", "algorithm", 0),
+            pair("answer", "solution", 0),
+        ];
+        let got = term_substitutes(&list, &pairs, 8);
+        assert_eq!(
+            got,
+            [pair("heavy", "deep", 0), pair("voracious", "greedy", 2)]
+        );
+        let terms: Vec<String> = terms(&list).iter().map(|t| t.join(" ")).collect();
+        assert_eq!(terms, ["deep learning", "greedy algorithm"]);
+    }
+
+    #[test]
     fn pinned_pairs_are_written_first() {
         let mut ch = Channel::default();
         ch.add("in keeping with", "by", 0.3, Src::MOBY);
@@ -662,7 +733,15 @@ mod tests {
         let mut lex = LexiconWriter::default();
         let freq = |w: &str| if w.contains(' ') { -4.0 } else { -2.0 };
         let pinned = |s: &str, o: &str| (s, o) == ("in keeping with", "according to");
-        let n = write_channel(ch, &mut lex, &freq, &Ranker::bayes(), &pinned, 3);
+        let n = write_channel(
+            ch,
+            &mut lex,
+            &freq,
+            &Ranker::bayes(),
+            &pinned,
+            3,
+            &mut Vec::new(),
+        );
         assert_eq!(n, 3);
         let l = lex.into_lexicon().unwrap();
         let key = l.find("in keeping with").unwrap();

@@ -15,11 +15,13 @@
 //!    that margin, through a calibrated sigmoid, is the change's confidence. Only changes above
 //!    the apply threshold get a suggestion.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
+use crate::fingerprint::Variants;
 use crate::lexicon::{Candidate, Src, FLAG_PREFIX, NO_FREQ};
-use crate::model::Model;
+use crate::model::{Model, PhraseKind};
 use crate::names::{spun_surnames, NameOriginal};
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
@@ -1725,42 +1727,148 @@ impl Detector {
             }
             ends.push(norms.len());
         }
-        let items = ends.iter().scan(0, |start, &end| {
-            Some(&norms[std::mem::replace(start, end)..end])
-        });
+        let items = || {
+            ends.iter().scan(0, |start, &end| {
+                Some(&norms[std::mem::replace(start, end)..end])
+            })
+        };
         // `spans` holds only the artifacts here, sorted and disjoint.
         let n_artifacts = spans.len();
         // With the composed phrases turned off, they must not displace listed matches either.
         let with_composed = self.params.composed >= 0.5;
-        fp.find_with(items, with_composed, |first, len, pattern| {
+        // A variant of a known term must read oddly somewhere (one of its word pairs is one
+        // the LM has never stored: "fish school" is English), and the term must read better
+        // than it in context, by the trigram LM: "wise economy" in an address of 1830 is no
+        // spun "smart economy".
+        let lm = &*self.model.inner.lm;
+        let item = |k: usize| &norms[if k == 0 { 0 } else { ends[k - 1] }..ends[k]];
+        let word_id = |k: usize| lm.lookup(item(k)).unwrap_or(lm.unk());
+        let terms = &self.model.inner.terms;
+        let min_gain = self.params.term_gain;
+        let n_items = ends.len();
+        let mut odd = |first: usize, len: usize, term: usize| {
+            let odd = (first..first + len - 1).any(|k| {
+                match (lm.lookup(item(k)), lm.lookup(item(k + 1))) {
+                    (Some(a), Some(b)) => !lm.has_bigram(a, b),
+                    _ => true,
+                }
+            });
+            if !odd {
+                return false;
+            }
+            // Two words of context on each side, where they are words of the same run.
+            let is_word = |k: usize| !matches!(item(k), "|" | "#");
+            let from = (first.saturating_sub(2)..first)
+                .rev()
+                .take_while(|&k| is_word(k))
+                .last()
+                .unwrap_or(first);
+            let to = (first + len..(first + len + 2).min(n_items))
+                .take_while(|&k| is_word(k))
+                .last()
+                .map_or(first + len, |k| k + 1);
+            let written: Vec<WordId> = (from..to).map(word_id).collect();
+            let mut read = written.clone();
+            for (k, w) in terms[term].split(' ').enumerate() {
+                read[first - from + k] = lm.lookup(w).unwrap_or(lm.unk());
+            }
+            let score = |ids: &[WordId]| -> f32 {
+                (0..ids.len())
+                    .map(|k| {
+                        let w1 = if k >= 2 { ids[k - 2] } else { NO_WORD };
+                        let w2 = if k >= 1 { ids[k - 1] } else { NO_WORD };
+                        lm.logp(w1, w2, ids[k])
+                    })
+                    .sum()
+            };
+            score(&read) - score(&written) >= min_gain
+        };
+        let rank = |x: f32| x.clamp(0.0, 255.0) as u8;
+        let mut variants = Variants {
+            rank1: rank(self.params.term_rank),
+            rank2: rank(self.params.term_rank2),
+            ok: &mut odd,
+        };
+        // Variants are looked for only in a text dense with tortured phrases already, listed
+        // or composed: a paper mill's text holds many, honest prose with a known term's
+        // neighbour ("input tokens", "wise economy") next to none, and a long address that
+        // happens to hold one or two is no paper mill's.
+        let gate = self.params.term_gate.max(0.0);
+        let density = self.params.term_density.max(0.0);
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        fp.find_with(items(), with_composed, |first, len, pattern| {
+            found.push((first, len, pattern))
+        });
+        let dense = |found: &[(usize, usize, usize)]| {
+            let n = found
+                .iter()
+                .filter(|m| toks[m.0].kind == Kind::Word)
+                .count();
+            let words = toks.iter().filter(|t| t.kind == Kind::Word).count().max(1);
+            n as f32 >= gate && n as f32 * 1000.0 / words as f32 >= density
+        };
+        if (variants.rank1 > 0 || variants.rank2 > 0)
+            && ((gate == 0.0 && density == 0.0) || dense(&found))
+        {
+            found.clear();
+            fp.find_all(
+                items(),
+                with_composed,
+                Some(&mut variants),
+                |first, len, pattern| found.push((first, len, pattern)),
+            );
+        }
+        for (first, len, pattern) in found {
+            let (tortured, correct, kind) = self.model.inner.phrase(pattern);
+            // A variant's span is only the words it reads otherwise ("misery" of "misery
+            // care" for "health care"): the rest stands as written.
+            let whole = || (first..first + len).map(item).collect::<Vec<_>>().join(" ");
+            let whole = (kind == PhraseKind::Term).then(whole).unwrap_or_default();
+            let (first, len, correct) = if kind == PhraseKind::Term {
+                let read: Vec<&str> = correct.split(' ').collect();
+                let differs = |k: &usize| item(first + k) != read[*k];
+                let (Some(a), Some(b)) = ((0..len).find(differs), (0..len).rfind(differs)) else {
+                    continue;
+                };
+                (first + a, b + 1 - a, Cow::Owned(read[a..=b].join(" ")))
+            } else {
+                (first, len, Cow::Borrowed(correct))
+            };
             // A match must start at a word, and covers the words it holds.
             let matched = &toks[first..first + len];
             if matched[0].kind != Kind::Word {
-                return;
+                continue;
             }
             let Some(last) = matched.iter().rposition(|t| t.kind == Kind::Word) else {
-                return;
+                continue;
             };
             let (start, end) = (matched[0].start as usize, matched[last].end as usize);
             // Spintax found first owns its bytes: a fingerprint inside braces would overlap it.
             if overlaps_any(&spans[..n_artifacts], start, end, |o| (o.start, o.end)) {
-                return;
+                continue;
             }
-            // A composed phrase is no sighting, only the list's substitutions put together.
-            let (tortured, correct, listed) = self.model.inner.phrase(pattern);
-            let (confidence, evidence) = if listed {
-                (
+            // A composed phrase is no sighting, only the list's substitutions put together; a
+            // term's variant, only thesaurus neighbours of a term's words.
+            let (confidence, evidence) = match kind {
+                PhraseKind::Listed => (
                     0.95,
                     format!("known tortured phrase \"{tortured}\" for \"{correct}\""),
-                )
-            } else {
-                (
+                ),
+                PhraseKind::Composed => (
                     COMPOSED_CONFIDENCE,
                     format!(
                         "tortured phrase \"{tortured}\" for \"{correct}\", composed from the \
                          listed phrases' word substitutions"
                     ),
-                )
+                ),
+                PhraseKind::Term => (
+                    TERM_CONFIDENCE,
+                    format!(
+                        "\"{whole}\" reads as the term \"{}\" with thesaurus neighbours for \
+                         some of its words",
+                        self.model.inner.phrase(pattern).1
+                    ),
+                ),
             };
             let span = Span {
                 start,
@@ -1768,7 +1876,7 @@ impl Detector {
                 text: text[start..end].to_string(),
                 suggestion: Some(
                     self.write_like(
-                        correct,
+                        &correct,
                         &text[start..end],
                         case_of(matched[0].text(text)),
                         all_title(
@@ -1783,8 +1891,13 @@ impl Detector {
                 kind: SpanKind::Fingerprint,
                 evidence,
             };
-            if listed { &mut *spans } else { &mut *composed }.push(span);
-        });
+            if kind == PhraseKind::Listed {
+                &mut *spans
+            } else {
+                &mut *composed
+            }
+            .push(span);
+        }
     }
 }
 
@@ -1793,6 +1906,10 @@ impl Detector {
 /// the listed correction (`bench/tortured_holdout.py`), but in general prose most of the few
 /// matches are wrong (`DESIGN.md`, "Fingerprints").
 const COMPOSED_CONFIDENCE: f64 = 0.9;
+
+/// The confidence of a variant of a known term, below a composed phrase's: its substitutions
+/// come from the thesauri, not from the list (`DESIGN.md`, "Fingerprints").
+const TERM_CONFIDENCE: f64 = 0.85;
 
 impl Detector {
     /// Makes an indefinite article in front of a replaced span agree with the replacement:
@@ -2933,6 +3050,46 @@ mod tests {
             .check("We apply arbitrary timberland to the data.")
             .spans
             .is_empty());
+    }
+
+    #[test]
+    fn variants_of_known_terms_in_a_text_with_tortured_phrases() {
+        let bytes = crate::fixture::tiny_model_bytes_with(&[
+            (crate::T_TERMS, b"deep learning\n"),
+            (crate::T_TERMSUBS, b"heavy\tdeep\t1\n"),
+        ]);
+        let model = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap();
+        let mut params = Detector::new(model.clone()).params().clone();
+        (params.term_rank, params.term_rank2) = (3.0, 0.0);
+        let det = Detector::with_params(model, params.clone());
+        let text = "We apply profound learning to the data. Then we apply heavy learning to it.";
+        let r = det.check(text);
+        // The span is the word read otherwise; the evidence names the whole term.
+        let s = r.spans.iter().find(|s| s.text == "heavy").unwrap();
+        assert_eq!(
+            (s.kind, s.suggestion.as_deref(), s.confidence),
+            (SpanKind::Fingerprint, Some("deep"), TERM_CONFIDENCE)
+        );
+        assert!(
+            s.evidence
+                .contains("\"heavy learning\" reads as the term \"deep learning\""),
+            "{}",
+            s.evidence
+        );
+        assert_eq!(
+            det.restore(text),
+            "We apply deep learning to the data. Then we apply deep learning to it."
+        );
+        // Without a tortured phrase found in the text, no variant is looked for.
+        let alone = "Then we apply heavy learning to the data at once.";
+        assert!(det.check(alone).spans.iter().all(|s| s.text != "heavy"));
+        // With the gate at 0 it is; with the ranks at 0, never.
+        params.term_gate = 0.0;
+        let ungated = Detector::with_params(det.model().clone(), params.clone());
+        assert!(ungated.check(alone).spans.iter().any(|s| s.text == "heavy"));
+        params.term_rank = 0.0;
+        let off = Detector::with_params(det.model().clone(), params);
+        assert!(off.check(text).spans.iter().all(|s| s.text != "heavy"));
     }
 
     #[test]

@@ -27,6 +27,15 @@
 //! same length start together, the listed one wins: it is a sighting, the composed one a
 //! guess.
 
+//! # Variants of known terms
+//!
+//! A tortured phrase that no list holds often spins a term that the list's correct phrases
+//! use ("ravenous algorithm" for "greedy algorithm"). [`Fingerprints::add_terms`] gives the
+//! terms, and for each word the term words it may stand for, with the rank of that reading
+//! among the word's candidates; [`Fingerprints::find_all`] then also matches a run of 2-4
+//! words that becomes a term when one or two of its words are read so ([`Variants`]). They
+//! compete leftmost-longest with the composed phrases, which win a tie.
+
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -74,6 +83,26 @@ pub struct Fingerprints {
     composed: HashMap<u128, u32, BuildHasherDefault<KeyHasher>>,
     /// By word id: bit `n - 2` is set where a composed phrase of `n` words starts with it.
     starts: Vec<u8>,
+    /// Listed and composed phrases: terms are numbered after them.
+    patterns: usize,
+    /// Known terms by their words' ids ([`key`]), to their numbers among the terms.
+    terms: HashMap<u128, u32, BuildHasherDefault<KeyHasher>>,
+    /// By word id: whether it is a word of a term.
+    in_term: Vec<bool>,
+    /// By word id: the term words it may stand for, with the rank of each reading.
+    subs: Vec<Box<[(u32, u8)]>>,
+}
+
+/// How variants of known terms are matched ([`Fingerprints::find_all`]).
+pub struct Variants<'a> {
+    /// A variant with one word read as a term word is matched where that reading ranks below
+    /// this (0: none are).
+    pub rank1: u8,
+    /// A variant with two words read so is matched where both rank below this.
+    pub rank2: u8,
+    /// Whether the run of items `first..first + len` may be a variant of term number `term`
+    /// (its place among the terms); asked only of runs that read as a term, so it may be slow.
+    pub ok: &'a mut dyn FnMut(usize, usize, usize) -> bool,
 }
 
 /// A hasher for composed phrases' keys ([`key`]), which are distinct small integers packed
@@ -161,7 +190,9 @@ impl Fingerprints {
         let mut table =
             HashMap::with_capacity_and_hasher(composed.size_hint().0, Default::default());
         let mut starts = Vec::new();
+        let mut n_composed = 0;
         for (k, p) in composed.enumerate() {
+            n_composed = k + 1;
             let words: Vec<u32> = p.split(' ').map(|w| id_of(&mut ids, w)).collect();
             if !(2..=MAX_COMPOSED).contains(&words.len()) {
                 continue;
@@ -202,7 +233,70 @@ impl Fingerprints {
             listed_ids,
             composed: table,
             starts,
+            patterns: phrases.len() + n_composed,
+            terms: HashMap::default(),
+            in_term: Vec::new(),
+            subs: Vec::new(),
         })
+    }
+
+    /// Adds known `terms` of 2-4 words (others are skipped), and `subs`: (word, term word,
+    /// rank), the term words a written word may stand for. A term is reported as pattern
+    /// number listed + composed + its position in `terms`. Matched only by
+    /// [`find_all`](Self::find_all) with [`Variants`].
+    ///
+    /// ```
+    /// use unspin_core::fingerprint::{Fingerprints, Variants};
+    /// let mut f = Fingerprints::new(["profound learning"]).unwrap();
+    /// f.add_terms(["greedy algorithm"], [("ravenous", "greedy", 2)]);
+    /// let items = ["a", "ravenous", "algorithm"];
+    /// let mut found = Vec::new();
+    /// let mut ok = |_, _, _| true;
+    /// let mut v = Variants { rank1: 3, rank2: 0, ok: &mut ok };
+    /// f.find_all(items.iter().copied(), true, Some(&mut v), |a, n, p| found.push((a, n, p)));
+    /// assert_eq!(found, [(1, 2, 1)]);
+    /// ```
+    pub fn add_terms<'a>(
+        &mut self,
+        terms: impl IntoIterator<Item = &'a str>,
+        subs: impl IntoIterator<Item = (&'a str, &'a str, u8)>,
+    ) {
+        fn id_of(ids: &mut WordIds, w: &str) -> u32 {
+            match ids.get(w) {
+                Some(&id) => id,
+                None => {
+                    let id = ids.len() as u32 + 1;
+                    ids.insert(w.into(), id);
+                    id
+                }
+            }
+        }
+        for (k, t) in terms.into_iter().enumerate() {
+            let words: Vec<u32> = t.split(' ').map(|w| id_of(&mut self.ids, w)).collect();
+            if !(2..=MAX_COMPOSED).contains(&words.len()) {
+                continue;
+            }
+            for &w in &words {
+                if self.in_term.len() <= w as usize {
+                    self.in_term.resize(w as usize + 1, false);
+                }
+                self.in_term[w as usize] = true;
+            }
+            self.terms.entry(key(&words)).or_insert(k as u32);
+        }
+        let mut by_word: Vec<Vec<(u32, u8)>> = Vec::new();
+        for (w, t, rank) in subs {
+            let Some(&t) = self.ids.get(t) else { continue };
+            if !self.in_term.get(t as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            let w = id_of(&mut self.ids, w);
+            if by_word.len() <= w as usize {
+                by_word.resize(w as usize + 1, Vec::new());
+            }
+            by_word[w as usize].push((t, rank));
+        }
+        self.subs = by_word.into_iter().map(Vec::into_boxed_slice).collect();
     }
 
     /// Calls `found(first, len, pattern)` for each match in `items` (normalized words and the
@@ -223,9 +317,26 @@ impl Fingerprints {
         &self,
         items: impl IntoIterator<Item = &'a str>,
         composed: bool,
+        found: impl FnMut(usize, usize, usize),
+    ) {
+        self.find_all(items, composed, None, found)
+    }
+
+    /// [`find_with`](Self::find_with), and with `variants` also the variants of known terms
+    /// ([`add_terms`](Self::add_terms)), leftmost-longest with the rest; a composed phrase
+    /// wins a tie with a variant. A variant's pattern number is that of its term.
+    pub fn find_all<'a>(
+        &self,
+        items: impl IntoIterator<Item = &'a str>,
+        composed: bool,
+        mut variants: Option<&mut Variants>,
         mut found: impl FnMut(usize, usize, usize),
     ) {
-        let composed = composed && !self.composed.is_empty();
+        let with_variants = variants
+            .as_ref()
+            .is_some_and(|v| !self.terms.is_empty() && (v.rank1 > 0 || v.rank2 > 0));
+        let use_composed = composed && !self.composed.is_empty();
+        let composed = use_composed || with_variants;
         let mut stream = Vec::new();
         // Every item's id, for the composed phrases.
         let mut item_ids = Vec::new();
@@ -265,7 +376,19 @@ impl Fingerprints {
             let stop = pending.map_or(n, |m| m.0);
             let hit = composed
                 .then(|| {
-                    (i..=stop.min(n - 1)).find_map(|p| Some((p, self.composed_at(&item_ids, p)?)))
+                    (i..=stop.min(n - 1)).find_map(|p| {
+                        let c = use_composed
+                            .then(|| self.composed_at(&item_ids, p))
+                            .flatten();
+                        let v = match variants.as_deref_mut() {
+                            Some(v) if with_variants => self.variant_at(&item_ids, p, v),
+                            _ => None,
+                        };
+                        match (c, v) {
+                            (Some(c), Some(v)) => Some((p, if v.0 > c.0 { v } else { c })),
+                            (c, v) => Some((p, c.or(v)?)),
+                        }
+                    })
                 })
                 .flatten();
             match (hit, pending) {
@@ -287,6 +410,39 @@ impl Fingerprints {
         }
     }
 
+    /// The longest variant of a known term that starts at item `p` and that `v.ok` accepts:
+    /// its length and pattern number. A run whose words read as two terms equally well (the
+    /// same number of words read, the same worst rank) is no variant of either.
+    fn variant_at(&self, ids: &[u32], p: usize, v: &mut Variants) -> Option<(usize, usize)> {
+        let usable = |id: u32| {
+            self.in_term.get(id as usize).copied().unwrap_or(false)
+                || self.subs.get(id as usize).is_some_and(|s| !s.is_empty())
+        };
+        if !usable(ids[p]) {
+            return None;
+        }
+        let most = MAX_COMPOSED.min(ids.len() - p);
+        let reach = (1..most).find(|&k| !usable(ids[p + k])).unwrap_or(most);
+        (2..=reach).rev().find_map(|n| {
+            let term = self.best_reading(&ids[p..p + n], v.rank1, v.rank2)?;
+            (v.ok)(p, n, term as usize).then_some((n, self.patterns + term as usize))
+        })
+    }
+
+    /// The term that the words `w` (2-4 ids) become with one or two of them read as term
+    /// words, if exactly one reads best: fewest words read, then the best worst rank.
+    fn best_reading(&self, w: &[u32], rank1: u8, rank2: u8) -> Option<u32> {
+        let mut r = Reading {
+            f: self,
+            w,
+            limits: (rank1, rank2),
+            pick: [0; MAX_COMPOSED],
+            best: None,
+        };
+        r.walk(0, 0, 0);
+        r.best.filter(|b| !b.3).map(|b| b.2)
+    }
+
     /// The longest composed phrase that starts at item `p`: its length and pattern number.
     #[inline]
     fn composed_at(&self, ids: &[u32], p: usize) -> Option<(usize, usize)> {
@@ -298,6 +454,56 @@ impl Fingerprints {
             .rev()
             .filter(|n| lens & (1 << (n - 2)) != 0)
             .find_map(|n| Some((n, *self.composed.get(&key(&ids[p..p + n]))? as usize)))
+    }
+}
+
+/// A search over the readings of a run of words as a term ([`Fingerprints::best_reading`]).
+struct Reading<'a> {
+    f: &'a Fingerprints,
+    /// The run's word ids.
+    w: &'a [u32],
+    /// `rank1` and `rank2` of [`Variants`].
+    limits: (u8, u8),
+    /// The term words chosen so far, one per word of the run.
+    pick: [u32; MAX_COMPOSED],
+    /// The best reading: (words read, worst rank, term, whether another term ties).
+    best: Option<(u8, u8, u32, bool)>,
+}
+
+impl Reading<'_> {
+    /// Chooses the reading of word `k` on, with `read` words read so far at worst rank `worst`.
+    fn walk(&mut self, k: usize, read: u8, worst: u8) {
+        let f = self.f;
+        if k == self.w.len() {
+            let fits = match read {
+                1 => worst < self.limits.0,
+                2 => worst < self.limits.1,
+                _ => false,
+            };
+            let Some(&term) = fits.then(|| f.terms.get(&key(&self.pick[..k]))).flatten() else {
+                return;
+            };
+            match &mut self.best {
+                Some(b) if (b.0, b.1) < (read, worst) => {}
+                Some(b) if (b.0, b.1) == (read, worst) => b.3 |= b.2 != term,
+                best => *best = Some((read, worst, term, false)),
+            }
+            return;
+        }
+        let id = self.w[k];
+        if f.in_term.get(id as usize).copied().unwrap_or(false) {
+            self.pick[k] = id;
+            self.walk(k + 1, read, worst);
+        }
+        if read < 2 {
+            let most = self.limits.0.max(self.limits.1);
+            for &(t, r) in f.subs.get(id as usize).map_or(&[][..], |s| &s[..]) {
+                if r < most {
+                    self.pick[k] = t;
+                    self.walk(k + 1, read + 1, worst.max(r));
+                }
+            }
+        }
     }
 }
 
@@ -387,6 +593,134 @@ mod tests {
             by_items_composed(&[], &["a", "a b c d e"], &["a", "b", "c", "d", "e"]),
             []
         );
+    }
+
+    /// Matches with variants of `terms` (`subs`: word, term word, rank), every run accepted
+    /// unless `reject` holds its first item.
+    fn with_terms(
+        listed: &[&str],
+        composed: &[&str],
+        terms: &[&str],
+        subs: &[(&str, &str, u8)],
+        (rank1, rank2): (u8, u8),
+        items: &[&str],
+        reject: Option<usize>,
+    ) -> Vec<(usize, usize, usize)> {
+        let mut f =
+            Fingerprints::with_composed(listed.iter().copied(), composed.iter().copied()).unwrap();
+        f.add_terms(terms.iter().copied(), subs.iter().copied());
+        let mut ok = |first: usize, _: usize, _: usize| Some(first) != reject;
+        let mut v = Variants {
+            rank1,
+            rank2,
+            ok: &mut ok,
+        };
+        let mut out = Vec::new();
+        f.find_all(items.iter().copied(), true, Some(&mut v), |a, n, p| {
+            out.push((a, n, p))
+        });
+        out
+    }
+
+    #[test]
+    fn variants_of_terms_read_one_or_two_words() {
+        let terms = ["greedy algorithm", "breast cancer", "random forest model"];
+        let subs = [
+            ("ravenous", "greedy", 0),
+            ("voracious", "greedy", 4),
+            ("bosom", "breast", 1),
+            ("tumor", "cancer", 2),
+            ("arbitrary", "random", 0),
+            ("woodland", "forest", 1),
+            ("simulation", "model", 5),
+        ];
+        let run = |ranks, items: &[&str]| with_terms(&[], &[], &terms, &subs, ranks, items, None);
+        // One word read (pattern numbers follow the listed and composed phrases: none here).
+        assert_eq!(
+            run((3, 0), &["a", "ravenous", "algorithm", "b"]),
+            [(1, 2, 0)]
+        );
+        // Its reading ranks 4: not below 3.
+        assert_eq!(run((3, 0), &["voracious", "algorithm"]), []);
+        assert_eq!(run((5, 0), &["voracious", "algorithm"]), [(0, 2, 0)]);
+        // Two words read need `rank2`, each reading below it.
+        assert_eq!(run((3, 0), &["bosom", "tumor"]), []);
+        assert_eq!(run((3, 2), &["bosom", "tumor"]), []);
+        assert_eq!(run((3, 3), &["bosom", "tumor"]), [(0, 2, 1)]);
+        // The longest variant wins; three words read are never a variant.
+        assert_eq!(
+            run((3, 3), &["arbitrary", "woodland", "model"]),
+            [(0, 3, 2)]
+        );
+        assert_eq!(run((9, 9), &["arbitrary", "woodland", "simulation"]), []);
+        // A term as written is no variant.
+        assert_eq!(run((9, 9), &["greedy", "algorithm"]), []);
+        // Without ranks, nothing.
+        assert_eq!(run((0, 0), &["ravenous", "algorithm"]), []);
+    }
+
+    #[test]
+    fn variants_give_way_to_composed_phrases_and_to_the_check() {
+        let terms = ["greedy algorithm", "greedy method"];
+        let subs = [("ravenous", "greedy", 0), ("approach", "method", 0)];
+        // A composed phrase of the same length wins; a longer variant wins over it.
+        let got = with_terms(
+            &[],
+            &["ravenous algorithm"],
+            &terms,
+            &subs,
+            (3, 3),
+            &["ravenous", "algorithm"],
+            None,
+        );
+        assert_eq!(got, [(0, 2, 0)]);
+        // Refused by the check: nothing.
+        let got = with_terms(
+            &[],
+            &[],
+            &terms,
+            &subs,
+            (3, 3),
+            &["ravenous", "algorithm"],
+            Some(0),
+        );
+        assert_eq!(got, []);
+        // Two terms that read equally well: neither.
+        let terms = ["greedy algorithm", "hungry algorithm"];
+        let subs = [("ravenous", "greedy", 1), ("ravenous", "hungry", 1)];
+        let got = with_terms(
+            &[],
+            &[],
+            &terms,
+            &subs,
+            (3, 3),
+            &["ravenous", "algorithm"],
+            None,
+        );
+        assert_eq!(got, []);
+        // The better reading wins.
+        let subs = [("ravenous", "greedy", 0), ("ravenous", "hungry", 1)];
+        let got = with_terms(
+            &[],
+            &[],
+            &terms,
+            &subs,
+            (3, 3),
+            &["ravenous", "algorithm"],
+            None,
+        );
+        assert_eq!(got, [(0, 2, 0)]);
+        // A listed match is found as before, with variants beside it.
+        let got = with_terms(
+            &["profound learning"],
+            &[],
+            &terms,
+            &subs,
+            (3, 3),
+            &["profound", "learning", "ravenous", "algorithm"],
+            None,
+        );
+        assert_eq!(got, [(0, 2, 0), (2, 2, 1)]);
     }
 
     #[test]

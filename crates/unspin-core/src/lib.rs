@@ -62,7 +62,7 @@ pub use engine::{
 pub use error::{Error, Result};
 pub use model::{
     Model, T_COMPOSED, T_GATE, T_INITIALS, T_LM_CMU, T_LM_PROBE, T_LM_TINY, T_META, T_NAMES,
-    T_PARAMS, T_SCORER, T_TORTURED, T_VECTORS,
+    T_PARAMS, T_SCORER, T_TERMS, T_TERMSUBS, T_TORTURED, T_VECTORS,
 };
 pub use report::{Report, Span, SpanKind, Verdict};
 
@@ -89,6 +89,8 @@ pub trait Scorer: Send + Sync {
     fn word(&self, id: WordId) -> &str;
     /// log10 P(w3 | w1 w2); `w1` and/or `w2` may be [`NO_WORD`] for a shorter context.
     fn logp(&self, w1: WordId, w2: WordId, w3: WordId) -> f32;
+    /// Whether the model stores the bigram `w1 w2`: a pair of words that English writes.
+    fn has_bigram(&self, w1: WordId, w2: WordId) -> bool;
     /// Says that `logp(w1, w2, w3)` will be asked soon, so that a model whose look-ups go to
     /// memory can start loading what they need while other work goes on. A hint only: the
     /// default does nothing, and no answer ever depends on it.
@@ -117,6 +119,9 @@ impl Scorer for lm::CmuLm {
     #[inline]
     fn logp(&self, w1: WordId, w2: WordId, w3: WordId) -> f32 {
         self.log10_prob3(w1, w2, w3)
+    }
+    fn has_bigram(&self, w1: WordId, w2: WordId) -> bool {
+        lm::CmuLm::has_bigram(self, w1, w2)
     }
     #[inline]
     fn prefetch(&self, w1: WordId, w2: WordId, w3: WordId) {

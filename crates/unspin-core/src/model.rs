@@ -25,6 +25,13 @@ pub const T_TORTURED: [u8; 8] = *b"TORTURED";
 /// (`unspin-build`'s `composed_tortured`), matched like the listed ones but reported as
 /// composed: lines `tortured\tcorrect`. Optional.
 pub const T_COMPOSED: [u8; 8] = *b"COMPOSED";
+/// Section holding the terms that variants are matched against: runs of 2-4 words of the
+/// list's correct phrases (`unspin-build`'s `terms`), one per line. Optional.
+pub const T_TERMS: [u8; 8] = *b"TERMS\0\0\0";
+/// Section holding, for written words, the term words they may stand for: lines
+/// `word\tterm word\trank`, the rank being the term word's place among the written word's
+/// candidates (see [`Fingerprints::add_terms`]). Optional.
+pub const T_TERMSUBS: [u8; 8] = *b"TERMSUBS";
 /// Section holding decoder and detector parameters: lines `name value`.
 pub const T_PARAMS: [u8; 8] = *b"PARAMS\0\0";
 /// Section holding the change scorer's trees ([`Forest::to_bytes`], or the text form):
@@ -102,6 +109,8 @@ pub(crate) struct Inner {
     /// ([`Inner::phrase`]).
     pub tortured: PhrasePairs,
     pub composed: PhrasePairs,
+    /// [`T_TERMS`]: a variant of term `k` is reported as pattern listed + composed + `k`.
+    pub terms: Vec<Box<str>>,
     pub fingerprints: Option<Fingerprints>,
     pub params: Params,
     pub forest: Forest,
@@ -117,20 +126,32 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    /// Fingerprint `pattern`'s (tortured, correct) phrases, and whether it is listed (else
-    /// composed).
-    pub(crate) fn phrase(&self, pattern: usize) -> (&str, &str, bool) {
-        match pattern.checked_sub(self.tortured.len()) {
-            None => {
-                let (t, c) = self.tortured.get(pattern);
-                (t, c, true)
-            }
-            Some(k) => {
-                let (t, c) = self.composed.get(k);
-                (t, c, false)
-            }
+    /// Fingerprint `pattern`'s (tortured, correct) phrases, and where it comes from. A
+    /// term's variant has no tortured phrase of its own: it is what the text says.
+    pub(crate) fn phrase(&self, pattern: usize) -> (&str, &str, PhraseKind) {
+        let n = self.tortured.len();
+        if pattern < n {
+            let (t, c) = self.tortured.get(pattern);
+            return (t, c, PhraseKind::Listed);
         }
+        if pattern < n + self.composed.len() {
+            let (t, c) = self.composed.get(pattern - n);
+            return (t, c, PhraseKind::Composed);
+        }
+        let term = &self.terms[pattern - n - self.composed.len()];
+        ("", term, PhraseKind::Term)
     }
+}
+
+/// Where a fingerprint match comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PhraseKind {
+    /// A phrase of the tortured list: a sighting.
+    Listed,
+    /// Composed from the list's word substitutions.
+    Composed,
+    /// A known term with one or two of its words written as thesaurus neighbours.
+    Term,
 }
 
 impl std::fmt::Debug for Model {
@@ -214,13 +235,35 @@ impl Model {
         };
         let tortured = pairs(T_TORTURED)?;
         let composed = pairs(T_COMPOSED)?;
+        let terms: Vec<Box<str>> = text(T_TERMS)?.lines().map(Box::from).collect();
         let fingerprints = if tortured.len() + composed.len() == 0 {
             None
         } else {
-            Some(Fingerprints::with_composed(
+            let mut f = Fingerprints::with_composed(
                 (0..tortured.len()).map(|k| tortured.get(k).0),
                 (0..composed.len()).map(|k| composed.get(k).0),
-            )?)
+            )?;
+            if !terms.is_empty() {
+                let subs = text(T_TERMSUBS)?;
+                let mut triples = Vec::new();
+                for (n, line) in subs.lines().enumerate() {
+                    let mut it = line.split('\t');
+                    let (Some(w), Some(t), Some(r), None) =
+                        (it.next(), it.next(), it.next(), it.next())
+                    else {
+                        return Err(Error::Corrupt(format!(
+                            "term substitutes, line {}: expected `word\\tterm word\\trank`",
+                            n + 1
+                        )));
+                    };
+                    let r: u8 = r.parse().map_err(|_| {
+                        Error::Corrupt(format!("term substitutes, line {}: bad rank {r:?}", n + 1))
+                    })?;
+                    triples.push((w, t, r));
+                }
+                f.add_terms(terms.iter().map(|t| &**t), triples);
+            }
+            Some(f)
         };
         let params = Params::parse(&text(T_PARAMS)?)?;
         let forest_at = |tag, features: &[&str], name| -> Result<Forest> {
@@ -251,6 +294,7 @@ impl Model {
                 lm,
                 tortured,
                 composed,
+                terms,
                 fingerprints,
                 params,
                 forest,

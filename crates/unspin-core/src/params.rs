@@ -147,6 +147,19 @@ params! {
     /// match only the listed ones (the composed ones are guesses, and a text of political or
     /// general prose meets a few: "common determination" for "natural selection").
     composed = 1.0;
+    /// Variants of known terms (the list's correct phrases) are matched where one word is read
+    /// as a term word that ranks below this among its candidates (0: none are).
+    term_rank = 0.0;
+    /// The same with two words read as term words, each ranking below this (0: none are).
+    term_rank2 = 0.0;
+    /// A variant of a known term is matched only where the trigram LM likes the term better
+    /// than the written words, by this much (log10), with two words of context on each side.
+    term_gain = 1.0;
+    /// Variants of known terms are looked for only in a text where at least this many listed
+    /// or composed tortured phrases were found (0: in every text).
+    term_gate = 1.0;
+    /// ... and where they number at least this many per 1,000 words (0: however sparse).
+    term_density = 0.0;
     /// Document score: weight of confident changes per 100 words.
     d_changes = 0.9;
     /// Document score: how fast repeats of a written phrase stop counting: the k-th change of

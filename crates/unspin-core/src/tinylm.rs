@@ -228,6 +228,9 @@ impl Scorer for TinyLm {
     fn word(&self, id: WordId) -> &str {
         self.words.get(id as usize).map_or("<unk>", |s| s.as_str())
     }
+    fn has_bigram(&self, w1: WordId, w2: WordId) -> bool {
+        self.get(key(NO_WORD, w1, w2)).is_some()
+    }
     fn logp(&self, w1: WordId, w2: WordId, w3: WordId) -> f32 {
         if w1 != NO_WORD && w2 != NO_WORD {
             if let Some(p) = self.get(key(w1, w2, w3)) {
