@@ -661,55 +661,28 @@ mod tests {
 
     #[test]
     fn variants_give_way_to_composed_phrases_and_to_the_check() {
+        // "ravenous algorithm" with `terms`, `subs`, `composed` phrases, and a check that
+        // refuses runs starting at `reject`.
+        let ravenous = |composed: &[&str], terms: &[&str], subs: &[(&str, &str, u8)], reject| {
+            let items = ["ravenous", "algorithm"];
+            with_terms(&[], composed, terms, subs, (3, 3), &items, reject)
+        };
         let terms = ["greedy algorithm", "greedy method"];
         let subs = [("ravenous", "greedy", 0), ("approach", "method", 0)];
-        // A composed phrase of the same length wins; a longer variant wins over it.
-        let got = with_terms(
-            &[],
-            &["ravenous algorithm"],
-            &terms,
-            &subs,
-            (3, 3),
-            &["ravenous", "algorithm"],
-            None,
+        // A composed phrase of the same length wins.
+        assert_eq!(
+            ravenous(&["ravenous algorithm"], &terms, &subs, None),
+            [(0, 2, 0)]
         );
-        assert_eq!(got, [(0, 2, 0)]);
         // Refused by the check: nothing.
-        let got = with_terms(
-            &[],
-            &[],
-            &terms,
-            &subs,
-            (3, 3),
-            &["ravenous", "algorithm"],
-            Some(0),
-        );
-        assert_eq!(got, []);
+        assert_eq!(ravenous(&[], &terms, &subs, Some(0)), []);
         // Two terms that read equally well: neither.
         let terms = ["greedy algorithm", "hungry algorithm"];
         let subs = [("ravenous", "greedy", 1), ("ravenous", "hungry", 1)];
-        let got = with_terms(
-            &[],
-            &[],
-            &terms,
-            &subs,
-            (3, 3),
-            &["ravenous", "algorithm"],
-            None,
-        );
-        assert_eq!(got, []);
+        assert_eq!(ravenous(&[], &terms, &subs, None), []);
         // The better reading wins.
         let subs = [("ravenous", "greedy", 0), ("ravenous", "hungry", 1)];
-        let got = with_terms(
-            &[],
-            &[],
-            &terms,
-            &subs,
-            (3, 3),
-            &["ravenous", "algorithm"],
-            None,
-        );
-        assert_eq!(got, [(0, 2, 0)]);
+        assert_eq!(ravenous(&[], &terms, &subs, None), [(0, 2, 0)]);
         // A listed match is found as before, with variants beside it.
         let got = with_terms(
             &["profound learning"],
