@@ -130,6 +130,18 @@ impl Hasher for KeyHasher {
 /// Phrase words to their ids.
 type WordIds = HashMap<Box<str>, u32, BuildHasherDefault<WordHasher>>;
 
+/// The id of phrase word `w`, given the next one (from 1) if it has none yet.
+fn id_of(ids: &mut WordIds, w: &str) -> u32 {
+    match ids.get(w) {
+        Some(&id) => id,
+        None => {
+            let id = ids.len() as u32 + 1;
+            ids.insert(w.into(), id);
+            id
+        }
+    }
+}
+
 /// Longest composed phrase, in words.
 const MAX_COMPOSED: usize = 4;
 
@@ -169,16 +181,6 @@ impl Fingerprints {
             phrases.len() + composed.size_hint().0,
             Default::default(),
         );
-        fn id_of(ids: &mut WordIds, w: &str) -> u32 {
-            match ids.get(w) {
-                Some(&id) => id,
-                None => {
-                    let id = ids.len() as u32 + 1;
-                    ids.insert(w.into(), id);
-                    id
-                }
-            }
-        }
         for p in &phrases {
             for w in p.split(' ') {
                 id_of(&mut ids, w);
@@ -261,16 +263,6 @@ impl Fingerprints {
         terms: impl IntoIterator<Item = &'a str>,
         subs: impl IntoIterator<Item = (&'a str, &'a str, u8)>,
     ) {
-        fn id_of(ids: &mut WordIds, w: &str) -> u32 {
-            match ids.get(w) {
-                Some(&id) => id,
-                None => {
-                    let id = ids.len() as u32 + 1;
-                    ids.insert(w.into(), id);
-                    id
-                }
-            }
-        }
         for (k, t) in terms.into_iter().enumerate() {
             let words: Vec<u32> = t.split(' ').map(|w| id_of(&mut self.ids, w)).collect();
             if !(2..=MAX_COMPOSED).contains(&words.len()) {
