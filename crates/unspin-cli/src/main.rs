@@ -359,6 +359,7 @@ fn run(cli: Cli) -> Result<()> {
             writeln!(out, "candidate pairs: {}", m.lexicon().candidate_count())?;
             writeln!(out, "fingerprints: {}", m.fingerprint_count())?;
             writeln!(out, "composed fingerprints: {}", m.composed_count())?;
+            writeln!(out, "terms for variants: {}", m.term_count())?;
             match m.forest().len() {
                 0 => writeln!(out, "change scorer: linear (c_* parameters)")?,
                 n => writeln!(out, "change scorer: {n} decision trees")?,

@@ -388,6 +388,11 @@ impl Model {
         self.inner.composed.len()
     }
 
+    /// Number of terms whose variants are matched as fingerprints ([`T_TERMS`]).
+    pub fn term_count(&self) -> usize {
+        self.inner.terms.len()
+    }
+
     /// log10 probability of a whole text under the language model, and the number of words
     /// scored (out-of-vocabulary words are skipped): the plain perplexity pass that detection
     /// is compared against.

@@ -273,6 +273,7 @@ fn model_env_var_and_model_command() {
         "phrases: ",
         "fingerprints: 2",
         "composed fingerprints: 0",
+        "terms for variants: 0",
         "change scorer: linear (c_* parameters)",
         "expansion gate: none (every suspect phrase is expanded)",
         "metadata: {\"fixture\":true}",
