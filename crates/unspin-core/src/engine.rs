@@ -1736,52 +1736,10 @@ impl Detector {
         let n_artifacts = spans.len();
         // With the composed phrases turned off, they must not displace listed matches either.
         let with_composed = self.params.composed >= 0.5;
-        // A variant of a known term must read oddly somewhere (one of its word pairs is one
-        // the LM has never stored: "fish school" is English), and the term must read better
-        // than it in context, by the trigram LM: "wise economy" in an address of 1830 is no
-        // spun "smart economy".
-        let lm = &*self.model.inner.lm;
         let item = |k: usize| &norms[if k == 0 { 0 } else { ends[k - 1] }..ends[k]];
-        let word_id = |k: usize| lm.lookup(item(k)).unwrap_or(lm.unk());
         let terms = &self.model.inner.terms;
-        let min_gain = self.params.term_gain;
-        let n_items = ends.len();
         let mut odd = |first: usize, len: usize, term: usize| {
-            let odd = (first..first + len - 1).any(|k| {
-                match (lm.lookup(item(k)), lm.lookup(item(k + 1))) {
-                    (Some(a), Some(b)) => !lm.has_bigram(a, b),
-                    _ => true,
-                }
-            });
-            if !odd {
-                return false;
-            }
-            // Two words of context on each side, where they are words of the same run.
-            let is_word = |k: usize| !matches!(item(k), "|" | "#");
-            let from = (first.saturating_sub(2)..first)
-                .rev()
-                .take_while(|&k| is_word(k))
-                .last()
-                .unwrap_or(first);
-            let to = (first + len..(first + len + 2).min(n_items))
-                .take_while(|&k| is_word(k))
-                .last()
-                .map_or(first + len, |k| k + 1);
-            let written: Vec<WordId> = (from..to).map(word_id).collect();
-            let mut read = written.clone();
-            for (k, w) in terms[term].split(' ').enumerate() {
-                read[first - from + k] = lm.lookup(w).unwrap_or(lm.unk());
-            }
-            let score = |ids: &[WordId]| -> f32 {
-                (0..ids.len())
-                    .map(|k| {
-                        let w1 = if k >= 2 { ids[k - 2] } else { NO_WORD };
-                        let w2 = if k >= 1 { ids[k - 1] } else { NO_WORD };
-                        lm.logp(w1, w2, ids[k])
-                    })
-                    .sum()
-            };
-            score(&read) - score(&written) >= min_gain
+            self.variant_fits(&item, ends.len(), first, len, &terms[term])
         };
         let rank = |x: f32| x.clamp(0.0, 255.0) as u8;
         let mut variants = Variants {
@@ -1898,6 +1856,59 @@ impl Detector {
             }
             .push(span);
         }
+    }
+}
+
+impl Detector {
+    /// Whether items `first..first + len` (of `n_items`, read with `item`) may be a variant of
+    /// `term`. It must read oddly somewhere (one of its word pairs is one the LM has never
+    /// stored: "fish school" is English), and the term must read better than it in context,
+    /// by `term_gain` with the trigram LM over two words of context on each side: "wise
+    /// economy" in an address of 1830 is no spun "smart economy".
+    fn variant_fits<'a>(
+        &self,
+        item: &dyn Fn(usize) -> &'a str,
+        n_items: usize,
+        first: usize,
+        len: usize,
+        term: &str,
+    ) -> bool {
+        let lm = &*self.model.inner.lm;
+        let odd =
+            (first..first + len - 1).any(|k| match (lm.lookup(item(k)), lm.lookup(item(k + 1))) {
+                (Some(a), Some(b)) => !lm.has_bigram(a, b),
+                _ => true,
+            });
+        if !odd {
+            return false;
+        }
+        // The context words, where they are words of the same run.
+        let is_word = |k: usize| !matches!(item(k), "|" | "#");
+        let from = (first.saturating_sub(2)..first)
+            .rev()
+            .take_while(|&k| is_word(k))
+            .last()
+            .unwrap_or(first);
+        let to = (first + len..(first + len + 2).min(n_items))
+            .take_while(|&k| is_word(k))
+            .last()
+            .map_or(first + len, |k| k + 1);
+        let id = |w: &str| lm.lookup(w).unwrap_or(lm.unk());
+        let written: Vec<WordId> = (from..to).map(|k| id(item(k))).collect();
+        let mut read = written.clone();
+        for (k, w) in term.split(' ').enumerate() {
+            read[first - from + k] = id(w);
+        }
+        let score = |ids: &[WordId]| -> f32 {
+            (0..ids.len())
+                .map(|k| {
+                    let w1 = if k >= 2 { ids[k - 2] } else { NO_WORD };
+                    let w2 = if k >= 1 { ids[k - 1] } else { NO_WORD };
+                    lm.logp(w1, w2, ids[k])
+                })
+                .sum()
+        };
+        score(&read) - score(&written) >= self.params.term_gain
     }
 }
 
