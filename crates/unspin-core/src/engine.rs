@@ -1777,20 +1777,21 @@ impl Detector {
             );
         }
         for (first, len, pattern) in found {
-            let (tortured, correct, kind) = self.model.inner.phrase(pattern);
+            let (tortured, phrase, kind) = self.model.inner.phrase(pattern);
             // A variant's span is only the words it reads otherwise ("misery" of "misery
-            // care" for "health care"): the rest stands as written.
-            let whole = || (first..first + len).map(item).collect::<Vec<_>>().join(" ");
-            let whole = (kind == PhraseKind::Term).then(whole).unwrap_or_default();
-            let (first, len, correct) = if kind == PhraseKind::Term {
-                let read: Vec<&str> = correct.split(' ').collect();
+            // care" for "health care"): the rest stands as written, and `written` is the whole
+            // run, for the evidence.
+            let (first, len, correct, written) = if kind == PhraseKind::Term {
+                let read: Vec<&str> = phrase.split(' ').collect();
                 let differs = |k: &usize| item(first + k) != read[*k];
                 let (Some(a), Some(b)) = ((0..len).find(differs), (0..len).rfind(differs)) else {
                     continue;
                 };
-                (first + a, b + 1 - a, Cow::Owned(read[a..=b].join(" ")))
+                let written = (first..first + len).map(item).collect::<Vec<_>>().join(" ");
+                let correct = Cow::Owned(read[a..=b].join(" "));
+                (first + a, b + 1 - a, correct, written)
             } else {
-                (first, len, Cow::Borrowed(correct))
+                (first, len, Cow::Borrowed(phrase), String::new())
             };
             // A match must start at a word, and covers the words it holds.
             let matched = &toks[first..first + len];
@@ -1822,9 +1823,8 @@ impl Detector {
                 PhraseKind::Term => (
                     TERM_CONFIDENCE,
                     format!(
-                        "\"{whole}\" reads as the term \"{}\" with thesaurus neighbours for \
-                         some of its words",
-                        self.model.inner.phrase(pattern).1
+                        "\"{written}\" reads as the term \"{phrase}\" with thesaurus \
+                         neighbours for some of its words"
                     ),
                 ),
             };

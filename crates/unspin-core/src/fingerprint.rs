@@ -328,9 +328,10 @@ impl Fingerprints {
             .as_ref()
             .is_some_and(|v| !self.terms.is_empty() && (v.rank1 > 0 || v.rank2 > 0));
         let use_composed = composed && !self.composed.is_empty();
-        let composed = use_composed || with_variants;
+        // Composed phrases and variants are both looked up by the items' ids, not the automaton.
+        let by_ids = use_composed || with_variants;
         let mut stream = Vec::new();
-        // Every item's id, for the composed phrases.
+        // Every item's id, for the composed phrases and the variants.
         let mut item_ids = Vec::new();
         // The item each code stands for (a collapsed run: its first).
         let mut at = Vec::new();
@@ -366,7 +367,7 @@ impl Fingerprints {
         let mut i = 0;
         while i < n {
             let stop = pending.map_or(n, |m| m.0);
-            let hit = composed
+            let hit = by_ids
                 .then(|| {
                     (i..=stop.min(n - 1)).find_map(|p| {
                         let c = use_composed
