@@ -238,7 +238,9 @@ pub fn run(a: Args) -> Result<()> {
         pinned.len()
     );
     let is_pinned = |s: &str, o: &str| pinned.contains(&(s.to_string(), o.to_string()));
-    let mut word_pairs = Vec::new();
+    // Variants of the list's terms: which term words a written word may stand for.
+    let readings = compile::TermReadings::new(&tortured, TERM_RANK_CAP);
+    let mut term_subs = Vec::new();
     let n = compile::write_channel(
         ch,
         &mut lex,
@@ -246,11 +248,13 @@ pub fn run(a: Args) -> Result<()> {
         &ranker,
         &is_pinned,
         a.cap,
-        &mut word_pairs,
+        &mut |s, o, rank| {
+            if readings.keeps(s, o, rank) {
+                term_subs.push(format!("{s}\t{o}\t{rank}\n"));
+            }
+        },
     );
-    // Variants of the list's terms: which term words a written word may stand for.
-    let term_subs = compile::term_substitutes(&tortured, &word_pairs, TERM_RANK_CAP);
-    drop(word_pairs);
+    term_subs.sort_unstable();
     eprintln!("term substitutes: {}", term_subs.len());
     for (s, _) in pinned.iter().filter(|(s, _)| s.contains(' ')) {
         lex.set_flags(s, FLAG_SPINNER);
@@ -291,16 +295,9 @@ pub fn run(a: Args) -> Result<()> {
     c.add(unspin_core::T_TORTURED, lines(listed));
     let composed_pairs = &mut composed.iter().map(|(t, c)| (t.as_str(), c.as_str()));
     c.add(unspin_core::T_COMPOSED, lines(composed_pairs));
-    let terms: String = compile::terms(&tortured)
-        .iter()
-        .map(|t| t.join(" ") + "\n")
-        .collect();
+    let terms: String = readings.terms.iter().map(|t| t.join(" ") + "\n").collect();
     c.add(unspin_core::T_TERMS, terms.into_bytes());
-    let subs: String = term_subs
-        .iter()
-        .map(|(w, t, r)| format!("{w}\t{t}\t{r}\n"))
-        .collect();
-    c.add(unspin_core::T_TERMSUBS, subs.into_bytes());
+    c.add(unspin_core::T_TERMSUBS, term_subs.concat().into_bytes());
     let initialisms = sources::load_initialisms(&raw.cmudict, &raw.wordnet_dir)?;
     eprintln!("initialisms: {}", initialisms.len());
     c.add(

@@ -221,6 +221,11 @@ pub fn terms(list: &[Tortured]) -> BTreeSet<Vec<&str>> {
     terms
 }
 
+/// The words of the list's correct phrases: technical vocabulary, never read as another word.
+fn technical(list: &[Tortured]) -> HashSet<&str> {
+    list.iter().flat_map(|t| t.correct.split(' ')).collect()
+}
+
 /// Tortured phrases the list lacks, composed from its own word substitutions.
 ///
 /// Paper-mill spinners work word by word from one dictionary, so the list's phrases share
@@ -258,7 +263,7 @@ pub fn composed_tortured(
     }
     let terms = terms(list);
     let listed: HashSet<&str> = list.iter().map(|t| t.tortured.as_str()).collect();
-    let technical: HashSet<&str> = list.iter().flat_map(|t| t.correct.split(' ')).collect();
+    let technical = technical(list);
     // Spelling -> (term, the count of its rarest substitution, whether another term ties).
     let mut best: HashMap<Vec<&str>, (&Vec<&str>, f64, bool)> = HashMap::new();
     for term in &terms {
@@ -317,33 +322,44 @@ pub fn composed_tortured(
     out
 }
 
-/// The term words that written words may stand for, for matching variants of the list's
-/// terms (`unspin_core::fingerprint::Fingerprints::add_terms`).
+/// Which of the lexicon's one-word pairs read a written word as a word of the list's terms, for
+/// matching variants of those terms (`unspin_core::fingerprint::Fingerprints::add_terms`).
 ///
 /// Paper mills spin the vocabulary of science, and a phrase held out of the list often spins a
 /// term that other entries correct to ("ravenous algorithm" and "voracious method" both stand
-/// for "greedy algorithm"), with a plain thesaurus neighbour the list never used. From the
-/// lexicon's one-word pairs `word_pairs` (spun, original, rank of the original among the spun
-/// word's candidates), keeps those whose original is a word of a term and ranks below
-/// `max_rank`, and whose spun word occurs in no correct phrase: a technical word is read as
-/// itself ("recognition" for "detection" would turn honest "automatic recognition" into
-/// "automatic detection"). Sorted.
-pub fn term_substitutes(
-    list: &[Tortured],
-    word_pairs: &[(String, String, usize)],
+/// for "greedy algorithm"), with a plain thesaurus neighbour the list never used. A pair
+/// (spun, original, rank of the original among the spun word's candidates) is kept when its
+/// original is a word of a term and ranks below `max_rank`, and its spun word occurs in no
+/// correct phrase: a technical word is read as itself ("recognition" for "detection" would
+/// turn honest "automatic recognition" into "automatic detection").
+pub struct TermReadings<'a> {
+    /// The list's terms ([`terms`]).
+    pub terms: BTreeSet<Vec<&'a str>>,
+    words: HashSet<&'a str>,
+    technical: HashSet<&'a str>,
     max_rank: usize,
-) -> Vec<(String, String, usize)> {
-    let term_words: HashSet<&str> = terms(list).into_iter().flatten().collect();
-    let technical: HashSet<&str> = list.iter().flat_map(|t| t.correct.split(' ')).collect();
-    let mut out: Vec<(String, String, usize)> = word_pairs
-        .iter()
-        .filter(|(s, o, r)| {
-            *r < max_rank && term_words.contains(o.as_str()) && !technical.contains(s.as_str())
-        })
-        .cloned()
-        .collect();
-    out.sort_unstable();
-    out
+}
+
+impl<'a> TermReadings<'a> {
+    /// The terms of `list`, reading words as theirs below rank `max_rank`.
+    pub fn new(list: &'a [Tortured], max_rank: usize) -> TermReadings<'a> {
+        let terms = terms(list);
+        let words = terms.iter().flatten().copied().collect();
+        TermReadings {
+            terms,
+            words,
+            technical: technical(list),
+            max_rank,
+        }
+    }
+
+    /// Whether the pair (spun, original) at `rank` is kept.
+    pub fn keeps(&self, spun: &str, original: &str, rank: usize) -> bool {
+        rank < self.max_rank
+            && !spun.contains(' ')
+            && self.words.contains(original)
+            && !self.technical.contains(spun)
+    }
 }
 
 /// Inflection tables: form -> (lemma, pos, tag) and (lemma, pos, tag) -> preferred form.
@@ -483,6 +499,7 @@ pub fn possessive_channel(ch: &mut Channel, possessive: &dyn Fn(&str) -> bool) -
 /// length for the development spinners, which mostly swap one common word for another, and so
 /// put "by", "with", "per" and "after" before "according to" for "in keeping with", a pair seen
 /// in six real article pairs: a substitution that spinners are seen to make is worth scoring.
+/// `kept` hears of every candidate written: (spun, original, its rank among the spun phrase's).
 pub fn write_channel(
     ch: Channel,
     lex: &mut LexiconWriter,
@@ -490,7 +507,7 @@ pub fn write_channel(
     ranker: &Ranker,
     pinned: &dyn Fn(&str, &str) -> bool,
     cap: usize,
-    words: &mut Vec<(String, String, usize)>,
+    kept: &mut dyn FnMut(&str, &str, usize),
 ) -> usize {
     let mut by_spun: HashMap<String, Vec<(String, f64, Src)>> = HashMap::new();
     for ((s, o), (p, src)) in ch.pairs {
@@ -512,9 +529,7 @@ pub fn write_channel(
         for (rank, (_, o, p, src)) in v.into_iter().enumerate() {
             lex.add_candidate(&s, &o, p.log10() as f32, src);
             n += 1;
-            if !s.contains(' ') && !o.contains(' ') {
-                words.push((s.clone(), o, rank));
-            }
+            kept(&s, &o, rank);
         }
     }
     n
@@ -687,7 +702,7 @@ mod tests {
     }
 
     #[test]
-    fn term_substitutes_read_plain_words_as_term_words() {
+    fn term_readings_read_plain_words_as_term_words() {
         let list: Vec<Tortured> = [
             ("ravenous algorithm", "greedy algorithm"),
             ("profound learning", "deep learning"),
@@ -708,12 +723,17 @@ mod tests {
             pair("learning", "algorithm", 0),
             pair("answer", "solution", 0),
         ];
-        let got = term_substitutes(&list, &pairs, 8);
+        let readings = TermReadings::new(&list, 8);
+        let got: Vec<_> = pairs
+            .iter()
+            .filter(|(s, o, r)| readings.keeps(s, o, *r))
+            .cloned()
+            .collect();
         assert_eq!(
             got,
-            [pair("heavy", "deep", 0), pair("voracious", "greedy", 2)]
+            [pair("voracious", "greedy", 2), pair("heavy", "deep", 0)]
         );
-        let terms: Vec<String> = terms(&list).iter().map(|t| t.join(" ")).collect();
+        let terms: Vec<String> = readings.terms.iter().map(|t| t.join(" ")).collect();
         assert_eq!(terms, ["deep learning", "greedy algorithm"]);
     }
 
@@ -733,6 +753,7 @@ mod tests {
         let mut lex = LexiconWriter::default();
         let freq = |w: &str| if w.contains(' ') { -4.0 } else { -2.0 };
         let pinned = |s: &str, o: &str| (s, o) == ("in keeping with", "according to");
+        let mut kept = Vec::new();
         let n = write_channel(
             ch,
             &mut lex,
@@ -740,9 +761,12 @@ mod tests {
             &Ranker::bayes(),
             &pinned,
             3,
-            &mut Vec::new(),
+            &mut |s, o, rank| kept.push((s.to_string(), o.to_string(), rank)),
         );
         assert_eq!(n, 3);
+        // Every candidate written is heard of, with its rank.
+        let ranks: Vec<(&str, usize)> = kept.iter().map(|(_, o, r)| (o.as_str(), *r)).collect();
+        assert_eq!(ranks, [("according to", 0), ("by", 1), ("with", 2)]);
         let l = lex.into_lexicon().unwrap();
         let key = l.find("in keeping with").unwrap();
         let got: Vec<&str> = l.candidates(key).map(|c| l.phrase(c.original)).collect();
