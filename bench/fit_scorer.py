@@ -54,9 +54,10 @@ TREE_PARAMS = dict(objective="binary", learning_rate=0.15, num_leaves=255, max_d
 ROUNDS = 200
 
 
-def load(path):
-    """Changes (features, label, on clean text, document number) and documents."""
-    xs, ys, clean, doc, docs = [], [], [], [], []
+def load(path, spans=False):
+    """Changes (features, label, on clean text, document number) and documents; with `spans`,
+    also each change's byte range in its document (for `choose`)."""
+    xs, ys, clean, doc, docs, at = [], [], [], [], [], []
     for line in open(path):
         d = json.loads(line)
         if "doc" in d:
@@ -66,11 +67,31 @@ def load(path):
         ys.append(d["y"])
         clean.append(d["clean"])
         doc.append(len(docs))
+        at.append(d.get("at", (len(at), len(at) + 1)))
     x = np.array(xs, dtype=np.float64)
     if x.shape[1] != len(FEATURES):
         sys.exit(f"{path}: changes have {x.shape[1]} features, this script knows {len(FEATURES)}: "
                  "dump again with the current unspin")
-    return x, np.array(ys, dtype=np.float64), np.array(clean), np.array(doc), docs
+    out = x, np.array(ys, dtype=np.float64), np.array(clean), np.array(doc), docs
+    return out + (np.array(at, dtype=np.int64).reshape(-1, 2),) if spans else out
+
+
+def choose(s, doc, at):
+    """Which changes the engine would choose with scores `s`: in each document, the likeliest of
+    any that overlap (the lattice's other proposals are dumped beside the decoded path's when the
+    model's `alternatives` is on; a path's changes never overlap, and all are chosen)."""
+    chosen = np.zeros(len(s), dtype=bool)
+    order = np.lexsort((at[:, 0], -s, doc))
+    taken, cur = [], None
+    for i in order:
+        if doc[i] != cur:
+            taken, cur = [], doc[i]
+        a, b = at[i]
+        if any(a < tb and ta < b for ta, tb in taken):
+            continue
+        taken.append((a, b))
+        chosen[i] = True
+    return chosen
 
 
 def fit(x, y, l2=1e-2, iters=3000, lr=0.5, neg_weight=1.0):
@@ -209,7 +230,7 @@ def main():
     ap.add_argument("--real-weight", type=float, default=5.0, help="weight of each --real change in the fit")
     ap.add_argument("--curve", action="store_true", help="print a learning curve over the tune passages, fit nothing")
     a = ap.parse_args()
-    x, y, clean, doc, docs = load(a.dump)
+    x, y, clean, doc, docs, at = load(a.dump, spans=True)
     if a.curve:
         return learning_curve(x, y, doc, docs, a.precision)
     if not a.doc_only:
@@ -234,7 +255,9 @@ def main():
             for half in (0, 1):
                 fit_on = adoc % 2 != half
                 held[~fit_on] = fit_trees(ax[fit_on], ay[fit_on], aw[fit_on]).predict(ax[~fit_on], raw_score=True)
-            thr, prec, kept = threshold(sigmoid(held[:len(y)]), y, a.precision)
+            # `apply` is set on the changes the engine would choose by these scores.
+            on = choose(held[:len(y)], doc, at)
+            thr, prec, kept = threshold(sigmoid(held[:len(y)][on]), y[on], a.precision)
             print(f"# trees, held out: at apply={thr:.3f}: precision {prec:.3f}, right changes kept {kept} "
                   f"of {int(y.sum())}", file=sys.stderr)
             if len(ry):

@@ -241,7 +241,7 @@ pub fn run(
                     g.start == d.start && g.end == d.end && folded(&g.original) == d.original
                 });
                 let v = serde_json::json!({"y": ok as u8, "x": d.features, "clean": gold.is_empty(), "words": words,
-                    "at": [d.start, d.end], "original": d.original, "confidence": d.confidence});
+                    "at": [d.start, d.end], "original": d.original, "confidence": d.confidence, "chosen": d.chosen});
                 writeln!(w, "{v}")?;
             }
         }

@@ -195,6 +195,8 @@ struct Pending {
     /// Where the original's and the written words' LM ids lie in `Bufs::pending_ids`.
     orig: (usize, usize),
     spun: (usize, usize),
+    /// On the decoded path (every change is, unless `all_props` asks for the rest too).
+    on_path: bool,
 }
 
 /// A pending change is a row of the change scorer ([`crate::forest::Forest::raw_rows`]).
@@ -309,29 +311,71 @@ const HONEST_MINED: f32 = 0.3;
 const HONEST_TORTURED: f32 = 0.08;
 
 /// How much each pending change counts towards the document score: `k^-exponent` for the
-/// k-th change, in document order, of the same written phrase (case folded). An honest text
-/// repeats its subject ("the electors" nine times in a passage on the electoral college), and
-/// one doubtful word read nine times is one piece of evidence, not nine; a spinner's changes
-/// are mostly of different words, so the discount costs a spun text little. An exponent of 0
-/// counts every change in full.
-fn repeat_weights(text: &str, pending: &[Pending], exponent: f32) -> Vec<f32> {
+/// k-th chosen change, in document order, of the same written phrase (case folded), and 0 for
+/// one not chosen. An honest text repeats its subject ("the electors" nine times in a passage on
+/// the electoral college), and one doubtful word read nine times is one piece of evidence, not
+/// nine; a spinner's changes are mostly of different words, so the discount costs a spun text
+/// little. An exponent of 0 counts every chosen change in full.
+fn repeat_weights(text: &str, pending: &[Pending], chosen: &[bool], exponent: f32) -> Vec<f32> {
     if exponent == 0.0 {
-        return vec![1.0; pending.len()];
+        return chosen.iter().map(|&c| f32::from(u8::from(c))).collect();
     }
+    let mut order: Vec<usize> = (0..pending.len()).filter(|&k| chosen[k]).collect();
+    order.sort_by_key(|&k| pending[k].start);
+    let mut weights = vec![0.0; pending.len()];
     let mut seen: HashMap<u64, u32> = HashMap::new();
-    pending
-        .iter()
-        .map(|pc| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            text[pc.start..pc.end]
-                .chars()
-                .flat_map(char::to_lowercase)
-                .for_each(|c| c.hash(&mut h));
-            let k = seen.entry(h.finish()).or_insert(0);
-            *k += 1;
-            (*k as f32).powf(-exponent)
-        })
-        .collect()
+    for k in order {
+        let pc = &pending[k];
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text[pc.start..pc.end]
+            .chars()
+            .flat_map(char::to_lowercase)
+            .for_each(|c| c.hash(&mut h));
+        let n = seen.entry(h.finish()).or_insert(0);
+        *n += 1;
+        weights[k] = (*n as f32).powf(-exponent);
+    }
+    weights
+}
+
+/// Which pending changes are chosen: all of a decoded path's, which never overlap; with the
+/// other proposals of the lattice among them, the likeliest of any overlapping ones (by the
+/// trees' log-odds `raw`; on a tie the path's, then the earlier). A proposal off the path is
+/// chosen only at `min_alt` or above (the log-odds of `apply`): one that would not be applied
+/// leaves the path as it was, so that it neither flags honest words the path left alone nor
+/// counts towards the document score; the changes at `apply` or above are the same either
+/// way, as a proposal under `min_alt` can only block others under it too.
+fn choose(pending: &[Pending], raw: &[f32], min_alt: f32) -> Vec<bool> {
+    if pending.iter().all(|pc| pc.on_path) {
+        return vec![true; pending.len()];
+    }
+    let mut order: Vec<usize> = (0..pending.len()).collect();
+    order.sort_by(|&a, &b| {
+        raw[b]
+            .total_cmp(&raw[a])
+            .then(pending[b].on_path.cmp(&pending[a].on_path))
+            .then(pending[a].start.cmp(&pending[b].start))
+    });
+    let mut chosen = vec![false; pending.len()];
+    // The chosen ranges, by start; they never overlap, so the one that starts last before a
+    // range's end is the only one that can overlap it.
+    let mut taken: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+    for k in order {
+        if !pending[k].on_path && raw[k] < min_alt {
+            continue;
+        }
+        let (s, e) = (pending[k].start, pending[k].end);
+        if taken
+            .range(..e)
+            .next_back()
+            .is_some_and(|(_, &end)| end > s)
+        {
+            continue;
+        }
+        taken.insert(s, e);
+        chosen[k] = true;
+    }
+    chosen
 }
 
 /// Which lines read as code rather than prose, asked in the order of the text, each line read
@@ -380,6 +424,9 @@ pub struct Decision {
     /// How much of the confidence counts towards the document score: `k^-d_repeat` for the
     /// k-th change of the same written phrase in the document (see [`repeat_weights`]).
     pub weight: f32,
+    /// Whether it was chosen: a change that overlaps a likelier one is not (see
+    /// [`Params::alternatives`](crate::Params::alternatives)), and counts for nothing.
+    pub chosen: bool,
 }
 
 impl Detector {
@@ -1025,21 +1072,10 @@ impl Detector {
                 i += 1;
             }
         }
-        for &(at, k) in out_pos.iter() {
-            let Some(k) = k else { continue };
-            let pr = &props[k];
-            // The change against the observed words, both inside the decoded sequence.
-            let with = self.window(lp, out_ids, at, pr.words.1);
-            let without = self.window_with(
-                lp,
-                out_ids,
-                at,
-                &obs[pr.start..pr.start + pr.len],
-                at + pr.words.1,
-            );
-            let margin = with - without + pr.channel;
-            let features =
-                self.features(lp, pr, margin, with - without, obs_lp, words, norms, arena);
+        // The path's changes, each against keeping the written words inside the decoded
+        // sequence.
+        let mut pend = |lp: &mut Lp<'_>, pr: &Proposal, margin: f32, dlm: f32, on_path: bool| {
+            let features = self.features(lp, pr, margin, dlm, obs_lp, words, norms, arena);
             let at = pending_ids.len();
             pending_ids.extend_from_slice(pr.words(arena));
             let mid = pending_ids.len();
@@ -1055,7 +1091,34 @@ impl Detector {
                 features,
                 orig: (at, mid),
                 spun: (mid, pending_ids.len()),
+                on_path,
             });
+        };
+        for &(at, k) in out_pos.iter() {
+            let Some(k) = k else { continue };
+            let pr = &props[k];
+            let with = self.window(lp, out_ids, at, pr.words.1);
+            let without = self.window_with(
+                lp,
+                out_ids,
+                at,
+                &obs[pr.start..pr.start + pr.len],
+                at + pr.words.1,
+            );
+            pend(lp, pr, with - without + pr.channel, with - without, true);
+        }
+        // The other proposals, each alone in the written words: its margin there is the local
+        // gain it was proposed with (the same trigrams). The change scorer then picks among
+        // the ones that overlap (`score_pending`): the beam's choice rests on the trigram LM
+        // and the channel alone, and passes over many a right original that the scorer, which
+        // also weighs the bigram counts, the topic and the document, would take.
+        if p.alternatives > 0.0 {
+            for (k, pr) in props.iter().enumerate() {
+                // The path is in lattice order, as `props` is.
+                if path.binary_search(&k).is_err() {
+                    pend(lp, pr, pr.gain, pr.gain - pr.channel, false);
+                }
+            }
         }
         written
     }
@@ -1088,7 +1151,10 @@ impl Detector {
         // ([`local_runs`]): a spun part of a document that is mostly honest is spun all the same.
         let per_100 = |x: f64, words: usize| (100.0 * x / (words as f64 + 50.0)) as f32;
         let doc = [
-            per_100(pending.len() as f64 + 6.0, ev.words),
+            per_100(
+                pending.iter().filter(|pc| pc.on_path).count() as f64 + 6.0,
+                ev.words,
+            ),
             per_100(ev.gain + 9.0, ev.words),
         ];
         // A spinner works from one dictionary, so a document says which channel it went
@@ -1100,8 +1166,13 @@ impl Detector {
         // therefore sits at the honest shares: a tortured phrase alone in a sentence gets no
         // help from this, one among many in a paper-mill article gets much.)
         let sources = [(Src::MINED, HONEST_MINED), (Src::TORTURED, HONEST_TORTURED)];
-        let counts = sources.map(|(s, _)| pending.iter().filter(|pc| pc.src.contains(s)).count());
-        let n_pending = pending.len();
+        let counts = sources.map(|(s, _)| {
+            pending
+                .iter()
+                .filter(|pc| pc.on_path && pc.src.contains(s))
+                .count()
+        });
+        let n_pending = pending.iter().filter(|pc| pc.on_path).count();
         let local = (ev.words >= LONG_WORDS && self.params.parts > 0.0)
             .then(|| local_runs(stretches, pending, sources));
         for pc in pending.iter_mut() {
@@ -1116,10 +1187,12 @@ impl Detector {
                     (rates, r.sources, r.changes)
                 }
             };
-            let others = n_changes.saturating_sub(1) as f32 + SHARE_SHRINK;
+            // The path's changes are what the shares count; an alternative beside them is not
+            // among them, so it has them all as its "others".
+            let others = n_changes.saturating_sub(pc.on_path.into()) as f32 + SHARE_SHRINK;
             pc.features[DOC..DOC + 2].copy_from_slice(&doc);
             for (k, (&(s, honest), &n)) in sources.iter().zip(&counts).enumerate() {
-                let own = pc.src.contains(s) as usize;
+                let own = (pc.on_path && pc.src.contains(s)) as usize;
                 pc.features[SHARES + k] = ((n - own) as f32 + SHARE_SHRINK * honest) / others;
             }
             let ids = &pending_ids[..];
@@ -1140,9 +1213,12 @@ impl Detector {
         } else {
             forest.raw_rows(pending, raw);
         }
-        let weights = repeat_weights(text, pending, self.params.d_repeat);
-        for ((pc, &logit), weight) in pending.iter().zip(raw.iter()).zip(weights) {
-            let conf = sigmoid(logit);
+        let apply = self.params.apply;
+        let chosen = choose(pending, raw, (apply / (1.0 - apply)).ln());
+        let weights = repeat_weights(text, pending, &chosen, self.params.d_repeat);
+        for (k, pc) in pending.iter().enumerate() {
+            let conf = sigmoid(raw[k]);
+            let weight = weights[k];
             ev.changes += (conf * weight) as f64;
             ev.decisions.push(Decision {
                 start: pc.start,
@@ -1151,8 +1227,14 @@ impl Detector {
                 features: pc.features,
                 confidence: conf,
                 weight,
+                chosen: chosen[k],
             });
-            self.push_span(text, pc, conf, spans);
+        }
+        // In text order, as the spans of a path are.
+        let mut order: Vec<usize> = (0..pending.len()).filter(|&k| chosen[k]).collect();
+        order.sort_by_key(|&k| pending[k].start);
+        for k in order {
+            self.push_span(text, &pending[k], sigmoid(raw[k]), spans);
         }
     }
 
@@ -2008,7 +2090,7 @@ fn local_runs(stretches: &[Stretch], pending: &[Pending], sources: [(Src, f32); 
     let mut gain = vec![0f64; n + 1];
     let mut changes = vec![0usize; n + 1];
     let mut from = vec![[0usize; 2]; n + 1];
-    for pc in pending {
+    for pc in pending.iter().filter(|pc| pc.on_path) {
         let i = at_stretch(stretches, pc.start) + 1;
         changes[i] += 1;
         for (k, (src, _)) in sources.iter().enumerate() {
@@ -2599,6 +2681,14 @@ mod tests {
     use crate::fixture::tiny_model;
     use crate::tokenize::tokenize;
 
+    /// A detector over the tiny model with its parameters as `set` leaves them.
+    fn tiny_detector(set: impl FnOnce(&mut Params)) -> Detector {
+        let model = tiny_model();
+        let mut p = model.params().clone();
+        set(&mut p);
+        Detector::with_params(model, p)
+    }
+
     fn det() -> Detector {
         Detector::new(tiny_model())
     }
@@ -2699,12 +2789,12 @@ mod tests {
     fn a_clean_verdict_asks_apply_clean_of_a_substitution() {
         let text = "The inventory market fell sharply on Monday.";
         let run = |apply_clean: f32, spun_threshold: f32| {
-            let model = tiny_model();
-            let mut p = model.params().clone();
-            p.min_words = 1.0;
-            p.spun_threshold = spun_threshold;
-            p.apply_clean = apply_clean;
-            Detector::with_params(model, p).check(text)
+            tiny_detector(|p| {
+                p.min_words = 1.0;
+                p.spun_threshold = spun_threshold;
+                p.apply_clean = apply_clean;
+            })
+            .check(text)
         };
         let suggestion = |r: &Report| {
             let s = r
@@ -2732,12 +2822,7 @@ mod tests {
     #[test]
     fn repeats_of_a_written_phrase_count_less_towards_the_document_score() {
         let text = "The inventory market fell. Inventory market fell. The inventory market fell.";
-        let with_repeat = |r: f32| {
-            let model = tiny_model();
-            let mut p = model.params().clone();
-            p.d_repeat = r;
-            Detector::with_params(model, p).analyze(text).1
-        };
+        let with_repeat = |r: f32| tiny_detector(|p| p.d_repeat = r).analyze(text).1;
         let (full, damped) = (with_repeat(0.0), with_repeat(1.0));
         let same: Vec<_> = full
             .decisions
@@ -2981,6 +3066,7 @@ mod tests {
             features: [0.0; N_FEATURES],
             orig: (0, 0),
             spun: (0, 0),
+            on_path: true,
         };
         let pending = [change(3010, Src::MINED), change(3500, Src::MOBY)];
         let sources = [(Src::MINED, HONEST_MINED), (Src::TORTURED, HONEST_TORTURED)];
@@ -2995,6 +3081,77 @@ mod tests {
         assert_eq!((runs[9].words, runs[9].changes), (400, 0));
         assert_eq!(at_stretch(&stretches, 3999), 3);
         assert_eq!(at_stretch(&stretches, 0), 0);
+    }
+
+    fn pending_at(start: usize, end: usize, on_path: bool) -> Pending {
+        Pending {
+            start,
+            end,
+            case: Case::Lower,
+            all_title: false,
+            original: 0,
+            src: Src::MOBY,
+            margin: 0.0,
+            features: [0.0; N_FEATURES],
+            orig: (0, 0),
+            spun: (0, 0),
+            on_path,
+        }
+    }
+
+    #[test]
+    fn the_likeliest_of_overlapping_changes_is_chosen() {
+        // A path alone: all chosen, whatever the scores.
+        let path = [pending_at(0, 5, true), pending_at(6, 9, true)];
+        assert_eq!(choose(&path, &[-3.0, 2.0], 0.0), [true, true]);
+        // Alternatives: "a b" (0-3) on the path, "a" (0-1) and "b c" (2-5) beside it; "b c"
+        // is likelier than "a b", which it overlaps, and "a" then overlaps nothing chosen.
+        let pending = [
+            pending_at(0, 3, true),
+            pending_at(0, 1, false),
+            pending_at(2, 5, false),
+            pending_at(6, 7, false),
+        ];
+        assert_eq!(
+            choose(&pending, &[0.5, -1.0, 1.0, -4.0], -5.0),
+            [false, true, true, true]
+        );
+        // Under `min_alt` a proposal off the path is never chosen, and the path's change
+        // that it overlaps stands.
+        assert_eq!(
+            choose(&pending, &[0.5, -1.0, 1.0, -4.0], 1.5),
+            [true, false, false, false]
+        );
+        // On a tie the path's change wins.
+        let tie = [pending_at(0, 3, false), pending_at(0, 3, true)];
+        assert_eq!(choose(&tie, &[1.0, 1.0], 0.0), [false, true]);
+        // Repeats count among the chosen changes only, in text order.
+        let text = "ab ab ab";
+        let rep = [
+            pending_at(6, 8, true),
+            pending_at(0, 2, true),
+            pending_at(3, 5, false),
+        ];
+        assert_eq!(
+            repeat_weights(text, &rep, &[true, true, false], 1.0),
+            [0.5, 1.0, 0.0]
+        );
+    }
+
+    #[test]
+    fn alternatives_add_changes_off_the_path_without_overlaps() {
+        let text = "The inventory market fell sharply on Monday.";
+        let run =
+            |alternatives: f32| tiny_detector(|p| p.alternatives = alternatives).analyze(text);
+        let (path, ev) = run(0.0);
+        assert!(ev.decisions.iter().all(|d| d.chosen));
+        let (all, ev_all) = run(1.0);
+        // At least the path's decisions, every one of them scored; the spans never overlap.
+        assert!(ev_all.decisions.len() >= ev.decisions.len());
+        for w in all.spans.windows(2) {
+            assert!(w[0].end <= w[1].start, "{:?}", all.spans);
+        }
+        assert_eq!(path.spans.is_empty(), all.spans.is_empty());
     }
 
     #[test]

@@ -77,6 +77,9 @@ params! {
     prune = -0.5;
     /// Beam width per lattice position.
     beam = 6.0;
+    /// Above 0, every proposal of the lattice is scored, not only the decoded path's, and the
+    /// change scorer picks among overlapping ones.
+    alternatives = 0.0;
     /// Change confidence = sigmoid(c_bias + Σ c_k · feature_k): weight of the decoded margin.
     c_margin = 1.2;
     /// Weight of the language-model gain alone.

@@ -147,8 +147,8 @@ fn spinner_habits_are_put_right() {
         ),
         // A spinner pair carried to its possessive, with the text's apostrophe.
         (
-            "The corporate\u{2019}s shares fell after the corporate reported weak earnings.",
-            "The company\u{2019}s shares fell after the company reported weak earnings.",
+            "The corporate\u{2019}s shares fell after it reported weak earnings.",
+            "The company\u{2019}s shares fell after it reported weak earnings.",
         ),
         // A heading in capitals whose substitutes got a first capital only.
         (
