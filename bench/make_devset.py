@@ -11,7 +11,9 @@ by file name before anything is read):
 Output, under bench/out/devset/ (git-ignored):
     {split}/clean.jsonl              {"id", "year", "text"}
     {split}/{spinner}-{rate}.jsonl   {"id", "year", "original", "spun", "spans": [{"start", "end", "text", "original"}]}
-    stats.json                       passages, words, spans and achieved spin rate per file
+    stats.json                       passages, words, spans and achieved spin rate per file, and a digest
+                                     of the code and lists it was made from (a file made by other
+                                     versions of them is made again)
 Span offsets are UTF-8 byte offsets into "spun".  Every record is checked: the span texts sit at their
 offsets and putting the originals back gives the original passage exactly.
 
@@ -21,6 +23,7 @@ Needs: npm, apt-get + dpkg-deb (Debian), cargo, and the Python packages in bench
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import sys
@@ -30,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import OUT_DIR  # noqa: E402
+from benchlib import OUT_DIR, REPO_DIR  # noqa: E402
 from benchlib.textspan import check_record, count_words  # noqa: E402
 
 SPLITS = {"tune": (1700, 1944), "test": (1945, 1989)}
@@ -41,6 +44,28 @@ DEFAULT_RATES = (15, 25, 35)
 # mined one spins as the real pages did at 25 % (about 7 % of these addresses' words: its vocabulary is
 # today's news), and half as often at 15 %.
 MAX_RATE = {"papermill": 15, "mined": 25}
+
+# What the files are made from: the code that cuts and spins the passages and the lists that two
+# spinners draw from. A file that other versions of these made is made again, since figures on a
+# development set left over from older code are not what a fresh checkout measures.
+_BENCH = Path(__file__).resolve().parent
+MADE_FROM = [
+    _BENCH / "make_devset.py",
+    *(_BENCH / "benchlib" / f"{m}.py" for m in ("__init__", "passages", "resources", "textspan", "postag",
+                                                 "tortured", "farm_dict", "spin_wordnet", "spin_farm",
+                                                 "spin_papermill", "spin_mined")),
+    REPO_DIR / "data" / "mined" / "phrase-pairs.tsv",
+    REPO_DIR / "data" / "tortured-phrases" / "tortured-phrases.json",
+]
+
+
+def stamp(seed: int) -> str:
+    """A digest of every file in ``MADE_FROM`` and of the seed, kept beside each file's stats."""
+    h = hashlib.sha256(str(seed).encode())
+    for path in MADE_FROM:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def check_requirements() -> None:
@@ -160,16 +185,23 @@ def main(argv: list[str] | None = None) -> int:
     stats_path = args.out / "stats.json"
     stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
     spinners: dict = {}
+    made_from = stamp(args.seed)
+
+    def current(path: Path, key: str, passages: int) -> bool:
+        st = stats.get(key, {})
+        return (path.is_file() and not args.force and st.get("passages") == passages
+                and st.get("stamp") == made_from)
 
     for split in splits:
         n = args.n_tune if split == "tune" else args.n_test
         clean_path = args.out / split / "clean.jsonl"
-        if clean_path.is_file() and not args.force and len(read_jsonl(clean_path)) == n:
+        if current(clean_path, f"{split}/clean", n):
             passages = read_jsonl(clean_path)
         else:
             passages = select_passages(split, n, args.seed)
             write_jsonl(clean_path, passages)
-        stats[f"{split}/clean"] = {"passages": len(passages), "words": sum(count_words(p["text"]) for p in passages)}
+        stats[f"{split}/clean"] = {"passages": len(passages), "words": sum(count_words(p["text"]) for p in passages),
+                                   "stamp": made_from}
         print(f"{split}: {len(passages)} passages, {stats[f'{split}/clean']['words']} words", file=sys.stderr)
         for name in spinner_names:
             for rate in rates:
@@ -177,14 +209,14 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 path = args.out / split / f"{name}-{rate}.jsonl"
                 key = f"{split}/{name}-{rate}"
-                if path.is_file() and not args.force and key in stats and stats[key]["passages"] == len(passages):
+                if current(path, key, len(passages)):
                     continue
                 if name not in spinners:
                     spinners[name] = make_spinner(name)
                 t0 = time.time()
                 rows, st = spin_file(spinners[name], passages, rate)
                 write_jsonl(path, rows)
-                stats[key] = st
+                stats[key] = {**st, "stamp": made_from}
                 print(f"  {key}: {st['spans']} spans, rate {st['rate_achieved']:.3f} ({time.time() - t0:.0f}s)",
                       file=sys.stderr)
                 stats_path.parent.mkdir(parents=True, exist_ok=True)

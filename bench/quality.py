@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import OUT_DIR, REPO_DIR  # noqa: E402
 from benchlib.metrics import Counts, auroc, passage_counts, ratio, suggestions, tpr_at_fpr  # noqa: E402
 from benchlib.textspan import count_words  # noqa: E402
+from make_devset import stamp  # noqa: E402
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -120,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     spun_sets = {name: read_jsonl(split_dir / f"{name}.jsonl")[:args.limit] for name in names}
     stats_path = args.devset / "stats.json"
     devset_stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
+    made_from = stamp(1)
+    stale = [n for n in ["clean", *names] if devset_stats.get(f"{args.split}/{n}", {}).get("stamp") != made_from]
+    if stale:
+        # Figures on files that older code made are not what a fresh checkout measures.
+        print(f"warning: {args.devset / args.split}: {', '.join(stale)} made by other code, lists or seed than "
+              "the checkout's: `python3 bench/make_devset.py` makes them again", file=sys.stderr)
 
     metrics: dict = {"split": args.split, "engine": args.engine, "model": args.model, "sets": {}}
     t0 = time.time()

@@ -36,3 +36,13 @@ def test_threshold_reaches_the_precision():
     thr, prec, kept = fit_scorer.threshold(s, y, 0.75)
     assert (thr, kept) == (0.6, 3)
     assert prec == pytest.approx(0.75)
+
+
+def test_choose_takes_the_likeliest_of_overlapping_changes():
+    # As the engine's `choose` (engine.rs): "a b" (0-3) on the path, "a" (0-1) and "b c" (2-5)
+    # beside it; "b c" outscores "a b", which it overlaps, and "a" then overlaps nothing chosen.
+    # Another document's change at the same bytes is its own.
+    s = np.array([0.5, -1.0, 1.0, -4.0, 0.3])
+    doc = np.array([0, 0, 0, 0, 1])
+    at = np.array([[0, 3], [0, 1], [2, 5], [6, 7], [0, 3]])
+    assert fit_scorer.choose(s, doc, at).tolist() == [False, True, True, True, True]
