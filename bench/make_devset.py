@@ -44,6 +44,7 @@ DEFAULT_RATES = (15, 25, 35)
 # mined one spins as the real pages did at 25 % (about 7 % of these addresses' words: its vocabulary is
 # today's news), and half as often at 15 %.
 MAX_RATE = {"papermill": 15, "mined": 25}
+DEFAULT_SEED = 1  # for cutting and picking passages
 
 # What the files are made from: the code that cuts and spins the passages and the lists that two
 # spinners draw from. A file that other versions of these made is made again, since figures on a
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-test", type=int, default=200, help="passages in the test split")
     ap.add_argument("--spinners", default=",".join(SPINNERS), help=f"comma-separated subset of {SPINNERS}")
     ap.add_argument("--rates", default=",".join(map(str, DEFAULT_RATES)), help="spin rates in percent")
-    ap.add_argument("--seed", type=int, default=1, help="seed for cutting and picking passages")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for cutting and picking passages")
     ap.add_argument("--force", action="store_true", help="rebuild files that already exist")
     args = ap.parse_args(argv)
     check_requirements()

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import OUT_DIR, REPO_DIR  # noqa: E402
 from benchlib.metrics import Counts, auroc, passage_counts, ratio, suggestions, tpr_at_fpr  # noqa: E402
 from benchlib.textspan import count_words  # noqa: E402
-from make_devset import stamp  # noqa: E402
+from make_devset import DEFAULT_SEED, stamp  # noqa: E402
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     spun_sets = {name: read_jsonl(split_dir / f"{name}.jsonl")[:args.limit] for name in names}
     stats_path = args.devset / "stats.json"
     devset_stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
-    made_from = stamp(1)
+    made_from = stamp(DEFAULT_SEED)
     stale = [n for n in ["clean", *names] if devset_stats.get(f"{args.split}/{n}", {}).get("stamp") != made_from]
     if stale:
         # Figures on files that older code made are not what a fresh checkout measures.

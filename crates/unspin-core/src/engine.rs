@@ -195,7 +195,8 @@ struct Pending {
     /// Where the original's and the written words' LM ids lie in `Bufs::pending_ids`.
     orig: (usize, usize),
     spun: (usize, usize),
-    /// On the decoded path (every change is, unless `all_props` asks for the rest too).
+    /// On the decoded path (every change is, unless `alternatives` asks for the other
+    /// proposals too).
     on_path: bool,
 }
 
@@ -311,20 +312,21 @@ const HONEST_MINED: f32 = 0.3;
 const HONEST_TORTURED: f32 = 0.08;
 
 /// How much each pending change counts towards the document score: `k^-exponent` for the
-/// k-th chosen change, in document order, of the same written phrase (case folded), and 0 for
-/// one not chosen. An honest text repeats its subject ("the electors" nine times in a passage on
-/// the electoral college), and one doubtful word read nine times is one piece of evidence, not
-/// nine; a spinner's changes are mostly of different words, so the discount costs a spun text
-/// little. An exponent of 0 counts every chosen change in full.
-fn repeat_weights(text: &str, pending: &[Pending], chosen: &[bool], exponent: f32) -> Vec<f32> {
-    if exponent == 0.0 {
-        return chosen.iter().map(|&c| f32::from(u8::from(c))).collect();
-    }
-    let mut order: Vec<usize> = (0..pending.len()).filter(|&k| chosen[k]).collect();
-    order.sort_by_key(|&k| pending[k].start);
+/// k-th chosen change (`chosen`: their indices, in document order) of the same written phrase
+/// (case folded), and 0 for one not chosen. An honest text repeats its subject ("the electors"
+/// nine times in a passage on the electoral college), and one doubtful word read nine times is
+/// one piece of evidence, not nine; a spinner's changes are mostly of different words, so the
+/// discount costs a spun text little. An exponent of 0 counts every chosen change in full.
+fn repeat_weights(text: &str, pending: &[Pending], chosen: &[usize], exponent: f32) -> Vec<f32> {
     let mut weights = vec![0.0; pending.len()];
+    if exponent == 0.0 {
+        for &k in chosen {
+            weights[k] = 1.0;
+        }
+        return weights;
+    }
     let mut seen: HashMap<u64, u32> = HashMap::new();
-    for k in order {
+    for &k in chosen {
         let pc = &pending[k];
         let mut h = std::collections::hash_map::DefaultHasher::new();
         text[pc.start..pc.end]
@@ -841,7 +843,7 @@ impl Detector {
         let gate_logit = if p.gate >= 1.0 {
             f32::INFINITY
         } else {
-            (p.gate / (1.0 - p.gate)).ln()
+            logit(p.gate)
         };
         // 1-2. Candidates from the lexicon, ranked by local gain, pruned.
         props.clear();
@@ -1150,11 +1152,9 @@ impl Detector {
         // In a long document these are the rates of the run of sentences around the change
         // ([`local_runs`]): a spun part of a document that is mostly honest is spun all the same.
         let per_100 = |x: f64, words: usize| (100.0 * x / (words as f64 + 50.0)) as f32;
+        let n_pending = pending.iter().filter(|pc| pc.on_path).count();
         let doc = [
-            per_100(
-                pending.iter().filter(|pc| pc.on_path).count() as f64 + 6.0,
-                ev.words,
-            ),
+            per_100(n_pending as f64 + 6.0, ev.words),
             per_100(ev.gain + 9.0, ev.words),
         ];
         // A spinner works from one dictionary, so a document says which channel it went
@@ -1172,7 +1172,6 @@ impl Detector {
                 .filter(|pc| pc.on_path && pc.src.contains(s))
                 .count()
         });
-        let n_pending = pending.iter().filter(|pc| pc.on_path).count();
         let local = (ev.words >= LONG_WORDS && self.params.parts > 0.0)
             .then(|| local_runs(stretches, pending, sources));
         for pc in pending.iter_mut() {
@@ -1213,9 +1212,11 @@ impl Detector {
         } else {
             forest.raw_rows(pending, raw);
         }
-        let apply = self.params.apply;
-        let chosen = choose(pending, raw, (apply / (1.0 - apply)).ln());
-        let weights = repeat_weights(text, pending, &chosen, self.params.d_repeat);
+        let chosen = choose(pending, raw, logit(self.params.apply));
+        // The chosen changes in text order, as the spans of a path are.
+        let mut order: Vec<usize> = (0..pending.len()).filter(|&k| chosen[k]).collect();
+        order.sort_by_key(|&k| pending[k].start);
+        let weights = repeat_weights(text, pending, &order, self.params.d_repeat);
         for (k, pc) in pending.iter().enumerate() {
             let conf = sigmoid(raw[k]);
             let weight = weights[k];
@@ -1230,9 +1231,6 @@ impl Detector {
                 chosen: chosen[k],
             });
         }
-        // In text order, as the spans of a path are.
-        let mut order: Vec<usize> = (0..pending.len()).filter(|&k| chosen[k]).collect();
-        order.sort_by_key(|&k| pending[k].start);
         for k in order {
             self.push_span(text, &pending[k], sigmoid(raw[k]), spans);
         }
@@ -1809,16 +1807,12 @@ impl Detector {
             }
             ends.push(norms.len());
         }
-        let items = || {
-            ends.iter().scan(0, |start, &end| {
-                Some(&norms[std::mem::replace(start, end)..end])
-            })
-        };
+        let item = |k: usize| &norms[if k == 0 { 0 } else { ends[k - 1] }..ends[k]];
+        let items = || (0..ends.len()).map(item);
         // `spans` holds only the artifacts here, sorted and disjoint.
         let n_artifacts = spans.len();
         // With the composed phrases turned off, they must not displace listed matches either.
         let with_composed = self.params.composed >= 0.5;
-        let item = |k: usize| &norms[if k == 0 { 0 } else { ends[k - 1] }..ends[k]];
         let terms = &self.model.inner.terms;
         let mut odd = |first: usize, len: usize, term: usize| {
             self.variant_fits(&item, ends.len(), first, len, &terms[term])
@@ -2671,6 +2665,11 @@ fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// The inverse of [`sigmoid`]: a probability's log-odds.
+fn logit(p: f32) -> f32 {
+    (p / (1.0 - p)).ln()
+}
+
 fn round3(x: f32) -> f64 {
     (x as f64 * 1000.0).round() / 1000.0
 }
@@ -3132,10 +3131,7 @@ mod tests {
             pending_at(0, 2, true),
             pending_at(3, 5, false),
         ];
-        assert_eq!(
-            repeat_weights(text, &rep, &[true, true, false], 1.0),
-            [0.5, 1.0, 0.0]
-        );
+        assert_eq!(repeat_weights(text, &rep, &[1, 0], 1.0), [0.5, 1.0, 0.0]);
     }
 
     #[test]
