@@ -46,6 +46,7 @@ pub const WINDOW_WORDS: usize = 400;
 pub const LONG_WORDS: usize = WINDOW_WORDS * 3 / 2;
 
 /// One sentence's share of the document evidence, for the scores of runs of sentences.
+#[derive(Clone)]
 struct Stretch {
     /// Byte offset of its first word.
     start: usize,
@@ -179,9 +180,12 @@ struct Bufs {
     topic: Vec<i32>,
     /// The trees' log-odds for each pending change.
     raw: Vec<f32>,
+    /// Whether each pending change was chosen.
+    chosen: Vec<bool>,
 }
 
 /// A change on a decoded path whose confidence waits for the document's topic.
+#[derive(Clone)]
 struct Pending {
     start: usize,
     end: usize,
@@ -198,12 +202,105 @@ struct Pending {
     /// On the decoded path (every change is, unless `alternatives` asks for the other
     /// proposals too).
     on_path: bool,
+    /// The log-odds it was given in a first pass, which a second keeps.
+    fixed: Option<f32>,
+}
+
+impl Bufs {
+    /// The `k`-th pending change, its LM ids moved to the end of `ids`, with the confidence
+    /// it was given here, to be kept.
+    fn kept(&self, k: usize, ids: &mut Vec<WordId>) -> Pending {
+        let pc = &self.pending[k];
+        let at = ids.len();
+        ids.extend_from_slice(&self.pending_ids[pc.orig.0..pc.orig.1]);
+        let mid = ids.len();
+        ids.extend_from_slice(&self.pending_ids[pc.spun.0..pc.spun.1]);
+        Pending {
+            orig: (at, mid),
+            spun: (mid, ids.len()),
+            fixed: Some(self.raw[k]),
+            ..pc.clone()
+        }
+    }
 }
 
 /// A pending change is a row of the change scorer ([`crate::forest::Forest::raw_rows`]).
 impl AsRef<[f32]> for Pending {
     fn as_ref(&self) -> &[f32] {
         &self.features
+    }
+}
+
+/// What the first pass left for the second ([`Detector::second_pass`]).
+#[derive(Clone, Copy)]
+struct FirstPass<'a> {
+    bufs: &'a Bufs,
+    stretches: &'a [Stretch],
+}
+
+/// A sentence as the second pass reads it: the words of its anchors replaced by their
+/// originals, protected (no change may touch them, and no phrase reach across them).
+#[derive(Default)]
+struct PutBack {
+    words: Vec<Word>,
+    norms: String,
+    /// The first anchor not yet passed.
+    next: usize,
+}
+
+impl PutBack {
+    /// Whether an anchor starts in `start..end`; passes over those before `start`.
+    fn anchors_in(&mut self, anchors: &[Pending], start: usize, end: usize) -> bool {
+        while self.next < anchors.len() && anchors[self.next].start < start {
+            self.next += 1;
+        }
+        anchors.get(self.next).is_some_and(|a| a.start < end)
+    }
+
+    /// Builds the sentence `sent` (of `norms`, over `toks`) with the anchors that start in it
+    /// put back, their originals read by `model`.
+    fn sentence(
+        &mut self,
+        model: &Model,
+        toks: &[Token],
+        sent: &[Word],
+        norms: &str,
+        anchors: &[Pending],
+    ) {
+        let lm = model.lm();
+        self.words.clear();
+        self.norms.clear();
+        self.norms.push_str(norms);
+        let mut j = 0;
+        while j < sent.len() {
+            let w = &sent[j];
+            let start = toks[w.tok].start as usize;
+            match anchors.get(self.next).filter(|a| a.start == start) {
+                Some(a) => {
+                    for (m, orig) in model.lexicon().phrase(a.original).split(' ').enumerate() {
+                        let at = self.norms.len();
+                        self.norms.push_str(orig);
+                        self.words.push(Word {
+                            tok: w.tok,
+                            norm: (at, self.norms.len()),
+                            lm: lm.lookup(orig).unwrap_or(lm.unk()),
+                            case: if m == 0 { w.case } else { Case::Lower },
+                            break_before: m == 0 && w.break_before,
+                            protected: true,
+                            name: false,
+                        });
+                    }
+                    while j < sent.len() && toks[sent[j].tok].end as usize <= a.end {
+                        j += 1;
+                    }
+                    self.next += 1;
+                }
+                None => {
+                    self.words.push(w.clone());
+                    j += 1;
+                }
+            }
+        }
     }
 }
 
@@ -223,8 +320,9 @@ pub struct Evidence {
     pub artifacts: usize,
     /// Mean log10 probability per word of the text as written.
     pub mean_logprob: f64,
-    /// Every change on a decoded path, with the features its confidence was computed from
-    /// (for calibration: see `unspin eval --dump`).
+    /// Every change scored (on a decoded path, or off it with `alternatives`), with the
+    /// features its confidence was computed from (for calibration: see `unspin eval --dump`);
+    /// with `second_pass`, the second pass's changes, which the spans are made of.
     pub decisions: Vec<Decision>,
     /// Every phrase whose candidates the decoder looked up, with its gate features, when the
     /// detector records them ([`Detector::record_expansions`]); empty otherwise.
@@ -530,25 +628,29 @@ impl Detector {
                 mangled = merge_disjoint(mangled, found);
             }
         }
-        let mut logprob = 0f64;
         let mut lp = Lp::new(self);
         let mut bufs = Bufs::default();
-        let mut ids = std::mem::replace(&mut lp.cache.words, WordIds::new());
-        let mut stretches = Vec::new();
-        self.sentences(text, &toks, &mut ids, |sent, norms| {
-            let gain = ev.gain;
-            let lp_sent = self.decode(&mut lp, &mut bufs, &toks, sent, norms, &taken, &mut ev);
-            logprob += lp_sent;
-            stretches.push(Stretch {
-                start: toks[sent[0].tok].start as usize,
-                words: sent.len(),
-                logprob: lp_sent,
-                gain: ev.gain - gain,
-            });
-        });
-        lp.cache.words = ids;
+        let (stretches, logprob) =
+            self.decode_all(&mut lp, &mut bufs, text, &toks, &taken, &mut ev);
+        self.score_pending(text, &mut bufs, &stretches, &mut ev);
+        // The document's evidence, of its runs of sentences too, is the first pass's, which
+        // the document score was fitted on; the changes reported, and those `eval --dump`
+        // writes, are the second's.
+        let mut second_decisions = None;
+        if self.params.second_pass > 0.0 {
+            let first = FirstPass {
+                bufs: &bufs,
+                stretches: &stretches,
+            };
+            if let Some((second, decisions)) =
+                self.second_pass(&mut lp, first, text, &toks, &taken, n_words)
+            {
+                bufs = second;
+                second_decisions = Some(decisions);
+            }
+        }
         lp.finish();
-        self.score_pending(text, &mut bufs, &stretches, &mut spans, &mut ev);
+        self.push_spans(text, &bufs, &mut spans);
         ev.mean_logprob = logprob / n_words.max(1) as f64;
         spans.sort_by_key(|s| s.start);
         merge_composed(&mut spans, composed);
@@ -563,6 +665,9 @@ impl Detector {
         let mut score = self.doc_score(&ev);
         if n_words >= LONG_WORDS && self.params.parts > 0.0 {
             score = score.max(self.window_score(&stretches, &ev, &spans, &debris));
+        }
+        if let Some(decisions) = second_decisions {
+            ev.decisions = decisions;
         }
         let verdict = if (n_words as f32) < self.params.min_words {
             Verdict::Unsure
@@ -763,6 +868,124 @@ impl Detector {
             }
         }
         emit(&mut cur, &mut norms);
+    }
+
+    /// Decodes every sentence of the text into `bufs`, its changes left pending; returns the
+    /// sentences' stretches and the text's log10 probability as written.
+    fn decode_all(
+        &self,
+        lp: &mut Lp<'_>,
+        bufs: &mut Bufs,
+        text: &str,
+        toks: &[Token],
+        taken: &[(usize, usize)],
+        ev: &mut Evidence,
+    ) -> (Vec<Stretch>, f64) {
+        let mut logprob = 0f64;
+        let mut ids = std::mem::replace(&mut lp.cache.words, WordIds::new());
+        let mut stretches = Vec::new();
+        self.sentences(text, toks, &mut ids, |sent, norms| {
+            let gain = ev.gain;
+            let lp_sent = self.decode(lp, bufs, toks, sent, norms, taken, ev);
+            logprob += lp_sent;
+            stretches.push(Stretch {
+                start: toks[sent[0].tok].start as usize,
+                words: sent.len(),
+                logprob: lp_sent,
+                gain: ev.gain - gain,
+            });
+        });
+        lp.cache.words = ids;
+        (stretches, logprob)
+    }
+
+    /// The second pass ([`Params::second_pass`]): the first pass's changes confident enough to
+    /// apply (its anchors) are put back, and the sentences that hold any are decoded again in
+    /// that context: a spinner changes a fifth of the words or more, so the words around a
+    /// spun one are often spun too, and the language model judges their originals better
+    /// beside the words the writer chose. The anchors keep their confidence, and so do the
+    /// changes of the other sentences, which decoding them again would give anew; the changes
+    /// of the sentences decoded again are scored in the new context. Returns the changes and
+    /// their decisions, or `None` when the first pass found nothing to apply.
+    fn second_pass(
+        &self,
+        lp: &mut Lp<'_>,
+        first: FirstPass<'_>,
+        text: &str,
+        toks: &[Token],
+        taken: &[(usize, usize)],
+        words: usize,
+    ) -> Option<(Bufs, Vec<Decision>)> {
+        let apply = logit(self.params.apply);
+        let old = first.bufs;
+        let mut bufs = Bufs {
+            topic: old.topic.clone(),
+            ..Bufs::default()
+        };
+        let mut anchors: Vec<Pending> = (0..old.pending.len())
+            .filter(|&k| old.chosen[k] && old.raw[k] >= apply)
+            .map(|k| Pending {
+                on_path: true,
+                ..old.kept(k, &mut bufs.pending_ids)
+            })
+            .collect();
+        if anchors.is_empty() {
+            return None;
+        }
+        anchors.sort_by_key(|a| a.start);
+        let mut stretches = first.stretches.to_vec();
+        // The document's gain: the first pass's, with each sentence decoded again counted anew
+        // and the anchors' own added (below).
+        let mut ev = Evidence {
+            words,
+            gain: stretches.iter().map(|s| s.gain).sum(),
+            ..Evidence::default()
+        };
+        let vectors = self.model.vectors();
+        let mut put = PutBack::default();
+        let mut ids = std::mem::replace(&mut lp.cache.words, WordIds::new());
+        let mut next = 0; // the first pass's first change not yet passed
+        for k in 0..stretches.len() {
+            let (start, end) = (
+                stretches[k].start,
+                stretches.get(k + 1).map_or(text.len(), |s| s.start),
+            );
+            let from = next;
+            while next < old.pending.len() && old.pending[next].start < end {
+                next += 1;
+            }
+            if !put.anchors_in(&anchors, start, end) {
+                for j in from..next {
+                    let kept = old.kept(j, &mut bufs.pending_ids);
+                    bufs.pending.push(kept);
+                }
+                continue;
+            }
+            // The sentence's tokens, through the punctuation before the next one.
+            let sub = &toks[toks.partition_point(|t| (t.start as usize) < start)
+                ..toks.partition_point(|t| (t.start as usize) < end)];
+            ev.gain -= stretches[k].gain;
+            let gain = ev.gain;
+            self.sentences(text, sub, &mut ids, |sent, norms| {
+                // The topic is the first pass's with this sentence's words read as put back.
+                if let Some(v) = vectors {
+                    for w in sent {
+                        v.add_content(w.lm, &mut bufs.topic, -1);
+                    }
+                }
+                put.sentence(&self.model, sub, sent, norms, &anchors);
+                self.decode(lp, &mut bufs, sub, &put.words, &put.norms, taken, &mut ev);
+            });
+            stretches[k].gain = ev.gain - gain;
+        }
+        lp.cache.words = ids;
+        ev.gain += anchors
+            .iter()
+            .map(|a| a.margin.max(0.0) as f64)
+            .sum::<f64>();
+        bufs.pending.extend(anchors);
+        self.score_pending(text, &mut bufs, &stretches, &mut ev);
+        Some((bufs, ev.decisions))
     }
 
     /// Decodes one sentence; leaves its changes pending ([`Self::score_pending`]); returns the
@@ -1094,6 +1317,7 @@ impl Detector {
                 orig: (at, mid),
                 spun: (mid, pending_ids.len()),
                 on_path,
+                fixed: None,
             });
         };
         for &(at, k) in out_pos.iter() {
@@ -1126,20 +1350,15 @@ impl Detector {
     }
 
     /// Scores the document's pending changes, now that its topic is known: fills their topic
-    /// features, then their confidence, the evidence and the spans.
-    fn score_pending(
-        &self,
-        text: &str,
-        bufs: &mut Bufs,
-        stretches: &[Stretch],
-        spans: &mut Vec<Span>,
-        ev: &mut Evidence,
-    ) {
+    /// features, then their confidence, which of them are chosen, and the evidence
+    /// ([`Self::push_spans`] then makes the spans).
+    fn score_pending(&self, text: &str, bufs: &mut Bufs, stretches: &[Stretch], ev: &mut Evidence) {
         let Bufs {
             pending,
             pending_ids,
             topic,
             raw,
+            chosen: chosen_out,
             ..
         } = bufs;
         // A change is likelier right in a document with many of them: spinners change a
@@ -1174,7 +1393,8 @@ impl Detector {
         });
         let local = (ev.words >= LONG_WORDS && self.params.parts > 0.0)
             .then(|| local_runs(stretches, pending, sources));
-        for pc in pending.iter_mut() {
+        // A change scored before keeps the features it was scored with.
+        for pc in pending.iter_mut().filter(|pc| pc.fixed.is_none()) {
             let (doc, counts, n_changes) = match &local {
                 None => (doc, counts, n_pending),
                 Some(runs) => {
@@ -1205,14 +1425,31 @@ impl Detector {
         // All of the document's changes are scored together: blocks of them go down each
         // tree side by side, which costs far less than one change at a time through the
         // whole forest (`Forest::raw_rows`). A model without trees has the linear weights.
+        //
+        // A change a first pass scored keeps its log-odds ([`Self::second_pass`]).
         let forest = self.model.forest();
         if forest.is_empty() {
             raw.clear();
-            raw.extend(pending.iter().map(|pc| self.linear_logit(&pc.features)));
-        } else {
+            raw.extend(
+                pending
+                    .iter()
+                    .map(|pc| pc.fixed.unwrap_or_else(|| self.linear_logit(&pc.features))),
+            );
+        } else if pending.iter().all(|pc| pc.fixed.is_none()) {
             forest.raw_rows(pending, raw);
+        } else {
+            let rows: Vec<&Pending> = pending.iter().filter(|pc| pc.fixed.is_none()).collect();
+            let mut scored = Vec::new();
+            forest.raw_rows(&rows, &mut scored);
+            let mut scored = scored.into_iter();
+            raw.clear();
+            raw.extend(pending.iter().map(|pc| match pc.fixed {
+                Some(f) => f,
+                None => scored.next().unwrap_or_default(),
+            }));
         }
         let chosen = choose(pending, raw, logit(self.params.apply));
+        chosen_out.clone_from(&chosen);
         // The chosen changes in text order, as the spans of a path are.
         let mut order: Vec<usize> = (0..pending.len()).filter(|&k| chosen[k]).collect();
         order.sort_by_key(|&k| pending[k].start);
@@ -1231,8 +1468,16 @@ impl Detector {
                 chosen: chosen[k],
             });
         }
+    }
+
+    /// The spans of the chosen changes, in text order.
+    fn push_spans(&self, text: &str, bufs: &Bufs, spans: &mut Vec<Span>) {
+        let mut order: Vec<usize> = (0..bufs.pending.len())
+            .filter(|&k| bufs.chosen[k])
+            .collect();
+        order.sort_by_key(|&k| bufs.pending[k].start);
         for k in order {
-            self.push_span(text, &pending[k], sigmoid(raw[k]), spans);
+            self.push_span(text, &bufs.pending[k], sigmoid(bufs.raw[k]), spans);
         }
     }
 
@@ -3055,17 +3300,8 @@ mod tests {
             })
             .collect();
         let change = |start, src| Pending {
-            start,
-            end: start + 5,
-            case: Case::Lower,
-            all_title: false,
-            original: 0,
             src,
-            margin: 0.0,
-            features: [0.0; N_FEATURES],
-            orig: (0, 0),
-            spun: (0, 0),
-            on_path: true,
+            ..pending_at(start, start + 5, true)
         };
         let pending = [change(3010, Src::MINED), change(3500, Src::MOBY)];
         let sources = [(Src::MINED, HONEST_MINED), (Src::TORTURED, HONEST_TORTURED)];
@@ -3095,6 +3331,7 @@ mod tests {
             orig: (0, 0),
             spun: (0, 0),
             on_path,
+            fixed: None,
         }
     }
 
@@ -3148,6 +3385,88 @@ mod tests {
             assert!(w[0].end <= w[1].start, "{:?}", all.spans);
         }
         assert_eq!(path.spans.is_empty(), all.spans.is_empty());
+    }
+
+    #[test]
+    fn the_second_pass_reads_its_anchors_as_their_originals() {
+        let det = det();
+        let lex = det.model.lexicon();
+        let text =
+            "The inventory market fell, he mentioned. It rose. The economic system is sturdy.";
+        let (toks, _) = prose_tokens(text, |w| det.model.lm().lookup(w).is_some());
+        let at = |w: &str| text.find(w).unwrap();
+        let anchor = |w: &str, original: &str| Pending {
+            original: lex.find(original).unwrap(),
+            ..pending_at(at(w), at(w) + w.len(), true)
+        };
+        // Anchors in the first and the second sentence: a word and a phrase read as one.
+        let anchors = [
+            anchor("inventory", "stock"),
+            anchor("economic system", "economy"),
+        ];
+        let mut put = PutBack::default();
+        let mut got = Vec::new();
+        let mut ids = WordIds::new();
+        let lm = det.model.lm();
+        det.sentences(text, &toks, &mut ids, |sent, norms| {
+            let start = toks[sent[0].tok].start as usize;
+            let end = toks[sent[sent.len() - 1].tok].end as usize;
+            let holds = put.anchors_in(&anchors, start, end);
+            put.sentence(&det.model, &toks, sent, norms, &anchors);
+            let words: Vec<(&str, bool)> = put
+                .words
+                .iter()
+                .map(|w| (w.norm(&put.norms), w.protected))
+                .collect();
+            got.push(format!("{holds} {words:?}"));
+            // The ids are the words' own, the originals' as the language model knows them.
+            for w in &put.words {
+                let id = lm.lookup(w.norm(&put.norms)).unwrap_or(lm.unk());
+                assert_eq!(w.lm, id);
+            }
+        });
+        assert_eq!(
+            got,
+            [
+                r#"true [("the", false), ("stock", true), ("market", false), ("fell", false), ("he", false), ("mentioned", false)]"#,
+                r#"false [("it", false), ("rose", false)]"#,
+                r#"true [("the", false), ("economy", true), ("is", false), ("sturdy", false)]"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn the_second_pass_keeps_the_first_passs_sure_changes() {
+        // Trees that apply every change whose margin is above 6.5.
+        let names = FEATURES.join(" ");
+        let forest = format!("features {names}\ntree\nsplit 0 6.5 1 2\nleaf -8\nleaf 8\n");
+        let bytes = crate::fixture::tiny_model_bytes_with(&[(crate::T_SCORER, forest.as_bytes())]);
+        let run = |second_pass: f32, text: &str| {
+            let model = Model::from_bytes(crate::Bytes::from_vec(bytes.clone())).unwrap();
+            let mut p = model.params().clone();
+            p.second_pass = second_pass;
+            Detector::with_params(model, p).analyze(text)
+        };
+        for text in [
+            "The inventory market is sturdy and the economic system is sturdy.",
+            "She mentioned the inventory market fell. He stated at a press convention on Monday.",
+            "The stock market fell sharply on Monday.",
+            // Long enough to be judged by its runs of sentences too.
+            &"She mentioned the inventory market fell. The stock market rose on Tuesday. "
+                .repeat(60),
+        ] {
+            let ((one, ev1), (two, ev2)) = (run(0.0, text), run(1.0, text));
+            // The document score is the first pass's; the sure changes stay, with their
+            // confidence, and every decision is made once.
+            assert_eq!(one.score, two.score, "{text}");
+            for s in one.spans.iter().filter(|s| s.suggestion.is_some()) {
+                assert!(two.spans.contains(s), "{text}: {s:?} lost");
+            }
+            assert_eq!(ev1.decisions.len(), ev2.decisions.len(), "{text}");
+            for w in two.spans.windows(2) {
+                assert!(w[0].end <= w[1].start, "{:?}", two.spans);
+            }
+        }
     }
 
     #[test]

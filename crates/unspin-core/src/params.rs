@@ -80,6 +80,10 @@ params! {
     /// Above 0, every proposal of the lattice is scored, not only the decoded path's, and the
     /// change scorer picks among overlapping ones.
     alternatives = 0.0;
+    /// Above 0, a second pass: the sentences that hold a change confident enough to apply are
+    /// decoded again with those changes put back, and their other changes scored in that
+    /// context. The document score stays the first pass's.
+    second_pass = 0.0;
     /// Change confidence = sigmoid(c_bias + Σ c_k · feature_k): weight of the decoded margin.
     c_margin = 1.2;
     /// Weight of the language-model gain alone.
