@@ -206,36 +206,11 @@ struct Pending {
     fixed: Option<f32>,
 }
 
-impl Bufs {
-    /// The `k`-th pending change, its LM ids moved to the end of `ids`, with the confidence
-    /// it was given here, to be kept.
-    fn kept(&self, k: usize, ids: &mut Vec<WordId>) -> Pending {
-        let pc = &self.pending[k];
-        let at = ids.len();
-        ids.extend_from_slice(&self.pending_ids[pc.orig.0..pc.orig.1]);
-        let mid = ids.len();
-        ids.extend_from_slice(&self.pending_ids[pc.spun.0..pc.spun.1]);
-        Pending {
-            orig: (at, mid),
-            spun: (mid, ids.len()),
-            fixed: Some(self.raw[k]),
-            ..pc.clone()
-        }
-    }
-}
-
 /// A pending change is a row of the change scorer ([`crate::forest::Forest::raw_rows`]).
 impl AsRef<[f32]> for Pending {
     fn as_ref(&self) -> &[f32] {
         &self.features
     }
-}
-
-/// What the first pass left for the second ([`Detector::second_pass`]).
-#[derive(Clone, Copy)]
-struct FirstPass<'a> {
-    bufs: &'a Bufs,
-    stretches: &'a [Stretch],
 }
 
 /// A sentence as the second pass reads it: the words of its anchors replaced by their
@@ -636,19 +611,9 @@ impl Detector {
         // The document's evidence, of its runs of sentences too, is the first pass's, which
         // the document score was fitted on; the changes reported, and those `eval --dump`
         // writes, are the second's.
-        let mut second_decisions = None;
-        if self.params.second_pass > 0.0 {
-            let first = FirstPass {
-                bufs: &bufs,
-                stretches: &stretches,
-            };
-            if let Some((second, decisions)) =
-                self.second_pass(&mut lp, first, text, &toks, &taken, n_words)
-            {
-                bufs = second;
-                second_decisions = Some(decisions);
-            }
-        }
+        let second_decisions = (self.params.second_pass > 0.0)
+            .then(|| self.second_pass(&mut lp, &mut bufs, &stretches, text, &toks, &taken, n_words))
+            .flatten();
         lp.finish();
         self.push_spans(text, &bufs, &mut spans);
         ev.mean_logprob = logprob / n_words.max(1) as f64;
@@ -899,41 +864,60 @@ impl Detector {
         (stretches, logprob)
     }
 
-    /// The second pass ([`Params::second_pass`]): the first pass's changes confident enough to
-    /// apply (its anchors) are put back, and the sentences that hold any are decoded again in
-    /// that context: a spinner changes a fifth of the words or more, so the words around a
-    /// spun one are often spun too, and the language model judges their originals better
-    /// beside the words the writer chose. The anchors keep their confidence, and so do the
-    /// changes of the other sentences, which decoding them again would give anew; the changes
-    /// of the sentences decoded again are scored in the new context. Returns the changes and
-    /// their decisions, or `None` when the first pass found nothing to apply.
+    /// The second pass ([`Params::second_pass`]), in `bufs`, which holds the first pass's
+    /// changes, scored: those confident enough to apply (its anchors) are put back, and the
+    /// sentences that hold any are decoded again in that context. A spinner changes a fifth of
+    /// the words or more, so the words around a spun one are often spun too, and the language
+    /// model judges their originals better beside the words the writer chose. The anchors keep
+    /// their confidence, and so do the changes of the other sentences, which decoding them
+    /// again would give anew; the changes of the sentences decoded again are scored in the new
+    /// context. Returns their decisions, or `None` (and leaves `bufs` alone) when the first
+    /// pass found nothing to apply.
+    #[allow(clippy::too_many_arguments)]
     fn second_pass(
         &self,
         lp: &mut Lp<'_>,
-        first: FirstPass<'_>,
+        bufs: &mut Bufs,
+        first: &[Stretch],
         text: &str,
         toks: &[Token],
         taken: &[(usize, usize)],
         words: usize,
-    ) -> Option<(Bufs, Vec<Decision>)> {
+    ) -> Option<Vec<Decision>> {
         let apply = logit(self.params.apply);
-        let old = first.bufs;
-        let mut bufs = Bufs {
-            topic: old.topic.clone(),
-            ..Bufs::default()
-        };
-        let mut anchors: Vec<Pending> = (0..old.pending.len())
-            .filter(|&k| old.chosen[k] && old.raw[k] >= apply)
+        // Their LM ids stay where they are: `pending_ids` only grows.
+        let mut anchors: Vec<Pending> = (0..bufs.pending.len())
+            .filter(|&k| bufs.chosen[k] && bufs.raw[k] >= apply)
             .map(|k| Pending {
                 on_path: true,
-                ..old.kept(k, &mut bufs.pending_ids)
+                fixed: Some(bufs.raw[k]),
+                ..bufs.pending[k].clone()
             })
             .collect();
         if anchors.is_empty() {
             return None;
         }
         anchors.sort_by_key(|a| a.start);
-        let mut stretches = first.stretches.to_vec();
+        let mut stretches = first.to_vec();
+        let end = |k: usize| first.get(k + 1).map_or(text.len(), |s| s.start);
+        let mut put = PutBack::default();
+        let again: Vec<bool> = (0..first.len())
+            .map(|k| put.anchors_in(&anchors, first[k].start, end(k)))
+            .collect();
+        // Every change scored keeps its log-odds; those of the sentences decoded again (the
+        // anchors among them) make way, in place, for the new ones: a long document's
+        // changes are many, and are not held twice.
+        for (pc, &raw) in bufs.pending.iter_mut().zip(&bufs.raw) {
+            pc.fixed = Some(raw);
+        }
+        let mut k = 0;
+        bufs.pending.retain(|pc| {
+            // A sentence's changes lie between its first word and the next sentence's.
+            while k + 1 < stretches.len() && pc.start >= stretches[k + 1].start {
+                k += 1;
+            }
+            !again[k]
+        });
         // The document's gain: the first pass's, with each sentence decoded again counted anew
         // and the anchors' own added (below).
         let mut ev = Evidence {
@@ -944,23 +928,8 @@ impl Detector {
         let vectors = self.model.vectors();
         let mut put = PutBack::default();
         let mut ids = std::mem::replace(&mut lp.cache.words, WordIds::new());
-        let mut next = 0; // the first pass's first change not yet passed
-        for k in 0..stretches.len() {
-            let (start, end) = (
-                stretches[k].start,
-                stretches.get(k + 1).map_or(text.len(), |s| s.start),
-            );
-            let from = next;
-            while next < old.pending.len() && old.pending[next].start < end {
-                next += 1;
-            }
-            if !put.anchors_in(&anchors, start, end) {
-                for j in from..next {
-                    let kept = old.kept(j, &mut bufs.pending_ids);
-                    bufs.pending.push(kept);
-                }
-                continue;
-            }
+        for k in (0..stretches.len()).filter(|&k| again[k]) {
+            let (start, end) = (stretches[k].start, end(k));
             // The sentence's tokens, through the punctuation before the next one.
             let sub = &toks[toks.partition_point(|t| (t.start as usize) < start)
                 ..toks.partition_point(|t| (t.start as usize) < end)];
@@ -973,8 +942,9 @@ impl Detector {
                         v.add_content(w.lm, &mut bufs.topic, -1);
                     }
                 }
+                put.anchors_in(&anchors, start, end);
                 put.sentence(&self.model, sub, sent, norms, &anchors);
-                self.decode(lp, &mut bufs, sub, &put.words, &put.norms, taken, &mut ev);
+                self.decode(lp, bufs, sub, &put.words, &put.norms, taken, &mut ev);
             });
             stretches[k].gain = ev.gain - gain;
         }
@@ -984,8 +954,8 @@ impl Detector {
             .map(|a| a.margin.max(0.0) as f64)
             .sum::<f64>();
         bufs.pending.extend(anchors);
-        self.score_pending(text, &mut bufs, &stretches, &mut ev);
-        Some((bufs, ev.decisions))
+        self.score_pending(text, bufs, &stretches, &mut ev);
+        Some(ev.decisions)
     }
 
     /// Decodes one sentence; leaves its changes pending ([`Self::score_pending`]); returns the
