@@ -3632,6 +3632,24 @@ mod tests {
     }
 
     #[test]
+    fn code_is_never_rewritten() {
+        // The same spun words in prose, in inline code and in a fenced block: only the prose
+        // changes. A backtick inside a word is an apostrophe, and the prose around it is read.
+        let prose = "The sturdy economy grew.";
+        let text = format!(
+            "{prose} Call `sturdy(economy)` or ``the `sturdy` economy``.\n\
+             ```text\nThe sturdy economy grew.\n```\n~~~\nthe sturdy economy\n"
+        );
+        let restored = det().restore(&text);
+        let alone = det().restore(prose);
+        assert_ne!(alone, prose);
+        assert_eq!(&restored[..alone.len()], alone);
+        assert_eq!(&restored[alone.len()..], &text[prose.len()..]);
+        let apostrophe = "It`s true: the sturdy economy grew.";
+        assert_ne!(det().restore(apostrophe), apostrophe);
+    }
+
+    #[test]
     fn words_that_mix_scripts_are_debris_unless_changed() {
         // "еconomy" with a Cyrillic "е" is debris written back in Latin; "sturdу" with a
         // Cyrillic "у" is read as "sturdy", which the decoder changes as it would in Latin.

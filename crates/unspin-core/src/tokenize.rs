@@ -683,9 +683,9 @@ pub fn markup_spans(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Replaces the tokens of each [`web_spans`] and [`markup_spans`] range with one punctuation
-/// token over it, so that no word of an address or a tag is read as prose or rewritten, and no
-/// phrase runs across one. Returns the byte ranges of those tokens, in order, for the checks
+/// Replaces the tokens of each [`web_spans`], [`markup_spans`] and [`code_spans`] range with
+/// one punctuation token over it, so that no word of an address, a tag or code is read as prose
+/// or rewritten, and no phrase runs across one. Returns the byte ranges of those tokens, in order, for the checks
 /// that read the text itself (spintax inside an address is none).
 ///
 /// ```
@@ -709,7 +709,10 @@ pub fn markup_spans(text: &str) -> Vec<(usize, usize)> {
 /// ```
 pub fn mask_web(text: &str, toks: &mut Vec<Token>) -> Vec<(usize, usize)> {
     let mut spans = web_spans(text);
-    if text.contains(['<', '&']) {
+    let code = code_spans(text);
+    let has_code = !code.is_empty();
+    spans.extend(code);
+    if has_code || text.contains(['<', '&']) {
         let mut joins = Vec::new();
         for (a, b) in markup_spans(text) {
             // An apostrophe written as a reference inside a word ("It&#8217;s") stays in it.
@@ -773,6 +776,96 @@ pub fn mask_web(text: &str, toks: &mut Vec<Token>) -> Vec<(usize, usize)> {
         .into_iter()
         .map(|k| (toks[k].start as usize, toks[k].end as usize))
         .collect()
+}
+
+/// The byte ranges of code in Markdown-style text, which is no prose to rewrite: fenced blocks
+/// (from a line that starts with three backticks or tildes, after spaces, through the line that
+/// closes it, or to the end of the text) and inline code (a run of backticks to the next run of
+/// as many on the same line). A backtick inside a word is an apostrophe, as careless text writes
+/// it ("don`t"), and opens or closes nothing.
+///
+/// ```
+/// use unspin_core::tokenize::code_spans;
+/// let text = "Call `info!(x)` first.\n```rust\nlet info = 1;\n```\nIt`s done, isn`t it?";
+/// let spans: Vec<&str> = code_spans(text).iter().map(|&(a, b)| &text[a..b]).collect();
+/// assert_eq!(spans, ["`info!(x)`", "```rust\nlet info = 1;\n```"]);
+/// assert!(code_spans("No code at all.").is_empty());
+/// ```
+pub fn code_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if !text.contains(['`', '~']) {
+        return out;
+    }
+    let fence = |line: &str| {
+        let t = line.trim_start_matches(' ');
+        t.starts_with("```") || t.starts_with("~~~")
+    };
+    let mut open: Option<usize> = None; // where the fenced block being read starts
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let end = at + line.len();
+        if let Some(start) = open {
+            if fence(line) {
+                out.push((start, end - usize::from(line.ends_with('\n'))));
+                open = None;
+            }
+        } else if fence(line) {
+            open = Some(at);
+        } else if line.contains('`') {
+            inline_code(line, at, &mut out);
+        }
+        at = end;
+    }
+    if let Some(start) = open {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+/// The inline code of one line that starts at byte `at` of its text ([`code_spans`]), pushed
+/// to `out`. Each run of backticks is read once, so a line of ten thousand backticks that close
+/// nothing costs one pass.
+fn inline_code(line: &str, at: usize, out: &mut Vec<(usize, usize)>) {
+    use std::collections::HashMap;
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let b = line.as_bytes();
+    // The runs of backticks, (start, length), and which of them can open and which can close:
+    // not inside a word.
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'`' {
+            let n = b[i..].iter().take_while(|&&c| c == b'`').count();
+            runs.push((i, n));
+            i += n;
+        } else {
+            i += 1;
+        }
+    }
+    // The runs that can close, by length, each list with the first not yet passed.
+    let mut closers: HashMap<usize, (Vec<usize>, usize)> = HashMap::new();
+    for &(i, n) in &runs {
+        if !word(line[i + n..].chars().next()) {
+            closers.entry(n).or_default().0.push(i);
+        }
+    }
+    let mut done = 0; // where the last code span ended
+    for &(i, n) in &runs {
+        if i < done || word(line[..i].chars().next_back()) {
+            continue;
+        }
+        let Some((list, next)) = closers.get_mut(&n) else {
+            continue;
+        };
+        // Past the runs at or before this one and those with nothing between them and it.
+        while list.get(*next).is_some_and(|&j| j <= i + n) {
+            *next += 1;
+        }
+        if let Some(&j) = list.get(*next) {
+            out.push((at + i, at + j + n));
+            done = j + n;
+        }
+    }
 }
 
 /// The tokens of `text` as the detector reads them: [`tokenize`], with addresses and markup
@@ -888,6 +981,26 @@ mod tests {
 
     fn texts(s: &str) -> Vec<(&str, Kind)> {
         tokenize(s).iter().map(|t| (t.text(s), t.kind)).collect()
+    }
+
+    #[test]
+    fn code_spans_close_where_markdown_closes_them() {
+        let spans = |t: &str| -> Vec<String> {
+            code_spans(t)
+                .iter()
+                .map(|&(a, b)| t[a..b].to_string())
+                .collect()
+        };
+        // A fence left open runs to the end of the text; its closing line is its own.
+        assert_eq!(spans("a\n  ```\nx = 1\n"), ["  ```\nx = 1\n"]);
+        assert_eq!(spans("~~~\nx\n~~~\ny"), ["~~~\nx\n~~~"]);
+        // Inline code closes with as many backticks, on its line; a lone one opens nothing.
+        assert_eq!(spans("``a ` b`` and `c`"), ["``a ` b``", "`c`"]);
+        assert!(spans("a ` b\nc ` d").is_empty());
+        assert!(spans("empty `` here").is_empty());
+        // Backticks inside words are apostrophes.
+        assert!(spans("don`t and won`t").is_empty());
+        assert!(spans("the company`s `x`y profit").is_empty());
     }
 
     #[test]

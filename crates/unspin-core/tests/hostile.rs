@@ -988,6 +988,13 @@ fn many_spintax_artifacts_take_linear_time() {
     assert_linear("spintax", 4000, |n| "{a} ".repeat(n));
 }
 
+/// Backticks that close nothing: each opening run looked along the rest of its line for a
+/// closing one, so a line of n of them took O(n²).
+#[test]
+fn many_backticks_take_linear_time() {
+    assert_linear("backticks", 20000, |n| "`a ``b ".repeat(n));
+}
+
 /// Spun surnames: each one found makes every other capitalised use of its word a span too, which
 /// must not look through the spans found for every word.
 #[test]
