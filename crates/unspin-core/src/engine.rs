@@ -180,8 +180,8 @@ struct Bufs {
     topic: Vec<i32>,
     /// The trees' log-odds for each pending change.
     raw: Vec<f32>,
-    /// Whether each pending change was chosen.
-    chosen: Vec<bool>,
+    /// The chosen pending changes, in text order.
+    order: Vec<usize>,
 }
 
 /// A change on a decoded path whose confidence waits for the document's topic.
@@ -224,16 +224,21 @@ struct PutBack {
 }
 
 impl PutBack {
-    /// Whether an anchor starts in `start..end`; passes over those before `start`.
-    fn anchors_in(&mut self, anchors: &[Pending], start: usize, end: usize) -> bool {
+    /// Passes over the anchors that start before byte `start`.
+    fn pass_to(&mut self, anchors: &[Pending], start: usize) {
         while self.next < anchors.len() && anchors[self.next].start < start {
             self.next += 1;
         }
+    }
+
+    /// Whether an anchor starts in `start..end`; passes over those before `start`.
+    fn anchors_in(&mut self, anchors: &[Pending], start: usize, end: usize) -> bool {
+        self.pass_to(anchors, start);
         anchors.get(self.next).is_some_and(|a| a.start < end)
     }
 
     /// Builds the sentence `sent` (of `norms`, over `toks`) with the anchors that start in it
-    /// put back, their originals read by `model`.
+    /// put back, their originals read by `model`; passes over those before it.
     fn sentence(
         &mut self,
         model: &Model,
@@ -243,6 +248,9 @@ impl PutBack {
         anchors: &[Pending],
     ) {
         let lm = model.lm();
+        if let Some(w) = sent.first() {
+            self.pass_to(anchors, toks[w.tok].start as usize);
+        }
         self.words.clear();
         self.norms.clear();
         self.norms.push_str(norms);
@@ -885,10 +893,13 @@ impl Detector {
         words: usize,
     ) -> Option<Vec<Decision>> {
         let apply = logit(self.params.apply);
-        // Their LM ids stay where they are: `pending_ids` only grows.
-        let mut anchors: Vec<Pending> = (0..bufs.pending.len())
-            .filter(|&k| bufs.chosen[k] && bufs.raw[k] >= apply)
-            .map(|k| Pending {
+        // In text order, as the chosen changes are; their LM ids stay where they are:
+        // `pending_ids` only grows.
+        let anchors: Vec<Pending> = bufs
+            .order
+            .iter()
+            .filter(|&&k| bufs.raw[k] >= apply)
+            .map(|&k| Pending {
                 on_path: true,
                 fixed: Some(bufs.raw[k]),
                 ..bufs.pending[k].clone()
@@ -897,7 +908,6 @@ impl Detector {
         if anchors.is_empty() {
             return None;
         }
-        anchors.sort_by_key(|a| a.start);
         let mut stretches = first.to_vec();
         let end = |k: usize| first.get(k + 1).map_or(text.len(), |s| s.start);
         let mut put = PutBack::default();
@@ -910,14 +920,8 @@ impl Detector {
         for (pc, &raw) in bufs.pending.iter_mut().zip(&bufs.raw) {
             pc.fixed = Some(raw);
         }
-        let mut k = 0;
-        bufs.pending.retain(|pc| {
-            // A sentence's changes lie between its first word and the next sentence's.
-            while k + 1 < stretches.len() && pc.start >= stretches[k + 1].start {
-                k += 1;
-            }
-            !again[k]
-        });
+        bufs.pending
+            .retain(|pc| !again[at_stretch(first, pc.start)]);
         // The document's gain: the first pass's, with each sentence decoded again counted anew
         // and the anchors' own added (below).
         let mut ev = Evidence {
@@ -942,7 +946,6 @@ impl Detector {
                         v.add_content(w.lm, &mut bufs.topic, -1);
                     }
                 }
-                put.anchors_in(&anchors, start, end);
                 put.sentence(&self.model, sub, sent, norms, &anchors);
                 self.decode(lp, bufs, sub, &put.words, &put.norms, taken, &mut ev);
             });
@@ -1328,7 +1331,7 @@ impl Detector {
             pending_ids,
             topic,
             raw,
-            chosen: chosen_out,
+            order,
             ..
         } = bufs;
         // A change is likelier right in a document with many of them: spinners change a
@@ -1398,32 +1401,26 @@ impl Detector {
         //
         // A change a first pass scored keeps its log-odds ([`Self::second_pass`]).
         let forest = self.model.forest();
+        let rows: Vec<&Pending> = pending.iter().filter(|pc| pc.fixed.is_none()).collect();
+        let mut scored = Vec::with_capacity(rows.len());
         if forest.is_empty() {
-            raw.clear();
-            raw.extend(
-                pending
-                    .iter()
-                    .map(|pc| pc.fixed.unwrap_or_else(|| self.linear_logit(&pc.features))),
-            );
-        } else if pending.iter().all(|pc| pc.fixed.is_none()) {
-            forest.raw_rows(pending, raw);
+            scored.extend(rows.iter().map(|pc| self.linear_logit(&pc.features)));
         } else {
-            let rows: Vec<&Pending> = pending.iter().filter(|pc| pc.fixed.is_none()).collect();
-            let mut scored = Vec::new();
             forest.raw_rows(&rows, &mut scored);
-            let mut scored = scored.into_iter();
-            raw.clear();
-            raw.extend(pending.iter().map(|pc| match pc.fixed {
-                Some(f) => f,
-                None => scored.next().unwrap_or_default(),
-            }));
         }
+        let mut scored = scored.into_iter();
+        raw.clear();
+        raw.extend(
+            pending
+                .iter()
+                .map(|pc| pc.fixed.or_else(|| scored.next()).unwrap_or_default()),
+        );
         let chosen = choose(pending, raw, logit(self.params.apply));
-        chosen_out.clone_from(&chosen);
         // The chosen changes in text order, as the spans of a path are.
-        let mut order: Vec<usize> = (0..pending.len()).filter(|&k| chosen[k]).collect();
+        order.clear();
+        order.extend((0..pending.len()).filter(|&k| chosen[k]));
         order.sort_by_key(|&k| pending[k].start);
-        let weights = repeat_weights(text, pending, &order, self.params.d_repeat);
+        let weights = repeat_weights(text, pending, order, self.params.d_repeat);
         for (k, pc) in pending.iter().enumerate() {
             let conf = sigmoid(raw[k]);
             let weight = weights[k];
@@ -1442,11 +1439,7 @@ impl Detector {
 
     /// The spans of the chosen changes, in text order.
     fn push_spans(&self, text: &str, bufs: &Bufs, spans: &mut Vec<Span>) {
-        let mut order: Vec<usize> = (0..bufs.pending.len())
-            .filter(|&k| bufs.chosen[k])
-            .collect();
-        order.sort_by_key(|&k| bufs.pending[k].start);
-        for k in order {
+        for &k in &bufs.order {
             self.push_span(text, &bufs.pending[k], sigmoid(bufs.raw[k]), spans);
         }
     }

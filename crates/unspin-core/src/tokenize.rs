@@ -685,8 +685,8 @@ pub fn markup_spans(text: &str) -> Vec<(usize, usize)> {
 
 /// Replaces the tokens of each [`web_spans`], [`markup_spans`] and [`code_spans`] range with
 /// one punctuation token over it, so that no word of an address, a tag or code is read as prose
-/// or rewritten, and no phrase runs across one. Returns the byte ranges of those tokens, in order, for the checks
-/// that read the text itself (spintax inside an address is none).
+/// or rewritten, and no phrase runs across one. Returns the byte ranges of those tokens, in
+/// order, for the checks that read the text itself (spintax inside an address is none).
 ///
 /// ```
 /// use unspin_core::tokenize::{mask_web, tokenize, Kind};
@@ -829,8 +829,7 @@ fn inline_code(line: &str, at: usize, out: &mut Vec<(usize, usize)>) {
     use std::collections::HashMap;
     let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
     let b = line.as_bytes();
-    // The runs of backticks, (start, length), and which of them can open and which can close:
-    // not inside a word.
+    // The runs of backticks, (start, length). One opens or closes only outside a word.
     let mut runs = Vec::new();
     let mut i = 0;
     while i < b.len() {
