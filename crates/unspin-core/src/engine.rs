@@ -53,6 +53,9 @@ struct Stretch {
     words: usize,
     logprob: f64,
     gain: f64,
+    /// The confidences of its scored changes, each times its repeat weight: what the scores of
+    /// runs of sentences add up, kept here so that a document's changes need not be.
+    changes: f64,
 }
 
 /// Longest phrase, in words, that the lexicon is searched for.
@@ -305,7 +308,8 @@ pub struct Evidence {
     pub mean_logprob: f64,
     /// Every change scored (on a decoded path, or off it with `alternatives`), with the
     /// features its confidence was computed from (for calibration: see `unspin eval --dump`);
-    /// with `second_pass`, the second pass's changes, which the spans are made of.
+    /// with `second_pass`, the second pass's changes, which the spans are made of. Listed by
+    /// [`Detector::analyze`] only.
     pub decisions: Vec<Decision>,
     /// Every phrase whose candidates the decoder looked up, with its gate features, when the
     /// detector records them ([`Detector::record_expansions`]); empty otherwise.
@@ -547,7 +551,7 @@ impl Detector {
 
     /// Scores a text and lists its suspicious spans.
     pub fn check(&self, text: &str) -> Report {
-        self.analyze(text).0
+        self.run(text, false).0
     }
 
     /// The text with every span that [`Detector::check`] reports with a suggestion replaced.
@@ -555,8 +559,15 @@ impl Detector {
         crate::report::apply_spans(text, &self.check(text).spans)
     }
 
-    /// The report and the evidence behind the document score.
+    /// The report and the evidence behind the document score, with every change scored in
+    /// [`Evidence::decisions`].
     pub fn analyze(&self, text: &str) -> (Report, Evidence) {
+        self.run(text, true)
+    }
+
+    /// [`Detector::analyze`]; the decisions are listed only when `record` is set: a long
+    /// document's are many, and [`Detector::check`] has no use for them.
+    fn run(&self, text: &str, record: bool) -> (Report, Evidence) {
         let lm = self.model.lm();
         let (toks, web) = prose_tokens(text, |w| lm.lookup(w).is_some());
         let n_words = toks.iter().filter(|t| t.kind != Kind::Punct).count();
@@ -613,14 +624,18 @@ impl Detector {
         }
         let mut lp = Lp::new(self);
         let mut bufs = Bufs::default();
-        let (stretches, logprob) =
+        let (mut stretches, logprob) =
             self.decode_all(&mut lp, &mut bufs, text, &toks, &taken, &mut ev);
-        self.score_pending(text, &mut bufs, &stretches, &mut ev);
+        self.score_pending(text, &mut bufs, &mut stretches, &mut ev, record);
         // The document's evidence, of its runs of sentences too, is the first pass's, which
         // the document score was fitted on; the changes reported, and those `eval --dump`
         // writes, are the second's.
         let second_decisions = (self.params.second_pass > 0.0)
-            .then(|| self.second_pass(&mut lp, &mut bufs, &stretches, text, &toks, &taken, n_words))
+            .then(|| {
+                self.second_pass(
+                    &mut lp, &mut bufs, &stretches, text, &toks, &taken, n_words, record,
+                )
+            })
             .flatten();
         lp.finish();
         self.push_spans(text, &bufs, &mut spans);
@@ -690,8 +705,8 @@ impl Detector {
         let mut changes = vec![0f64; n + 1];
         let mut fingerprints = vec![0usize; n + 1];
         let mut artifacts = vec![0usize; n + 1];
-        for d in &ev.decisions {
-            changes[at(d.start) + 1] += (d.confidence * d.weight) as f64;
+        for (k, s) in stretches.iter().enumerate() {
+            changes[k + 1] = s.changes;
         }
         for s in spans.iter().filter(|s| s.kind == SpanKind::Fingerprint) {
             fingerprints[at(s.start) + 1] += 1;
@@ -866,6 +881,7 @@ impl Detector {
                 words: sent.len(),
                 logprob: lp_sent,
                 gain: ev.gain - gain,
+                changes: 0.0,
             });
         });
         lp.cache.words = ids;
@@ -879,8 +895,8 @@ impl Detector {
     /// model judges their originals better beside the words the writer chose. The anchors keep
     /// their confidence, and so do the changes of the other sentences, which decoding them
     /// again would give anew; the changes of the sentences decoded again are scored in the new
-    /// context. Returns their decisions, or `None` (and leaves `bufs` alone) when the first
-    /// pass found nothing to apply.
+    /// context. Returns their decisions (listed only when `record` is set), or `None` (and
+    /// leaves `bufs` alone) when the first pass found nothing to apply.
     #[allow(clippy::too_many_arguments)]
     fn second_pass(
         &self,
@@ -891,6 +907,7 @@ impl Detector {
         toks: &[Token],
         taken: &[(usize, usize)],
         words: usize,
+        record: bool,
     ) -> Option<Vec<Decision>> {
         let apply = logit(self.params.apply);
         // In text order, as the chosen changes are; their LM ids stay where they are:
@@ -957,7 +974,7 @@ impl Detector {
             .map(|a| a.margin.max(0.0) as f64)
             .sum::<f64>();
         bufs.pending.extend(anchors);
-        self.score_pending(text, bufs, &stretches, &mut ev);
+        self.score_pending(text, bufs, &mut stretches, &mut ev, record);
         Some(ev.decisions)
     }
 
@@ -1325,7 +1342,14 @@ impl Detector {
     /// Scores the document's pending changes, now that its topic is known: fills their topic
     /// features, then their confidence, which of them are chosen, and the evidence
     /// ([`Self::push_spans`] then makes the spans).
-    fn score_pending(&self, text: &str, bufs: &mut Bufs, stretches: &[Stretch], ev: &mut Evidence) {
+    fn score_pending(
+        &self,
+        text: &str,
+        bufs: &mut Bufs,
+        stretches: &mut [Stretch],
+        ev: &mut Evidence,
+        record: bool,
+    ) {
         let Bufs {
             pending,
             pending_ids,
@@ -1424,16 +1448,20 @@ impl Detector {
         for (k, pc) in pending.iter().enumerate() {
             let conf = sigmoid(raw[k]);
             let weight = weights[k];
-            ev.changes += (conf * weight) as f64;
-            ev.decisions.push(Decision {
-                start: pc.start,
-                end: pc.end,
-                original: self.model.lexicon().phrase(pc.original).to_string(),
-                features: pc.features,
-                confidence: conf,
-                weight,
-                chosen: chosen[k],
-            });
+            let evidence = (conf * weight) as f64;
+            ev.changes += evidence;
+            stretches[at_stretch(stretches, pc.start)].changes += evidence;
+            if record {
+                ev.decisions.push(Decision {
+                    start: pc.start,
+                    end: pc.end,
+                    original: self.model.lexicon().phrase(pc.original).to_string(),
+                    features: pc.features,
+                    confidence: conf,
+                    weight,
+                    chosen: chosen[k],
+                });
+            }
         }
     }
 
@@ -3260,6 +3288,7 @@ mod tests {
                 words: 100,
                 logprob: -300.0,
                 gain: if i == 3 { 8.0 } else { 1.0 },
+                changes: 0.0,
             })
             .collect();
         let change = |start, src| Pending {
@@ -3404,12 +3433,13 @@ mod tests {
         let names = FEATURES.join(" ");
         let forest = format!("features {names}\ntree\nsplit 0 6.5 1 2\nleaf -8\nleaf 8\n");
         let bytes = crate::fixture::tiny_model_bytes_with(&[(crate::T_SCORER, forest.as_bytes())]);
-        let run = |second_pass: f32, text: &str| {
+        let det = |second_pass: f32| {
             let model = Model::from_bytes(crate::Bytes::from_vec(bytes.clone())).unwrap();
             let mut p = model.params().clone();
             p.second_pass = second_pass;
-            Detector::with_params(model, p).analyze(text)
+            Detector::with_params(model, p)
         };
+        let run = |second_pass: f32, text: &str| det(second_pass).analyze(text);
         for text in [
             "The inventory market is sturdy and the economic system is sturdy.",
             "She mentioned the inventory market fell. He stated at a press convention on Monday.",
@@ -3426,6 +3456,8 @@ mod tests {
                 assert!(two.spans.contains(s), "{text}: {s:?} lost");
             }
             assert_eq!(ev1.decisions.len(), ev2.decisions.len(), "{text}");
+            // `check` lists no decisions; the scores of runs of sentences do without them.
+            assert_eq!(det(1.0).check(text), two, "{text}");
             for w in two.spans.windows(2) {
                 assert!(w[0].end <= w[1].start, "{:?}", two.spans);
             }
