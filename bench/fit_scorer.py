@@ -7,6 +7,7 @@ development set's gold spans. Changes on clean text are all wrong.
     python3 bench/fit_scorer.py feats.jsonl --trees data/scorer.txt    # trees + linear weights + apply
     python3 bench/fit_scorer.py feats.jsonl                            # linear weights + apply + doc score
     python3 bench/fit_scorer.py feats.jsonl --doc-only                 # document score only
+    python3 bench/fit_scorer.py feats.jsonl --doc-only --hold d_logprob=-1.9   # ... with one weight held
     python3 bench/fit_scorer.py feats.jsonl --trees T --real REAL.jsonl  # trees also fitted on real pages
     python3 bench/fit_scorer.py feats.jsonl --curve                     # would more passages help the trees?
 
@@ -94,15 +95,16 @@ def choose(s, doc, at):
     return chosen
 
 
-def fit(x, y, l2=1e-2, iters=3000, lr=0.5, neg_weight=1.0):
-    """Plain gradient descent on standardized features; returns weights and bias in raw units."""
+def fit(x, y, l2=1e-2, iters=3000, lr=0.5, neg_weight=1.0, offset=0.0):
+    """Plain gradient descent on standardized features; returns weights and bias in raw units.
+    `offset` is added to every row's log-odds: the part of the model held fixed."""
     mu, sd = x.mean(0), x.std(0) + 1e-9
     z = (x - mu) / sd
     w = np.zeros(z.shape[1])
     b = 0.0
     sw = np.where(y > 0, 1.0, neg_weight)
     for _ in range(iters):
-        p = 1 / (1 + np.exp(-(z @ w + b)))
+        p = 1 / (1 + np.exp(-(z @ w + b + offset)))
         g = (p - y) * sw
         w -= lr * (z.T @ g / len(y) + l2 * w)
         b -= lr * g.mean()
@@ -229,6 +231,8 @@ def main():
                     " and their originals (bench/wild.py --real-dump)")
     ap.add_argument("--real-weight", type=float, default=5.0, help="weight of each --real change in the fit")
     ap.add_argument("--curve", action="store_true", help="print a learning curve over the tune passages, fit nothing")
+    ap.add_argument("--hold", metavar="NAME=VALUE", action="append", default=[],
+                    help="document score: hold this weight at VALUE and fit the others around it (repeatable)")
     a = ap.parse_args()
     x, y, clean, doc, docs, at = load(a.dump, spans=True)
     if a.curve:
@@ -281,10 +285,20 @@ def main():
     # The document score: logistic regression over document evidence rates (spun = 1).
     dx = np.array([d["f"] for d in docs], dtype=np.float64)
     dy = np.array([d["y"] for d in docs], dtype=np.float64)
+    names = ["d_changes", "d_gain", "d_fingerprints", "d_artifacts", "d_logprob"]
+    held = {}
+    for h in a.hold:
+        name, _, value = h.partition("=")
+        if name not in names:
+            sys.exit(f"--hold {h}: no document weight {name!r} (they are {', '.join(names)})")
+        held[name] = float(value)
+    free = [i for i, n in enumerate(names) if n not in held]
+    offset = sum(v * dx[:, names.index(n)] for n, v in held.items())
     # Balance classes: there are many spun files per clean one.
-    dw, db = fit(dx, dy, l2=1e-3, neg_weight=float(dy.sum() / max(1, len(dy) - dy.sum())))
-    for name, v in zip(["d_changes", "d_gain", "d_fingerprints", "d_artifacts", "d_logprob"], dw):
-        print(f"{name} {v:.5f}")
+    fw, db = fit(dx[:, free], dy, l2=1e-3, neg_weight=float(dy.sum() / max(1, len(dy) - dy.sum())), offset=offset)
+    dw = dict(held, **{names[i]: v for i, v in zip(free, fw)})
+    for name in names:
+        print(f"{name} {dw[name]:.5f}")
     print(f"d_bias {db:.5f}")
 
 
