@@ -100,7 +100,8 @@ if [ "$FROM" -le 2 ]; then
   PAGES=${PAGES:-/tmp/mining/pages}
   if [ -d "$PAGES" ]; then
     mkdir -p bench/out/wild
-    "$PY" bench/wild.py --pages "$PAGES" --folds 2 --real-dump "$REAL" --dump-only
+    "$PY" bench/wild.py --pages "$PAGES" --folds 2 --real-dump "$REAL" --dump-only \
+      --engine "target/release/unspin ${FIRST[*]}"
   elif [ -f "$REAL" ]; then
     echo "refit: no pages in $PAGES: the real-page changes of $REAL are from an earlier model" >&2
   elif [ -f data/real-changes.jsonl.gz ]; then
