@@ -540,16 +540,23 @@ async fn hostile_clients_leave_the_server_healthy() {
             r.closed
         );
         assert!(fds1 <= fds0 + 2, "open files {fds0} -> {fds1}");
-        after.push((rss1, server.hwm_mib()));
+        after.push((rss1, server.hwm_mib(), accepted));
     }
     // Memory: the server trims its heap when the last connection of a flood closes, so memory
     // goes back to near where it started (7 -> 9 MiB here; the margin is for other allocators
-    // and platforms without malloc_trim), and neither it nor the peak grows between rounds.
-    let ((rss1, peak1), (rss2, peak2)) = (after[0], after[1]);
+    // and platforms without malloc_trim), and neither it nor the peak grows between rounds,
+    // but for the connections held: how many the kernel lets through varies from round to round
+    // (above), and each one held costs the server about 14 KiB (a round with 1,024 accepted
+    // peaked 8.4 MiB above one with 387), counted here at 32.
+    let ((rss1, peak1, accepted1), (rss2, peak2, accepted2)) = (after[0], after[1]);
+    let held_more = accepted2.saturating_sub(accepted1) as f64 * 32.0 / 1024.0;
     assert!(rss1 <= rss0 + 16.0, "RSS {rss0:.1} -> {rss1:.1} MiB");
     assert!(
         rss2 <= peak1,
         "RSS after round 2 {rss2:.1} MiB, peak of round 1 {peak1:.1} MiB"
     );
-    assert!(peak2 <= peak1 + 8.0, "peak {peak1:.1} -> {peak2:.1} MiB");
+    assert!(
+        peak2 <= peak1 + 8.0 + held_more,
+        "peak {peak1:.1} -> {peak2:.1} MiB ({accepted1} -> {accepted2} connections accepted)"
+    );
 }
