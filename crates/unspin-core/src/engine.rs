@@ -925,7 +925,15 @@ impl Detector {
         if anchors.is_empty() {
             return None;
         }
-        let mut stretches = first.to_vec();
+        // The sentences' evidence, to be redone for those decoded again: their gains here, and
+        // the confidences this pass sums anew (the runs' scores read the first pass's, `first`).
+        let mut stretches: Vec<Stretch> = first
+            .iter()
+            .map(|s| Stretch {
+                changes: 0.0,
+                ..s.clone()
+            })
+            .collect();
         let end = |k: usize| first.get(k + 1).map_or(text.len(), |s| s.start);
         let mut put = PutBack::default();
         let again: Vec<bool> = (0..first.len())
