@@ -173,7 +173,7 @@ def _weak_phrase(phrase: str) -> bool:
 
 
 _WORD_RE = re.compile(r"^[a-z][a-z'-]*$")
-_DICT_VERSION = 2  # part of the cache file name: bump it when the building code changes
+_DICT_VERSION = 3  # part of the cache file name: bump it when the building code changes
 
 
 def _zipf_table() -> dict[str, float]:
@@ -284,7 +284,9 @@ def build_dictionary(seed: int = 1, per_head: tuple[int, int] = (2, 4)) -> dict[
             continue
         wsyn = wn_synonyms(head)
         scored = []
-        for cand in wsyn | moby_sets[head]:
+        # Sorted: each candidate's noise below is drawn in this order, and a set's order changes
+        # from one process to the next (string hashing is salted).
+        for cand in sorted(wsyn | moby_sets[head]):
             if cand != cand.lower() or same_word(head, cand) or any(same_word(w, cand) for w in head.split()):
                 continue
             in_wn = cand in wsyn
