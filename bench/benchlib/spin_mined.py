@@ -54,7 +54,7 @@ def read_pairs() -> list[tuple[str, str, int, int]]:
 
 
 def held_out_pairs() -> list[tuple[str, str, int, int]]:
-    return [p for p in read_pairs() if is_held_out(*p[:2], p[3])]
+    return [p for p in read_pairs() if is_held_out(p[0], p[1], p[3])]
 
 
 def build_dictionary(pairs: list[tuple[str, str, int, int]]) -> dict[str, dict]:
@@ -76,7 +76,7 @@ class MinedSpinner(DictionarySpinner):
 
     def __init__(self) -> None:  # noqa: D107 - no farm dictionary: this one is mined
         pairs = read_pairs()
-        self.dictionary = build_dictionary([p for p in pairs if not is_held_out(*p[:2], p[3])])
+        self.dictionary = build_dictionary([p for p in pairs if not is_held_out(p[0], p[1], p[3])])
         self.index = build_index(self.dictionary)
         # How often the pages spun each original where it occurred: the times the table saw it spun,
         # over the times it occurred in the originals (its English frequency times their words).
