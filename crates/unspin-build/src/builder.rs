@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 use unspin_core::format::ContainerWriter;
-use unspin_core::lexicon::{LexiconWriter, Src, FLAG_SPINNER};
+use unspin_core::lexicon::{LexiconWriter, Src, FLAG_LEMMA, FLAG_SPINNER};
 use unspin_core::lm::CmuLm;
 use unspin_core::Bytes;
 
@@ -52,6 +52,9 @@ pub struct Args {
     /// Most frequent words that thesauri may not rewrite.
     #[arg(long, default_value_t = 120)]
     stopwords: usize,
+    /// Prior of a pair of a word's own forms ("law" for "laws"); 0 leaves them out.
+    #[arg(long, default_value_t = 0.05)]
+    reinflect: f64,
     /// Output model file.
     #[arg(long, default_value = "models/default.unspin")]
     out: PathBuf,
@@ -134,6 +137,14 @@ pub fn run(a: Args) -> Result<()> {
     let infl = sources::load_inflections(&raw.infl_lu)?;
     let morph = compile::Morph::new(&infl);
     compile::inflect_channel(&mut ch, &morph, &pos_of);
+    let mut lemmas = Vec::new();
+    if a.reinflect > 0.0 {
+        // The most frequent words too: "be" for "is" is a WordNet augmenter's commonest own form.
+        let keep = |s: &str, o: &str| keep_orig(s) && keep_orig(o);
+        let n;
+        (n, lemmas) = compile::reinflect_channel(&mut ch, &infl, &keep, a.reinflect);
+        eprintln!("a word's own forms: {n} pairs, {} lemmas", lemmas.len());
+    }
     eprintln!(
         "thesaurus channel with inflections: {} pairs ({:.1?})",
         ch.len(),
@@ -258,6 +269,9 @@ pub fn run(a: Args) -> Result<()> {
     eprintln!("term substitutes: {}", term_subs.len());
     for (s, _) in pinned.iter().filter(|(s, _)| s.contains(' ')) {
         lex.set_flags(s, FLAG_SPINNER);
+    }
+    for l in &lemmas {
+        lex.set_flags(l, FLAG_LEMMA);
     }
     let bigrams = sources::load_bigrams(&raw.bigrams)?;
     for (w1, w2, count) in &bigrams {

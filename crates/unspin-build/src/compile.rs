@@ -451,6 +451,49 @@ pub fn inflect_channel(
     }
 }
 
+/// Pairs of a word's own forms, lemma and inflection both ways ("law" for "laws", "carry" for
+/// "carried", "measuring" for "measure"), marked [`Src::INFLECTED`] and nothing else, which no
+/// other pair is. WordNet-random augmenters write a synonym's lemma, and a word's own lemma is
+/// among its WordNet synonyms: an eighth of nlpaug's spun spans are the original's lemma. Honest
+/// text is full of both forms, so the pair is weak evidence alone; the language model tells
+/// "the nation be strong" from "the nations". `keep` decides (spun, original) pairs. Returns
+/// the number of pairs added and the lemmas that propose forms of theirs.
+pub fn reinflect_channel(
+    ch: &mut Channel,
+    infl: &[Inflection],
+    keep: &dyn Fn(&str, &str) -> bool,
+    p: f64,
+) -> (usize, Vec<String>) {
+    // Every spelling, not only the preferred one: "be" stands for "are" and "were" too.
+    let mut pairs: Vec<(&str, &str)> = infl
+        .iter()
+        .filter(|i| i.lemma != i.form)
+        .flat_map(|i| [(i.lemma.as_str(), i.form.as_str()), (&i.form, &i.lemma)])
+        .filter(|(s, o)| !s.contains(' ') && !o.contains(' ') && keep(s, o))
+        .collect();
+    // One pair per (spun, original), whatever the tags that make it: "carried" is both the
+    // past and the participle of "carry".
+    pairs.sort_unstable();
+    pairs.dedup();
+    let lemmas: BTreeSet<&str> = infl
+        .iter()
+        .filter(|i| {
+            pairs
+                .binary_search(&(i.lemma.as_str(), i.form.as_str()))
+                .is_ok()
+        })
+        .map(|i| i.lemma.as_str())
+        .collect();
+    let before = ch.len();
+    for (s, o) in pairs {
+        if !ch.pairs.contains_key(&(s.to_string(), o.to_string())) {
+            ch.add(s, o, p, Src::INFLECTED);
+        }
+    }
+    let lemmas = lemmas.into_iter().map(str::to_string).collect();
+    (ch.len() - before, lemmas)
+}
+
 /// Carries the spinners' own pairs (mined and rules) to their possessives ("corporate's" for
 /// "company's"): the table lists words, not their possessives, yet a spinner that swaps
 /// "company" swaps it in "company's" too. The thesauri's pairs are not carried: on honest
@@ -523,6 +566,8 @@ pub fn write_channel(
             .map(|(o, p, src)| (ranker.score(&s, &o, p, src, freq(&o)), o, p, src))
             .collect();
         v.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        // A word's own forms go last, outside the cap and the order (see `Src::is_own_form`).
+        let (own, mut v): (Vec<_>, Vec<_>) = v.into_iter().partition(|c| c.3.is_own_form());
         // A stable sort: pinned pairs first, each group still in rank order.
         v.sort_by_key(|c| !pinned(&s, &c.1));
         v.truncate(cap);
@@ -530,6 +575,10 @@ pub fn write_channel(
             lex.add_candidate(&s, &o, p.log10() as f32, src);
             n += 1;
             kept(&s, &o, rank);
+        }
+        for (_, o, p, src) in own {
+            lex.add_candidate(&s, &o, p.log10() as f32, src);
+            n += 1;
         }
     }
     n
@@ -772,6 +821,60 @@ mod tests {
         let got: Vec<&str> = l.candidates(key).map(|c| l.phrase(c.original)).collect();
         // By prior and frequency "according to" would come last and be cut.
         assert_eq!(got, ["according to", "by", "with"]);
+    }
+
+    #[test]
+    fn own_forms_go_both_ways_and_last() {
+        let infl = |lemma: &str, tag: &str, form: &str| Inflection {
+            lemma: lemma.into(),
+            pos: if tag.starts_with('V') {
+                Pos::Verb
+            } else {
+                Pos::Noun
+            },
+            tag: tag.into(),
+            form: form.into(),
+        };
+        let table = [
+            infl("be", "VB", "be"),
+            infl("be", "VBD", "was"),
+            infl("be", "VBD", "were"),
+            infl("carry", "VBD", "carried"),
+            infl("carry", "VBN", "carried"),
+            infl("law", "NNS", "laws"),
+        ];
+        let mut ch = Channel::default();
+        ch.add("law", "rule", 0.5, Src::MOBY);
+        ch.add("law", "act", 0.4, Src::MOBY);
+        let keep = |s: &str, _: &str| s != "was";
+        // "carried" both past and participle, one pair each way; "was" is never read as spun.
+        let (n, lemmas) = reinflect_channel(&mut ch, &table, &keep, 0.05);
+        assert_eq!(n, 7);
+        assert_eq!(lemmas, ["be", "carry", "law"]);
+        let mut lex = LexiconWriter::default();
+        let freq = |_: &str| -3.0;
+        let n = write_channel(
+            ch,
+            &mut lex,
+            &freq,
+            &Ranker::bayes(),
+            &|_, _| false,
+            1,
+            &mut |_, _, _| {},
+        );
+        // The cap of 1 holds for the synonyms, not for the word's own forms.
+        assert_eq!(n, 8);
+        let l = lex.into_lexicon().unwrap();
+        let cands = |w: &str| -> Vec<(&str, bool)> {
+            l.candidates(l.find(w).unwrap())
+                .map(|c| (l.phrase(c.original), c.src.is_own_form()))
+                .collect()
+        };
+        assert_eq!(cands("law"), [("rule", false), ("laws", true)]);
+        assert_eq!(cands("be"), [("was", true), ("were", true)]);
+        assert_eq!(cands("were"), [("be", true)]);
+        assert_eq!(cands("carried"), [("carry", true)]);
+        assert_eq!(l.candidates(l.find("was").unwrap()).len(), 0);
     }
 
     #[test]

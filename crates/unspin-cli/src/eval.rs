@@ -113,9 +113,10 @@ pub fn coverage(
                 let rank = lex
                     .candidates(id)
                     .position(|c| lex.phrase(c.original) == orig);
+                // The word's own forms are outside the order (`Src::is_own_form`).
                 if let Some(w) = dump.as_mut() {
-                    let x: Vec<_> = lex
-                        .candidates(id)
+                    let ranked = || lex.synonyms(id);
+                    let x: Vec<_> = ranked()
                         .map(|c| {
                             let o = lex.phrase(c.original);
                             unspin_core::lexicon::rank_features(
@@ -127,7 +128,9 @@ pub fn coverage(
                             )
                         })
                         .collect();
-                    let gold = rank.map_or(-1, |r| r as i64);
+                    let gold = ranked()
+                        .position(|c| lex.phrase(c.original) == orig)
+                        .map_or(-1, |r| r as i64);
                     writeln!(w, "{}", serde_json::json!({"gold": gold, "x": x}))?;
                 }
                 match rank {

@@ -67,8 +67,8 @@ enum Cmd {
     /// Show what is in the model, or the originals it can propose for a phrase.
     Model {
         /// Lists the originals the lexicon holds for this (spun) word or phrase, in the order the
-        /// decoder tries them (only the first `max_candidates` are scored), with their prior
-        /// log10 P(spun | original) and sources.
+        /// decoder tries them (only the first `max_candidates` are scored, and the word's own
+        /// forms, which come last), with their prior log10 P(spun | original) and sources.
         #[arg(long, value_name = "PHRASE")]
         candidates: Option<String>,
     },
@@ -337,7 +337,7 @@ fn run(cli: Cli) -> Result<()> {
                 )?;
             }
             for (rank, c) in lex.candidates(id).enumerate() {
-                let mark = if rank < budget {
+                let mark = if rank < budget || c.src.is_own_form() {
                     ""
                 } else {
                     "  (beyond max_candidates)"

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use crate::fingerprint::Variants;
-use crate::lexicon::{Candidate, Src, FLAG_PREFIX, NO_FREQ};
+use crate::lexicon::{Candidate, Src, FLAG_LEMMA, FLAG_PREFIX, NO_FREQ};
 use crate::model::{Model, PhraseKind};
 use crate::names::{spun_surnames, NameOriginal};
 use crate::params::Params;
@@ -121,8 +121,6 @@ struct Proposal {
     /// How many originals the lexicon offers for the span (at most `max_candidates`): a spun
     /// word with many readings is uncertain.
     offered: usize,
-    /// Lexicon id of the spun phrase.
-    spun: u32,
     /// Its log10 frequency.
     spun_freq: f32,
     start: usize,
@@ -134,7 +132,24 @@ struct Proposal {
     channel: f32,
     /// Local gain against the text as written (LM difference + channel).
     gain: f32,
+    /// The channel prior log10 P(spun | original).
+    prior: f32,
     src: Src,
+}
+
+/// Fills the `alt_gap` of the proposals that have none yet (NaN), in `local`, which is sorted
+/// by gain: the best one's nearest rival is the runner-up, everyone else's the best.
+fn set_alt_gaps(local: &mut [Proposal]) {
+    let (best, second) = (
+        local.first().map_or(f32::NEG_INFINITY, |o| o.gain),
+        local.get(1).map_or(f32::NEG_INFINITY, |o| o.gain),
+    );
+    for (k, o) in local.iter_mut().enumerate() {
+        if o.alt_gap.is_nan() {
+            let rival = if k == 0 { second } else { best };
+            o.alt_gap = (o.gain - rival).min(5.0);
+        }
+    }
 }
 
 impl Proposal {
@@ -1138,9 +1153,50 @@ impl Detector {
                 // LM's.
                 cands.clear();
                 ids.clear();
-                for c in lex.candidates(spun).take(p.max_candidates as usize) {
+                // The first `max_candidates` synonyms, then the word's own forms (which the
+                // lexicon lists last, or among the first where it has few synonyms).
+                let push = |c: Candidate, cands: &mut Vec<_>| {
                     let channel = self.channel(c.prior, c.src, lex.freq(c.original), spun_freq);
                     cands.push((c, channel, 0, 0));
+                };
+                let all = || lex.candidates(spun);
+                for c in all().take(p.max_candidates as usize) {
+                    if !c.src.is_own_form() {
+                        push(c, cands);
+                    }
+                }
+                // How many readings the word has, for the gate and the change scorer: its
+                // synonyms, not the forms of a word, which read as the word does. So counted,
+                // it means what it meant before forms were tried, when the real pages' changes
+                // that the trees learn from were dumped.
+                let offered = cands.len();
+                for c in all().filter(|c| c.src.is_own_form()) {
+                    push(c, cands);
+                }
+                // A synonym's lemma written for an inflected original: the first candidates'
+                // own forms, where the written word is a lemma and the pair one of lemmas (not
+                // an inflected one).
+                let lemma_pairs = (p.cross_forms as usize).min(offered);
+                if lemma_pairs > 0 && lex.flags(spun) & FLAG_LEMMA != 0 {
+                    for k in 0..lemma_pairs {
+                        let c = cands[k].0;
+                        if c.src.contains(Src::INFLECTED) || c.src.is_own_form() {
+                            continue;
+                        }
+                        for f in lex.candidates(c.original).filter(|f| f.src.is_own_form()) {
+                            if f.original == spun
+                                || cands.iter().any(|d| d.0.original == f.original)
+                            {
+                                continue;
+                            }
+                            let x = Candidate {
+                                original: f.original,
+                                prior: c.prior + f.prior,
+                                src: c.src | Src::INFLECTED,
+                            };
+                            push(x, cands);
+                        }
+                    }
                 }
                 // The expansion gate: scoring the candidates is what costs (about three trips
                 // to memory per candidate), and most suspect phrases yield no change worth
@@ -1161,7 +1217,7 @@ impl Detector {
                             .iter()
                             .map(|c| c.0.src.mined_grade())
                             .fold(0.0, f32::max),
-                        cands.len() as f32,
+                        offered as f32,
                         // The first word's unigram log10 probability: its score in context
                         // less how much better that is than alone.
                         obs_lp[i] - pmi[i],
@@ -1212,7 +1268,12 @@ impl Detector {
                 // the best one's `alt_gap` needs the runner-up.
                 let keep = (p.keep_per_span as usize).max(1);
                 let cap = keep.max(2);
-                for &(c, channel, a, b) in cands.iter() {
+                for (k, &(c, channel, a, b)) in cands.iter().enumerate() {
+                    // The synonyms' rivals are each other, as before forms were tried: "places"
+                    // is no second reading of "place" beside "position" (see `offered`).
+                    if k == offered {
+                        set_alt_gaps(local);
+                    }
                     let ids = &ids[a..b];
                     if ids.is_empty() || ids.contains(&unk) {
                         continue;
@@ -1238,9 +1299,8 @@ impl Detector {
                         local.insert(
                             pos,
                             Proposal {
-                                alt_gap: 0.0,
-                                offered: cands.len(),
-                                spun,
+                                alt_gap: f32::NAN,
+                                offered,
                                 spun_freq,
                                 start: i,
                                 len,
@@ -1248,21 +1308,14 @@ impl Detector {
                                 words: (at, ids.len()),
                                 channel,
                                 gain,
+                                prior: c.prior,
                                 src: c.src,
                             },
                         );
                         local.truncate(cap);
                     }
                 }
-                // Sorted: the best one's nearest rival is the runner-up, everyone else's the best.
-                let (best, second) = (
-                    local.first().map_or(f32::NEG_INFINITY, |o| o.gain),
-                    local.get(1).map_or(f32::NEG_INFINITY, |o| o.gain),
-                );
-                for (k, o) in local.iter_mut().enumerate() {
-                    let rival = if k == 0 { second } else { best };
-                    o.alt_gap = (o.gain - rival).min(5.0);
-                }
+                set_alt_gaps(local);
                 local.truncate(keep);
                 props.append(local);
                 if lex.flags(spun) & FLAG_PREFIX == 0 {
@@ -1528,10 +1581,7 @@ impl Detector {
         let fr = |x: f32| if x == NO_FREQ { -9.0 } else { x };
         let fit = obs_lp[pr.start..=pr.start + pr.len].iter().sum::<f32>() / (pr.len + 1) as f32;
         let orig_words = lex.phrase(pr.original).split(' ').count();
-        let prior = lex
-            .candidates(pr.spun)
-            .find(|c| c.original == pr.original)
-            .map_or(-9.0, |c| c.prior);
+        let prior = pr.prior;
         [
             margin,
             dlm,
@@ -2979,6 +3029,68 @@ mod tests {
         )]);
         let err = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap_err();
         assert!(err.to_string().contains("rebuild the model"), "{err}");
+    }
+
+    #[test]
+    fn a_lemma_is_read_in_its_synonyms_own_forms() {
+        // "state" for "said": a WordNet augmenter wrote the lemma of "said"'s synonym. The
+        // lexicon has "say" for "state" (a lemma pair) and the own forms of both.
+        let pairs = [
+            ("state", "say", -1.0, Src::MOBY | Src::WORDNET),
+            ("state", "states", -1.3, Src::INFLECTED),
+            ("say", "said", -1.3, Src::INFLECTED),
+        ];
+        let bytes = crate::fixture::tiny_model_bytes_from(&pairs, &[]);
+        let model = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap();
+        let with = |cross_forms: f32| {
+            let params = Params {
+                cross_forms,
+                ..model.params().clone()
+            };
+            Detector::with_params(model.clone(), params)
+        };
+        let text = "The president state the economy is strong.";
+        assert_eq!(
+            with(4.0).restore(text),
+            "The president said the economy is strong."
+        );
+        // Without: "say" and "states" are no words the fixture's LM knows.
+        assert_eq!(with(0.0).restore(text), text);
+        // An inflected pair is not inflected again.
+        let mut inflected = pairs;
+        inflected[0].3 = Src::MOBY | Src::INFLECTED;
+        let bytes = crate::fixture::tiny_model_bytes_from(&inflected, &[]);
+        let model = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap();
+        let params = Params {
+            cross_forms: 4.0,
+            ..model.params().clone()
+        };
+        assert_eq!(Detector::with_params(model, params).restore(text), text);
+    }
+
+    #[test]
+    fn forms_are_no_rivals_of_the_synonyms() {
+        // "ascended" read as "rose", with a form of the written word beside it that reads about
+        // as well: the change to "rose" keeps the rival and the count of readings it has
+        // without the form. (The fixture's LM knows few words, so the "form" is "fell".)
+        let features = |pairs: &[(&str, &str, f32, Src)]| {
+            let bytes = crate::fixture::tiny_model_bytes_from(pairs, &[]);
+            let model = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap();
+            let (_, ev) = Detector::new(model).analyze("The stock market ascended on Tuesday.");
+            let d = ev.decisions.iter().find(|d| d.original == "rose").unwrap();
+            d.features
+        };
+        let synonyms = [
+            ("ascended", "rose", -0.5, Src::MOBY),
+            ("ascended", "recover", -0.5, Src::MOBY),
+        ];
+        let mut forms = synonyms.to_vec();
+        forms.push(("ascended", "fell", -0.5, Src::INFLECTED));
+        let (with, without) = (features(&forms), features(&synonyms));
+        let at = |name: &str| FEATURES.iter().position(|f| *f == name).unwrap();
+        for name in ["alt_gap", "offered"] {
+            assert_eq!(with[at(name)], without[at(name)], "{name}");
+        }
     }
 
     #[test]

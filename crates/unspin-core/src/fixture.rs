@@ -42,6 +42,16 @@ pub fn tiny_model_bytes() -> Vec<u8> {
 /// Builds the fixture model's bytes with extra sections (tag, contents), for tests of
 /// optional sections.
 pub fn tiny_model_bytes_with(extra: &[([u8; 8], &[u8])]) -> Vec<u8> {
+    tiny_model_bytes_from(&[], extra)
+}
+
+/// Builds the fixture model's bytes with extra lexicon pairs (spun, original, prior, sources),
+/// after [`PAIRS`] and in their order, and extra sections. A pair of a word's own forms
+/// ([`Src::is_own_form`]) is read as lemma and form: its spun word is flagged a lemma.
+pub fn tiny_model_bytes_from(
+    pairs: &[(&str, &str, f32, Src)],
+    extra: &[([u8; 8], &[u8])],
+) -> Vec<u8> {
     let mut lex = LexiconWriter::default();
     for s in SENTENCES {
         for w in s.split(' ') {
@@ -53,6 +63,13 @@ pub fn tiny_model_bytes_with(extra: &[([u8; 8], &[u8])]) -> Vec<u8> {
     for (s, o, p) in PAIRS {
         lex.set_freq(s, -4.0);
         lex.add_candidate(s, o, *p, Src::MOBY | Src::WORDNET);
+    }
+    for (s, o, p, src) in pairs {
+        lex.set_freq(s, -4.0);
+        lex.add_candidate(s, o, *p, *src);
+        if src.is_own_form() {
+            lex.set_flags(s, crate::lexicon::FLAG_LEMMA);
+        }
     }
     let mut c = ContainerWriter::new();
     lex.write(&mut c);

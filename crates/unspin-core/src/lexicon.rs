@@ -44,7 +44,8 @@ impl Src {
     pub const TORTURED: Src = Src(16);
     /// General English rewrites (function words, auxiliaries, compounds).
     pub const RULE: Src = Src(32);
-    /// The pair was derived by inflecting a lemma pair.
+    /// The pair was derived by inflecting a lemma pair; alone, the pair is two forms of one
+    /// word ([`Src::is_own_form`]).
     pub const INFLECTED: Src = Src(64);
     /// A mined pair seen in two article pairs or more: a substitution spinners are known to
     /// repeat, where a pair seen once may be one page's slip or a misaligned word.
@@ -53,6 +54,21 @@ impl Src {
     /// Whether every bit of `o` is set.
     pub fn contains(self, o: Src) -> bool {
         self.0 & o.0 == o.0
+    }
+
+    /// Whether the pair is two forms of one word ("law" for "laws", "be" for "is"), which
+    /// WordNet-random augmenters write when they pick a word's own lemma as its synonym. No
+    /// source but inflection says so. Such candidates follow the others in a phrase's list and
+    /// are not counted in the `max_candidates` the decoder scores: a word has a few forms at
+    /// most, and they would otherwise push the synonyms out.
+    ///
+    /// ```
+    /// use unspin_core::lexicon::Src;
+    /// assert!(Src::INFLECTED.is_own_form());
+    /// assert!(!(Src::WORDNET | Src::INFLECTED).is_own_form());
+    /// ```
+    pub fn is_own_form(self) -> bool {
+        self == Src::INFLECTED
     }
 
     /// How much the spinner table says for a pair: 0 if it is not mined, 1 if it was seen in
@@ -198,6 +214,10 @@ pub const FLAG_FUNCTION: u8 = 2;
 /// words read well together, as any phrase from a dictionary does, so the decoder expands it
 /// however well it fits its context.
 pub const FLAG_SPINNER: u8 = 4;
+/// Phrase flag: a lemma with other forms ("vessel", "carry"), which a WordNet-random augmenter
+/// may have written for any form of a synonym ("ships", "borne"): the decoder tries its
+/// candidates' own forms too (the `cross_forms` parameter).
+pub const FLAG_LEMMA: u8 = 8;
 
 const T_STRS: [u8; 8] = *b"LEXSTRS\0";
 const T_OFFS: [u8; 8] = *b"LEXOFFS\0";
@@ -808,7 +828,16 @@ impl Lexicon {
         self.flags(id) & FLAG_SPINNER != 0
     }
 
-    /// The candidate originals of spun phrase `id`, best first.
+    /// The candidate originals of spun phrase `id` that are other words: its [`candidates`]
+    /// without its own forms ([`Src::is_own_form`]).
+    ///
+    /// [`candidates`]: Lexicon::candidates
+    pub fn synonyms(&self, id: u32) -> impl Iterator<Item = Candidate> + '_ {
+        self.candidates(id).filter(|c| !c.src.is_own_form())
+    }
+
+    /// The candidate originals of spun phrase `id`, best first, then its own forms
+    /// ([`Src::is_own_form`]).
     pub fn candidates(&self, id: u32) -> impl ExactSizeIterator<Item = Candidate> + '_ {
         let i = id as usize;
         let (a, b) = (

@@ -42,6 +42,10 @@ macro_rules! params {
 params! {
     /// Candidates per spun phrase considered before the language model (lexicon order).
     max_candidates = 12.0;
+    /// Of a word's first candidates, how many are also tried in each of their own forms where
+    /// they are lemma pairs ("vessel" read as "ships", not only "ship"): WordNet-random
+    /// augmenters write a synonym's lemma whatever the original's form. 0 tries none.
+    cross_forms = 0.0;
     /// Candidates per span kept after cheap ranking, for the lattice.
     keep_per_span = 3.0;
     /// log10 of the prior probability that a spinner changed a given word.

@@ -340,7 +340,7 @@ pub fn canon_table(lex: &Lexicon) -> Vec<u32> {
         if !single(id) {
             continue;
         }
-        for c in lex.candidates(id) {
+        for c in lex.synonyms(id) {
             if c.prior < MIN_PRIOR || !single(c.original) {
                 continue;
             }
@@ -486,7 +486,7 @@ impl<'a> Canonizer<'a> {
         out.push(tok.canon);
         if let (Method::Unspin, Some(lex)) = (self.method, self.lex) {
             if let Some(id) = tok.lex_id {
-                for c in lex.candidates(id) {
+                for c in lex.synonyms(id) {
                     let e = self.phrase_entry(c.original);
                     if e & (STOP_BIT | PHRASE_BIT) == 0 {
                         out.push(e);

@@ -234,7 +234,7 @@ impl<'a> Tracer<'a> {
             let Some(p) = lex.find(&phrase) else {
                 continue;
             };
-            for cand in lex.candidates(p) {
+            for cand in lex.synonyms(p) {
                 let entry = c.phrase_entry(cand.original);
                 if entry & (STOP_BIT | PHRASE_BIT) == 0 {
                     e.push(entry & ID_MASK);

@@ -172,7 +172,8 @@ fn spinner_habits_are_put_right() {
     }
     // Where the possessive is the only spun word of a short text, it is found and its original
     // named, whether or not the text says enough to write it.
-    let input = "The firm said the corporate\u{2019}s chart only goes back to 2016.";
+    let input =
+        "The firm said the corporate\u{2019}s chart only goes back to 2016, and its shares fell.";
     let report = check_stdin(&args(&model), input);
     let span = report
         .spans
