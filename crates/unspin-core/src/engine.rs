@@ -118,8 +118,8 @@ struct Proposal {
     /// How far this proposal's local gain beats the best other original for the same span
     /// (capped): a spun word with two good readings is uncertain.
     alt_gap: f32,
-    /// How many originals the lexicon offers for the span (at most `max_candidates`): a spun
-    /// word with many readings is uncertain.
+    /// How many synonyms the lexicon offers for the span (at most `max_candidates`; forms of a
+    /// word are not counted): a spun word with many readings is uncertain.
     offered: usize,
     /// Its log10 frequency.
     spun_freq: f32,
@@ -1180,7 +1180,7 @@ impl Detector {
                 if lemma_pairs > 0 && lex.flags(spun) & FLAG_LEMMA != 0 {
                     for k in 0..lemma_pairs {
                         let c = cands[k].0;
-                        if c.src.contains(Src::INFLECTED) || c.src.is_own_form() {
+                        if c.src.contains(Src::INFLECTED) {
                             continue;
                         }
                         for f in lex.candidates(c.original).filter(|f| f.src.is_own_form()) {
