@@ -60,13 +60,12 @@ pub fn tiny_model_bytes_from(
     }
     lex.set_freq("said", -2.5);
     lex.set_freq("warned", -4.5);
-    for (s, o, p) in PAIRS {
+    let listed = PAIRS
+        .iter()
+        .map(|&(s, o, p)| (s, o, p, Src::MOBY | Src::WORDNET));
+    for (s, o, p, src) in listed.chain(pairs.iter().copied()) {
         lex.set_freq(s, -4.0);
-        lex.add_candidate(s, o, *p, Src::MOBY | Src::WORDNET);
-    }
-    for (s, o, p, src) in pairs {
-        lex.set_freq(s, -4.0);
-        lex.add_candidate(s, o, *p, *src);
+        lex.add_candidate(s, o, p, src);
         if src.is_own_form() {
             lex.set_flags(s, crate::lexicon::FLAG_LEMMA);
         }
