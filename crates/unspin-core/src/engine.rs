@@ -1173,31 +1173,6 @@ impl Detector {
                 for c in all().filter(|c| c.src.is_own_form()) {
                     push(c, cands);
                 }
-                // A synonym's lemma written for an inflected original: the first candidates'
-                // own forms, where the written word is a lemma and the pair one of lemmas (not
-                // an inflected one).
-                let lemma_pairs = (p.cross_forms as usize).min(offered);
-                if lemma_pairs > 0 && lex.flags(spun) & FLAG_LEMMA != 0 {
-                    for k in 0..lemma_pairs {
-                        let c = cands[k].0;
-                        if c.src.contains(Src::INFLECTED) {
-                            continue;
-                        }
-                        for f in lex.candidates(c.original).filter(|f| f.src.is_own_form()) {
-                            if f.original == spun
-                                || cands.iter().any(|d| d.0.original == f.original)
-                            {
-                                continue;
-                            }
-                            let x = Candidate {
-                                original: f.original,
-                                prior: c.prior + f.prior,
-                                src: c.src | Src::INFLECTED,
-                            };
-                            push(x, cands);
-                        }
-                    }
-                }
                 // The expansion gate: scoring the candidates is what costs (about three trips
                 // to memory per candidate), and most suspect phrases yield no change worth
                 // applying. Trees fitted on what the decoder then applied rightly
@@ -1233,6 +1208,32 @@ impl Detector {
                     // tried, as after any other phrase.
                     if gate_on && gate.raw(&g) < gate_logit {
                         cands.clear();
+                    }
+                }
+                // A synonym's lemma written for an inflected original: the first candidates'
+                // own forms, where the written word is a lemma and the pair one of lemmas (not
+                // an inflected one). Built past the gate, which judges the phrase by its own
+                // candidates: a skipped phrase costs none of these look-ups.
+                let lemma_pairs = (p.cross_forms as usize).min(offered).min(cands.len());
+                if lemma_pairs > 0 && lex.flags(spun) & FLAG_LEMMA != 0 {
+                    for k in 0..lemma_pairs {
+                        let c = cands[k].0;
+                        if c.src.contains(Src::INFLECTED) {
+                            continue;
+                        }
+                        for f in lex.candidates(c.original).filter(|f| f.src.is_own_form()) {
+                            if f.original == spun
+                                || cands.iter().any(|d| d.0.original == f.original)
+                            {
+                                continue;
+                            }
+                            let x = Candidate {
+                                original: f.original,
+                                prior: c.prior + f.prior,
+                                src: c.src | Src::INFLECTED,
+                            };
+                            push(x, cands);
+                        }
                     }
                 }
                 for (c, _, a, b) in cands.iter_mut() {

@@ -170,11 +170,14 @@ fn spinner_habits_are_put_right() {
         let (report, restored) = assert_restore_consistent(&args(&model), input);
         assert_eq!(restored, want, "{report:#?}");
     }
-    // Where the possessive is the only spun word of a short text, it is found and its original
-    // named, whether or not the text says enough to write it.
-    let input =
-        "The firm said the corporate\u{2019}s chart only goes back to 2016, and its shares fell.";
-    let report = check_stdin(&args(&model), input);
+    // Where the possessive is the only spun word of a short text, its original is named,
+    // whether or not the text says enough to write it. The expansion gate is off: whether a
+    // phrase is worth scoring in so short a text is the fitted gate's call, which moves with
+    // every refit; what is tested here is the possessive's reading.
+    let input = "The firm said the corporate\u{2019}s chart only goes back to 2016.";
+    let mut with_gate_off = args(&model);
+    with_gate_off.extend(["--param", "gate=0"].map(std::ffi::OsStr::new));
+    let report = check_stdin(&with_gate_off, input);
     let span = report
         .spans
         .iter()
