@@ -34,6 +34,13 @@ fn args(model: &[OsString]) -> Vec<&std::ffi::OsStr> {
     model.iter().map(OsString::as_os_str).collect()
 }
 
+/// [`args`] with a decoder parameter set, as `--param NAME=VALUE`.
+fn args_with<'a>(model: &'a [OsString], param: &'a str) -> Vec<&'a std::ffi::OsStr> {
+    let mut a = args(model);
+    a.extend([os("--param"), os(param)]);
+    a
+}
+
 /// A news paragraph put through a thesaurus spinner.
 const SPUN: &str =
     "The inventory market plunged sharply on Monday as financiers fretted over climbing \
@@ -175,9 +182,7 @@ fn spinner_habits_are_put_right() {
     // phrase is worth scoring in so short a text is the fitted gate's call, which moves with
     // every refit; what is tested here is the possessive's reading.
     let input = "The firm said the corporate\u{2019}s chart only goes back to 2016.";
-    let mut with_gate_off = args(&model);
-    with_gate_off.extend(["--param", "gate=0"].map(std::ffi::OsStr::new));
-    let report = check_stdin(&with_gate_off, input);
+    let report = check_stdin(&args_with(&model, "gate=0"), input);
     let span = report
         .spans
         .iter()
@@ -249,12 +254,7 @@ fn a_spun_part_of_a_long_document_is_found_and_restored() {
     assert!(changed(&report) >= 5, "{report:#?}");
     assert!(restored.contains("The stock market plunged"), "{restored}");
     // Judged whole (`parts` at 0), the spun paragraph is diluted by the rest.
-    let mut whole = args(&model);
-    whole.extend([
-        std::ffi::OsStr::new("--param"),
-        std::ffi::OsStr::new("parts=0"),
-    ]);
-    let (report, _) = assert_restore_consistent(&whole, &mixed);
+    let (report, _) = assert_restore_consistent(&args_with(&model, "parts=0"), &mixed);
     assert_eq!(report.verdict, "clean", "{report:#?}");
     // A long honest document has many parts to pick its likeliest-looking one from, and stays
     // clean.
