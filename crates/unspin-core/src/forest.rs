@@ -320,7 +320,7 @@ impl Forest {
     ///
     /// If `x` has fewer values than the features the forest was parsed with.
     pub fn raw(&self, x: &[f32]) -> f32 {
-        self.walk([&x[..self.width]])[0]
+        self.walk([&x[..self.width]], 0..self.len(), [0.0])[0]
     }
 
     /// [`raw`](Forest::raw) for many feature vectors at once: `out` gets one log-odds per row
@@ -346,43 +346,108 @@ impl Forest {
     /// If a row has fewer values than the features the forest was parsed with.
     pub fn raw_rows<R: AsRef<[f32]>>(&self, rows: &[R], out: &mut Vec<f32>) {
         out.clear();
-        out.reserve(rows.len());
+        out.resize(rows.len(), 0.0);
+        let all: Vec<usize> = (0..rows.len()).collect();
+        self.add_trees(rows, &all, 0..self.len(), out);
+    }
+
+    /// [`raw_rows`](Forest::raw_rows) in two stages, for rows most of which only need to be
+    /// known to be low: every row goes down the first `first` trees, and only the rows for
+    /// which `go_on(row, log-odds so far)` holds go down the rest. The others keep the sum of
+    /// their first `first` trees. A row that goes on gets the same bits as from `raw_rows`:
+    /// its sum is added in the same order.
+    ///
+    /// ```
+    /// use unspin_core::forest::Forest;
+    /// let text = "features a\ntree\nsplit 0 0.5 1 2\nleaf -1\nleaf 1\ntree\nleaf 2\n";
+    /// let f = Forest::parse(text, &["a"]).unwrap();
+    /// let mut out = Vec::new();
+    /// // Rows whose first tree says -1 stop there.
+    /// f.raw_rows_screened(&[[0.0], [0.7]], 1, |_, sum| sum > 0.0, &mut out);
+    /// assert_eq!(out, [-1.0, 3.0]);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If a row has fewer values than the features the forest was parsed with.
+    pub fn raw_rows_screened<R: AsRef<[f32]>>(
+        &self,
+        rows: &[R],
+        first: usize,
+        go_on: impl Fn(usize, f32) -> bool,
+        out: &mut Vec<f32>,
+    ) {
+        let first = first.min(self.len());
+        out.clear();
+        out.resize(rows.len(), 0.0);
+        let all: Vec<usize> = (0..rows.len()).collect();
+        self.add_trees(rows, &all, 0..first, out);
+        let rest: Vec<usize> = all.into_iter().filter(|&k| go_on(k, out[k])).collect();
+        self.add_trees(rows, &rest, first..self.len(), out);
+    }
+
+    /// Adds the trees `trees` to the sums `out` of the rows `which` of `rows`.
+    fn add_trees<R: AsRef<[f32]>>(
+        &self,
+        rows: &[R],
+        which: &[usize],
+        trees: std::ops::Range<usize>,
+        out: &mut [f32],
+    ) {
+        if which.is_empty() || trees.is_empty() {
+            return;
+        }
         // A block of rows stays in the first-level cache while the trees stream past it,
         // however long the document. Sixteen rows side by side were no faster than eight.
         const LANES: usize = 8;
-        for block in rows.chunks(LANES) {
+        for block in which.chunks(LANES) {
             // Missing lanes of the last block repeat its first row; their sums are dropped.
-            let x: [&[f32]; LANES] = std::array::from_fn(|lane| {
-                &block.get(lane).unwrap_or(&block[0]).as_ref()[..self.width]
-            });
-            out.extend_from_slice(&self.walk(x)[..block.len()]);
+            let lane_row = |lane: usize| *block.get(lane).unwrap_or(&block[0]);
+            let x: [&[f32]; LANES] =
+                std::array::from_fn(|lane| &rows[lane_row(lane)].as_ref()[..self.width]);
+            let init: [f32; LANES] = std::array::from_fn(|lane| out[lane_row(lane)]);
+            let sum = self.walk(x, trees.clone(), init);
+            for (lane, &k) in block.iter().enumerate() {
+                out[k] = sum[lane];
+            }
         }
     }
 
     /// The log-odds of `L` rows of exactly `width` values, walked down each tree side by side.
     #[inline(always)]
-    fn walk<const L: usize>(&self, x: [&[f32]; L]) -> [f32; L] {
+    fn walk<const L: usize>(
+        &self,
+        x: [&[f32]; L],
+        trees: std::ops::Range<usize>,
+        init: [f32; L],
+    ) -> [f32; L] {
         // The depths the shipped trees have get a walk unrolled at compile time.
         match self.depth {
-            4 => self.walk_at(x, 4),
-            6 => self.walk_at(x, 6),
-            8 => self.walk_at(x, 8),
-            d => self.walk_at(x, d),
+            4 => self.walk_at(x, 4, trees, init),
+            6 => self.walk_at(x, 6, trees, init),
+            8 => self.walk_at(x, 8, trees, init),
+            d => self.walk_at(x, d, trees, init),
         }
     }
 
     #[inline(always)]
-    fn walk_at<const L: usize>(&self, x: [&[f32]; L], depth: u32) -> [f32; L] {
+    fn walk_at<const L: usize>(
+        &self,
+        x: [&[f32]; L],
+        depth: u32,
+        trees: std::ops::Range<usize>,
+        init: [f32; L],
+    ) -> [f32; L] {
         let splits = (1usize << depth) - 1;
+        let leaves = &self.leaf[trees.start << depth..trees.end << depth];
         if splits == 0 {
             // Trees that are single leaves.
-            return [self.leaf.iter().fold(0.0, |sum, v| sum + v); L];
+            return init.map(|s| leaves.iter().fold(s, |sum, v| sum + v));
         }
-        let mut sum = [0f32; L];
-        for (split, leaves) in self
-            .split
+        let mut sum = init;
+        for (split, leaves) in self.split[trees.start * splits..trees.end * splits]
             .chunks_exact(splits)
-            .zip(self.leaf.chunks_exact(splits + 1))
+            .zip(leaves.chunks_exact(splits + 1))
         {
             let mut i = [0usize; L];
             for _ in 0..depth {
@@ -537,6 +602,35 @@ mod tests {
         let mut out = vec![];
         f.raw_rows::<[f32; 2]>(&[], &mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn screened_rows_stop_early_and_the_others_score_as_in_full() {
+        let names = ["f0", "f1", "f2"];
+        for (seed, depth) in [(7, 0), (8, 4), (9, 6)] {
+            let text = random_forest(seed, 40, depth, 3);
+            let f = Forest::parse(&text, &names).unwrap();
+            let rows: Vec<[f32; 3]> = (0..29)
+                .map(|r| std::array::from_fn(|k| (((3 * r + k) * 7919) % 200) as f32 / 100.0 - 1.0))
+                .collect();
+            let mut full = vec![];
+            f.raw_rows(&rows, &mut full);
+            // The first 10 trees alone: the same forest cut after its tenth tree.
+            let cut = text
+                .match_indices("tree")
+                .nth(10)
+                .map_or(text.len(), |(at, _)| at);
+            let first = Forest::parse(&text[..cut], &names).unwrap();
+            let mut out = vec![5.0];
+            f.raw_rows_screened(&rows, 10, |k, _| k % 3 != 0, &mut out);
+            for (k, x) in rows.iter().enumerate() {
+                let want = if k % 3 != 0 { full[k] } else { first.raw(x) };
+                assert_eq!(out[k].to_bits(), want.to_bits(), "depth {depth}, row {k}");
+            }
+            // Past the last tree, every row is scored in full.
+            f.raw_rows_screened(&rows, 99, |_, _| false, &mut out);
+            assert_eq!(out, full);
+        }
     }
 
     /// The leaf sum of the forest text `text` on `x`, each tree walked from its root as

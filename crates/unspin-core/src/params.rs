@@ -88,6 +88,14 @@ params! {
     /// decoded again with those changes put back, and their other changes scored in that
     /// context. The document score stays the first pass's.
     second_pass = 0.0;
+    /// Above 0, the lattice's proposals off the decoded path go down only this many of the
+    /// change scorer's trees when those leave them more than `screen_margin` (log-odds) below
+    /// `apply`: such a proposal is chosen only at `apply` or above and is otherwise no
+    /// evidence, so it is enough to know that it stays below. 0 scores every proposal in full.
+    screen_trees = 0.0;
+    /// How far below `apply` (log-odds) the first `screen_trees` trees must leave a proposal
+    /// off the path for the rest to be skipped.
+    screen_margin = 3.0;
     /// Change confidence = sigmoid(c_bias + Σ c_k · feature_k): weight of the decoded margin.
     c_margin = 1.2;
     /// Weight of the language-model gain alone.
