@@ -31,8 +31,10 @@ bench/fit_scorer.py --real). So the held-out figure for a shipped model fitted w
 `--scorer-dump` adds: for each fold, trees fitted on the development changes and the other folds'
 pages only, with the other folds' mined table.
 
-Reported: restoration recall and precision (exact spans; and token-level, see
-benchlib/metrics.py), false changes per 1,000 words of the original copies, and the verdicts.
+Reported: restoration recall and precision (exact, region by region: where gold spans and
+suggestions overlap, the suggestions must put back the text the gold originals do, since the diff cuts
+the gold spans where it happens to; and token-level, see benchlib/metrics.py), false changes per
+1,000 words of the original copies, and the verdicts.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "data" / "mined"
 from mine import read_page  # noqa: E402  (the page files' format is the miner's)
 
 from benchlib import REPO_DIR  # noqa: E402
-from benchlib.metrics import Counts, norm, passage_counts, suggestions  # noqa: E402
+from benchlib.metrics import Counts, norm, passage_counts, region_matches, suggestions  # noqa: E402
 from benchlib.textspan import SpunBuilder, check_record, count_words, restore_from_spans  # noqa: E402
 
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*|\S")
@@ -169,7 +171,7 @@ def score(engine: list[str], model: str | None, recs: list[dict]) -> dict:
         spun = run_check(engine, model, [r["spun"] for r in recs], Path(tmp))
         honest = run_check(engine, model, [r["honest"] for r in recs], Path(tmp))
     c = Counts()
-    unknown_changes = 0
+    unknown_changes = restored = right = 0
     for r, res in zip(recs, spun):
         kept = []
         for s in res["spans"]:
@@ -178,10 +180,13 @@ def score(engine: list[str], model: str | None, recs: list[dict]) -> dict:
                 continue
             kept.append(s)
         c.add(passage_counts(r["original"], r["spun"], r["spans"], kept))
+        # The diff cuts the gold spans where it happens to: compared region by region.
+        got, ok = region_matches(r["spun"], r["spans"], kept)
+        restored, right = restored + got, right + ok
     words = sum(count_words(r["honest"]) for r in recs)
     false = sum(len(suggestions(h["spans"])) for h in honest)
     return with_ratios({
-        "pages": len(recs), "gold": c.gold, "restored": c.exact, "suggested": c.suggested,
+        "pages": len(recs), "gold": c.gold, "restored": restored, "suggested": c.suggested, "right": right,
         "tok_gold": c.tok_gold, "tok_gold_back": c.tok_gold_back, "tok_sugg": c.tok_sugg,
         "tok_sugg_right": c.tok_sugg_right,
         "changes_in_unknown": unknown_changes, "honest_words": words, "false_changes": false,
@@ -330,7 +335,7 @@ def refit_scored(args, engine: list[str], recs: list[dict], tmp: Path, real: dic
 
 def with_ratios(m: dict) -> dict:
     """Fills in the ratios of summed counts."""
-    for num, den, key in (("restored", "gold", "recall"), ("restored", "suggested", "precision"),
+    for num, den, key in (("restored", "gold", "recall"), ("right", "suggested", "precision"),
                           ("tok_gold_back", "tok_gold", "token_recall"),
                           ("tok_sugg_right", "tok_sugg", "token_precision")):
         m[key] = m[num] / m[den] if m[den] else None

@@ -73,6 +73,45 @@ def exact_matches(gold: list[dict], reported: list[dict]) -> int:
     return len(hits)
 
 
+def region_matches(spun: str, gold: list[dict], reported: list[dict]) -> tuple[int, int]:
+    """Gold spans restored and suggestions right, compared region by region: the gold spans and
+    suggestions that overlap, directly or through one another, form a region, and when the
+    suggestions put back the region's text exactly as the gold originals do, all of its gold spans
+    are restored and all of its suggestions are right (else none). Where gold spans come from a diff
+    of two real pages, their bounds are the diff's ("proportion factors" for "percentage points" is
+    two gold spans, "yr regardless of" for "year despite" one), and a right restoration may cut the
+    words otherwise; with gold spans and suggestions of the same bounds this is `exact_matches`.
+    """
+    data = spun.encode("utf-8")
+    items = sorted([(g["start"], g["end"], True, g["original"]) for g in gold]
+                   + [(s["start"], s["end"], False, s["suggestion"]) for s in suggestions(reported)])
+    regions: list[list] = []
+    for it in items:
+        if regions and it[0] < regions[-1][1]:
+            regions[-1][1] = max(regions[-1][1], it[1])
+            regions[-1][2].append(it)
+        else:
+            regions.append([it[0], it[1], [it]])
+
+    def fill(start: int, end: int, spans: list[tuple]) -> str:
+        out, pos = [], start
+        for a, e, _, text in spans:
+            out += [data[pos:a].decode("utf-8", errors="replace"), text]
+            pos = e
+        # Compared as `norm` compares, but a space lost or gained at a region's edge counts.
+        text = "".join(out) + data[pos:end].decode("utf-8", errors="replace")
+        return re.sub(r"\s+", " ", text).casefold().replace("\u2019", "'")
+
+    restored = right = 0
+    for start, end, its in regions:
+        g = [it for it in its if it[2]]
+        s = [it for it in its if not it[2]]
+        if g and s and fill(start, end, g) == fill(start, end, s):
+            restored += len(g)
+            right += len(s)
+    return restored, right
+
+
 def apply_suggestions(spun: str, reported: list[dict]) -> tuple[str, list[tuple[int, int]]]:
     """Apply non-overlapping suggestions (leftmost first) to ``spun``.
 

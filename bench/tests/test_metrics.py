@@ -13,7 +13,7 @@ BENCH = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BENCH))
 
 from benchlib.metrics import (apply_suggestions, auroc, exact_matches, passage_counts,  # noqa: E402
-                              tpr_at_fpr)
+                              region_matches, tpr_at_fpr)
 from benchlib.textspan import (SpunBuilder, changed_word_fraction, check_record,  # noqa: E402
                                original_ranges, rebuild_by_token_diff, restore_from_spans)
 
@@ -94,6 +94,29 @@ def test_exact_matches_and_precision():
     assert exact_matches(REC["spans"], reported) == 1  # case-insensitive; wrong word; wrong offsets
     c = passage_counts(REC["original"], REC["spun"], REC["spans"], reported)
     assert (c.gold, c.suggested, c.exact) == (3, 3, 1)
+
+
+def test_region_matches_compare_the_text_put_back():
+    # The same bounds: as exact_matches.
+    s0, s1, s2 = REC["spans"]
+    reported = [sugg(s0, "Stock"), sugg(s1, "stated"), sugg(dict(s2, start=s2["start"] - 1), "be")]
+    assert region_matches(REC["spun"], REC["spans"], reported) == (1, 1)
+    # One suggestion over two gold spans of a diff ("proportion factors" for "percentage points"),
+    # and two suggestions in one gold span ("yr regardless of" for "year despite").
+    rec, _ = spun_record([("up ", None), ("proportion", "percentage"), (" ", None), ("factors", "points"),
+                          (" this ", None), ("yr regardless of", "year despite"), (" it", None)])
+    g0, g1, g2 = rec["spans"]
+    spun = rec["spun"]
+    whole = {"start": g0["start"], "end": g1["end"], "text": "proportion factors",
+             "suggestion": "percentage points"}
+    yr = {"start": g2["start"], "end": g2["start"] + 2, "text": "yr", "suggestion": "year"}
+    despite = {"start": g2["end"] - len("regardless of"), "end": g2["end"], "text": "regardless of",
+               "suggestion": "despite"}
+    assert exact_matches(rec["spans"], [whole, yr, despite]) == 0
+    assert region_matches(spun, rec["spans"], [whole, yr, despite]) == (3, 3)
+    # Half a region is no restoration: "yr" alone leaves "regardless of".
+    assert region_matches(spun, rec["spans"], [whole, yr]) == (2, 1)
+    assert region_matches(spun, rec["spans"], []) == (0, 0)
 
 
 def test_null_and_identity_suggestions_are_not_changes():
