@@ -289,9 +289,10 @@ def main():
             # trees alone where those leave them `screen_margin` or more below `apply` (such a
             # proposal counts only if chosen, at `apply` or above): the margin is the furthest
             # below `apply` the first trees leave any change that ends at or above it, plus 1.
+            apply_logit = np.log(thr / (1 - thr))
             part = booster.predict(ax, raw_score=True, num_iteration=SCREEN_TREES)
-            reach = booster.predict(ax, raw_score=True) >= np.log(thr / (1 - thr))
-            need = float(np.log(thr / (1 - thr)) - part[reach].min()) if reach.any() else 0.0
+            reach = booster.predict(ax, raw_score=True) >= apply_logit
+            need = float(apply_logit - part[reach].min()) if reach.any() else 0.0
             screen_margin = max(1.0, np.ceil(2 * (need + 1)) / 2)
             print(f"# screen: the first {SCREEN_TREES} trees leave the {int(reach.sum())} changes at apply or "
                   f"above at most {need:.2f} below it", file=sys.stderr)

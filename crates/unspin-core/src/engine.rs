@@ -523,7 +523,8 @@ pub struct Decision {
     pub features: [f32; N_FEATURES],
     /// The confidence given. For a proposal off the decoded path that the first trees leave
     /// far below `apply`, what those trees give (see
-    /// [`Params::screen_trees`](crate::params::Params::screen_trees)): it is below `apply` either way.
+    /// [`Params::screen_trees`](crate::params::Params::screen_trees)): it is below `apply`
+    /// either way.
     pub confidence: f32,
     /// How much of the confidence counts towards the document score: `k^-d_repeat` for the
     /// k-th change of the same written phrase in the document (see `repeat_weights`).
