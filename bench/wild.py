@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "data" / "mined"
 from mine import read_page  # noqa: E402  (the page files' format is the miner's)
 
 from benchlib import REPO_DIR  # noqa: E402
-from benchlib.metrics import Counts, norm, passage_counts, region_matches, suggestions  # noqa: E402
+from benchlib.metrics import Counts, passage_counts, region_matches, suggestions  # noqa: E402
 from benchlib.textspan import SpunBuilder, check_record, count_words, restore_from_spans  # noqa: E402
 
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*|\S")
@@ -267,28 +267,34 @@ def held_out(args, engines: list[list[str]], recs: list[dict], mined: bool, tmp:
     return [with_ratios(t) for t in totals if t is not None]
 
 
-def relabel(rec: dict, change: dict) -> int:
-    """Whether a change is right: it matches a gold span, or it covers neighbouring gold spans
-    exactly and restores all of them ("corporate mentioned" for "company said", which the diff
-    splits into two spans)."""
+def relabel(rec: dict, change: dict) -> int | None:
+    """Whether a change is right, compared as the reported figures compare (`region_matches`): it
+    and the gold spans it overlaps put back the same text ("corporate mentioned" for "company
+    said", which the diff splits into two spans, or a change that cuts the words otherwise). None
+    for a change inside one gold span that the diff could not split word by word ("rising" for
+    "growing" in "quickest rising economic system", written for "fastest growing economy"): which
+    of its words stand for which is not known, and a piece is no restoration by itself. Labelled
+    wrong, such pieces taught the trees that right changes are wrong (DESIGN.md, "Limits"), so a
+    fit leaves them out."""
     a, e = change["at"]
-    inside = [g for g in rec["spans"] if a <= g["start"] and g["end"] <= e]
-    if not inside or inside[0]["start"] != a or inside[-1]["end"] != e:
+    over = [g for g in rec["spans"] if g["start"] < e and a < g["end"]]
+    if not over:
         return change["y"]
-    b = rec["spun"].encode()
-    parts = [inside[0]["original"]]
-    for prev, g in zip(inside, inside[1:]):
-        parts += [b[prev["end"]:g["start"]].decode(), g["original"]]
-    # Compared as the scores compare text: the lexicon writes straight apostrophes, the original
-    # article may not.
-    return int(norm("".join(parts)) == norm(change["original"]))
+    _, right = region_matches(rec["spun"], over, [{"start": a, "end": e, "suggestion": change["original"]}])
+    if right:
+        return 1
+    g = over[0]
+    if len(over) == 1 and g["start"] <= a and e <= g["end"] and (a, e) != (g["start"], g["end"]):
+        return None
+    return change["y"]
 
 
 def real_changes(args, engine: list[str], recs: list[dict], tmp: Path) -> dict[int, list[str]]:
     """`unspin eval --dump` lines for each fold's pages, with the model whose mined table comes
     from the other folds: the changes the decoder considers on real spun pages and on their
     originals (all wrong), labelled for fitting the change scorer. Changes inside the diff's
-    unknown regions are left out, since the gold there is not known; each line gets `"real": 1`."""
+    unknown regions are left out, since the gold there is not known, and so are the pieces of a
+    gold span that `relabel` leaves unlabelled; each line gets `"real": 1`."""
     out: dict[int, list[str]] = {}
     for f, part in folds(args, recs):
         model = fold_model(args, f, tmp, True)
@@ -308,7 +314,10 @@ def real_changes(args, engine: list[str], recs: list[dict], tmp: Path) -> dict[i
                 rec = part[doc - len(part)]
                 if overlaps(rec["unknown"], *d["at"]):
                     continue
-                d["y"] = relabel(rec, d)
+                y = relabel(rec, d)
+                if y is None:
+                    continue
+                d["y"] = y
             lines.append(json.dumps(d))
         out[f] = lines
     return out

@@ -62,3 +62,20 @@ def test_a_change_over_neighbouring_gold_spans_that_restores_them_all_is_right()
     one = at[1]
     assert wild.relabel(rec, {"at": [one["start"], one["end"]], "original": "said", "y": 1}) == 1
     assert wild.overlaps([(3, 6)], 5, 9) and not wild.overlaps([(3, 6)], 6, 9)
+
+
+def test_a_change_inside_a_gold_span_the_diff_kept_whole_is_left_unlabelled():
+    rec = wild.pair(page("spun", SPUN), [page("orig", ORIG)])
+    g = next(s for s in rec["spans"] if s["text"] == "extent earlier than")
+    b = rec["spun"].encode()
+    a = g["start"] + len("extent ")
+    e = a + len("earlier than")
+    assert b[a:e] == b"earlier than"
+    assert wild.relabel(rec, {"at": [a, e], "original": "before", "y": 0}) is None
+    assert wild.relabel(rec, {"at": [a, e], "original": "prior to", "y": 0}) is None
+    # A change over the whole span is compared with the whole original.
+    assert wild.relabel(rec, {"at": [g["start"], g["end"]], "original": "level before", "y": 0}) == 1
+    assert wild.relabel(rec, {"at": [g["start"], g["end"]], "original": "before", "y": 0}) == 0
+    # A change on no gold span keeps the engine's label.
+    a = b.index(b"analysts")
+    assert wild.relabel(rec, {"at": [a, a + 8], "original": "experts", "y": 0}) == 0
