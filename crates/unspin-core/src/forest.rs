@@ -345,10 +345,8 @@ impl Forest {
     ///
     /// If a row has fewer values than the features the forest was parsed with.
     pub fn raw_rows<R: AsRef<[f32]>>(&self, rows: &[R], out: &mut Vec<f32>) {
-        out.clear();
-        out.resize(rows.len(), 0.0);
-        let all: Vec<usize> = (0..rows.len()).collect();
-        self.add_trees(rows, &all, 0..self.len(), out);
+        // Every tree in the first stage, so no row is left for a second.
+        self.raw_rows_screened(rows, self.len(), |_, _| false, out);
     }
 
     /// [`raw_rows`](Forest::raw_rows) in two stages, for rows most of which only need to be
