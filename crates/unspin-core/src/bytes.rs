@@ -70,39 +70,6 @@ impl Bytes {
         })
     }
 
-    /// A copy of `b` in fresh anonymous memory that the kernel is asked to back with huge pages
-    /// (Linux transparent huge pages, where enabled for `madvise`), falling back to a vector
-    /// where there is no such memory.
-    ///
-    /// For tables read at random, such as a hash table of n-grams far larger than the CPU
-    /// caches: with 4 KiB pages nearly every probe also misses the TLB and walks the page
-    /// tables; with 2 MiB pages the whole table needs a few dozen TLB entries.
-    ///
-    /// ```
-    /// let b = unspin_core::Bytes::copy_to_huge_pages(b"abc");
-    /// assert_eq!(&*b, b"abc");
-    /// ```
-    pub fn copy_to_huge_pages(b: &[u8]) -> Bytes {
-        const HUGE: usize = 2 << 20;
-        let Ok(mut m) = memmap2::MmapOptions::new().len(b.len() + HUGE).map_anon() else {
-            return Bytes::from_vec(b.to_vec());
-        };
-        // Start on a huge-page boundary inside the map, so every 2 MiB of the copy can be one
-        // huge page.
-        let skip = m.as_ptr().align_offset(HUGE).min(HUGE);
-        #[cfg(target_os = "linux")]
-        let _ = m.advise(memmap2::Advice::HugePage);
-        m[skip..skip + b.len()].copy_from_slice(b);
-        let Ok(m) = m.make_read_only() else {
-            return Bytes::from_vec(b.to_vec());
-        };
-        Bytes {
-            ptr: unsafe { m.as_ptr().add(skip) },
-            len: b.len(),
-            _owner: Arc::new(Owner::Mmap(m)),
-        }
-    }
-
     /// A sub-slice sharing the same owner. Panics if `r` is out of bounds, like slice indexing.
     pub fn slice(&self, r: Range<usize>) -> Bytes {
         assert!(

@@ -79,7 +79,7 @@ impl WordVectors {
             return Err(err("a word kind out of range".into()));
         }
         Ok(WordVectors {
-            records: Bytes::copy_to_huge_pages(records),
+            records: bytes.slice(HEADER..d.len()),
             dims,
             n,
         })

@@ -93,8 +93,7 @@ pub(crate) struct Query {
     homes: [usize; 3],
 }
 
-/// The parsed table: its slots, copied out of the model at load into memory backed by huge
-/// pages ([`Bytes::copy_to_huge_pages`]).
+/// The parsed table: its slots, read where the model lies (mapped or embedded), not copied.
 #[derive(Clone)]
 pub(crate) struct Probe {
     slots: Bytes,
@@ -215,7 +214,7 @@ impl Probe {
             )));
         }
         Ok(Probe {
-            slots: Bytes::copy_to_huge_pages(&d[HEADER..]),
+            slots: bytes.slice(HEADER..d.len()),
             n: n as usize,
         })
     }
