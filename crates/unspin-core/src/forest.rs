@@ -424,6 +424,7 @@ impl Forest {
             4 => self.walk_at(x, 4, trees, init),
             6 => self.walk_at(x, 6, trees, init),
             8 => self.walk_at(x, 8, trees, init),
+            10 => self.walk_at(x, 10, trees, init),
             d => self.walk_at(x, d, trees, init),
         }
     }
