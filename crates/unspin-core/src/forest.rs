@@ -43,7 +43,7 @@ enum Node {
 /// `i = 2i + 1 + (x[feature[i]] > threshold[i])`. A leaf above the full depth is padded with
 /// splits that always go left and copies of its value. Changes are scored by the hundred
 /// thousand per second, and the branchy walk of a pointer tree cost a quarter of the
-/// decoder's time.
+/// decoder's time. Rows scored together go down splits coded in two bytes (see `coded`).
 ///
 /// ```
 /// use unspin_core::forest::Forest;
@@ -64,6 +64,14 @@ pub struct Forest {
     width: usize,
     /// Per tree, its `2^depth` leaf values.
     leaf: Vec<f32>,
+    /// The splits again, each as `[feature, rank]`: `x > threshold` is `code(x) > rank`,
+    /// where a value's code is how many of its feature's thresholds lie below it
+    /// ([`ranks`](Self::ranks)). Two bytes a split instead of eight, so the splits of a few hundred deep
+    /// trees fit in a core's second-level cache. Empty where a feature has more thresholds
+    /// than a byte can rank; the walk then reads [`split`](Self::split).
+    coded: Vec<[u8; 2]>,
+    /// Per feature, its splits' distinct thresholds in increasing order (for `coded`).
+    ranks: Vec<Vec<f32>>,
     /// The features the trees were fitted on, as named in the `features` line: the leading
     /// ones of the engine's.
     names: Vec<String>,
@@ -153,7 +161,7 @@ impl Forest {
             forest.leaf.resize(at.1 + leaves, 0.0);
             forest.pad(tree, 0, 0, 0, at);
         }
-        Ok(forest)
+        Ok(forest.with_codes())
     }
 
     /// The forest in the binary form that model files store: the padded trees as they are
@@ -273,7 +281,48 @@ impl Forest {
             width,
             leaf,
             names: names.iter().map(|n| n.to_string()).collect(),
-        })
+            ..Forest::default()
+        }
+        .with_codes())
+    }
+
+    /// The forest with [`coded`](Self::coded) and [`ranks`](Self::ranks) filled from its
+    /// splits, where every feature has at most 255 distinct thresholds (LightGBM's default of
+    /// 255 bins gives at most 254).
+    fn with_codes(mut self) -> Forest {
+        if self.width > 256 {
+            return self;
+        }
+        let mut ranks: Vec<Vec<f32>> = vec![Vec::new(); self.width];
+        for &(t, f) in &self.split {
+            if t != f32::INFINITY {
+                ranks[f as usize].push(t);
+            }
+        }
+        for r in &mut ranks {
+            r.sort_by(f32::total_cmp);
+            // -0.0 and 0.0 are one threshold: no value lies between them.
+            r.dedup_by(|a, b| a == b);
+        }
+        if ranks.iter().any(|r| r.len() > 255) {
+            return self;
+        }
+        self.coded = self
+            .split
+            .iter()
+            .map(|&(t, f)| {
+                // The padding's infinite threshold, which every value goes left of, gets the
+                // rank no code exceeds.
+                let rank = if t == f32::INFINITY {
+                    u8::MAX
+                } else {
+                    ranks[f as usize].partition_point(|&r| r < t) as u8
+                };
+                [f as u8, rank]
+            })
+            .collect();
+        self.ranks = ranks;
+        self
     }
 
     /// Writes node `k` of `tree` at position `pos` (breadth-first, at `level`) of the padded
@@ -320,7 +369,7 @@ impl Forest {
     ///
     /// If `x` has fewer values than the features the forest was parsed with.
     pub fn raw(&self, x: &[f32]) -> f32 {
-        self.walk([&x[..self.width]], 0..self.len(), [0.0])[0]
+        self.walk(&self.split, [&x[..self.width]], 0..self.len(), [0.0])[0]
     }
 
     /// [`raw`](Forest::raw) for many feature vectors at once: `out` gets one log-odds per row
@@ -398,41 +447,56 @@ impl Forest {
         // A block of rows stays in the first-level cache while the trees stream past it,
         // however long the document. Sixteen rows side by side were no faster than eight.
         const LANES: usize = 8;
+        let w = self.width;
+        let mut codes = vec![0u8; if self.coded.is_empty() { 0 } else { LANES * w }];
         for block in which.chunks(LANES) {
             // Missing lanes of the last block repeat its first row; their sums are dropped.
             let lane_row = |lane: usize| *block.get(lane).unwrap_or(&block[0]);
             let x: [&[f32]; LANES] =
-                std::array::from_fn(|lane| &rows[lane_row(lane)].as_ref()[..self.width]);
+                std::array::from_fn(|lane| &rows[lane_row(lane)].as_ref()[..w]);
             let init: [f32; LANES] = std::array::from_fn(|lane| out[lane_row(lane)]);
-            let sum = self.walk(x, trees.clone(), init);
+            let sum = if codes.is_empty() {
+                self.walk(&self.split, x, trees.clone(), init)
+            } else {
+                for (c, x) in codes.chunks_exact_mut(w).zip(x) {
+                    for ((c, &v), r) in c.iter_mut().zip(x).zip(&self.ranks) {
+                        *c = r.partition_point(|&t| t < v) as u8;
+                    }
+                }
+                let x: [&[u8]; LANES] = std::array::from_fn(|lane| &codes[lane * w..][..w]);
+                self.walk(&self.coded, x, trees.clone(), init)
+            };
             for (lane, &k) in block.iter().enumerate() {
                 out[k] = sum[lane];
             }
         }
     }
 
-    /// The log-odds of `L` rows of exactly `width` values, walked down each tree side by side.
+    /// The log-odds of `L` rows of exactly `width` values, walked down each tree side by side
+    /// over `splits` ([`split`](Self::split), or [`coded`](Self::coded) with rows of codes).
     #[inline(always)]
-    fn walk<const L: usize>(
+    fn walk<S: Split, const L: usize>(
         &self,
-        x: [&[f32]; L],
+        splits: &[S],
+        x: [&[S::Value]; L],
         trees: std::ops::Range<usize>,
         init: [f32; L],
     ) -> [f32; L] {
         // The depths the shipped trees have get a walk unrolled at compile time.
         match self.depth {
-            4 => self.walk_at(x, 4, trees, init),
-            6 => self.walk_at(x, 6, trees, init),
-            8 => self.walk_at(x, 8, trees, init),
-            10 => self.walk_at(x, 10, trees, init),
-            d => self.walk_at(x, d, trees, init),
+            4 => self.walk_at(splits, x, 4, trees, init),
+            6 => self.walk_at(splits, x, 6, trees, init),
+            8 => self.walk_at(splits, x, 8, trees, init),
+            10 => self.walk_at(splits, x, 10, trees, init),
+            d => self.walk_at(splits, x, d, trees, init),
         }
     }
 
     #[inline(always)]
-    fn walk_at<const L: usize>(
+    fn walk_at<S: Split, const L: usize>(
         &self,
-        x: [&[f32]; L],
+        splits_of: &[S],
+        x: [&[S::Value]; L],
         depth: u32,
         trees: std::ops::Range<usize>,
         init: [f32; L],
@@ -444,7 +508,7 @@ impl Forest {
             return init.map(|s| leaves.iter().fold(s, |sum, v| sum + v));
         }
         let mut sum = init;
-        for (split, leaves) in self.split[trees.start * splits..trees.end * splits]
+        for (split, leaves) in splits_of[trees.start * splits..trees.end * splits]
             .chunks_exact(splits)
             .zip(leaves.chunks_exact(splits + 1))
         {
@@ -454,9 +518,8 @@ impl Forest {
                     // SAFETY: after k < depth steps, i <= 2^(k+1) - 2 < splits, and a split's
                     // feature is below `width` (`pad` raises it), every row's length. This is
                     // the scorer's inner loop: over a thousand steps per change scored.
-                    let (threshold, feature) = unsafe { *split.get_unchecked(i[lane]) };
-                    let v = unsafe { *x[lane].get_unchecked(feature as usize) };
-                    i[lane] = 2 * i[lane] + 1 + (v > threshold) as usize;
+                    let s = unsafe { *split.get_unchecked(i[lane]) };
+                    i[lane] = 2 * i[lane] + 1 + unsafe { s.right_of(x[lane]) } as usize;
                 }
             }
             // Tree after tree, from 0.0: a row's sum is added in the same order however many
@@ -466,6 +529,39 @@ impl Forest {
             }
         }
         sum
+    }
+}
+
+/// A split as a walk reads it: which way a row goes.
+trait Split: Copy {
+    /// What a row holds: a feature value, or its code.
+    type Value: Copy;
+
+    /// Whether the row `x` goes right.
+    ///
+    /// # Safety
+    ///
+    /// The split's feature must be below `x.len()`.
+    unsafe fn right_of(self, x: &[Self::Value]) -> bool;
+}
+
+impl Split for (f32, u32) {
+    type Value = f32;
+
+    #[inline(always)]
+    unsafe fn right_of(self, x: &[f32]) -> bool {
+        // SAFETY: the caller's.
+        unsafe { *x.get_unchecked(self.1 as usize) > self.0 }
+    }
+}
+
+impl Split for [u8; 2] {
+    type Value = u8;
+
+    #[inline(always)]
+    unsafe fn right_of(self, x: &[u8]) -> bool {
+        // SAFETY: the caller's.
+        unsafe { *x.get_unchecked(self[0] as usize) > self[1] }
     }
 }
 
@@ -583,7 +679,7 @@ mod tests {
     #[test]
     fn rows_score_as_one_at_a_time() {
         let names = ["f0", "f1", "f2"];
-        for (seed, depth) in [(1, 0), (2, 3), (3, 4), (4, 6), (5, 8), (6, 9)] {
+        for (seed, depth) in [(1, 0), (2, 3), (3, 4), (4, 6), (5, 8), (6, 9), (12, 10)] {
             let f = Forest::parse(&random_forest(seed, 40, depth, 3), &names).unwrap();
             // Rows with a spare value at the end, as the engine passes them, and a last
             // block of 5.
@@ -601,6 +697,48 @@ mod tests {
         let mut out = vec![];
         f.raw_rows::<[f32; 2]>(&[], &mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn coded_splits_decide_as_the_thresholds_do() {
+        let names = ["f0", "f1", "f2"];
+        let f = Forest::parse(&random_forest(11, 60, 10, 3), &names).unwrap();
+        assert!(!f.coded.is_empty());
+        // The thresholds themselves, the floats just beside them, both zeros, the infinities
+        // and NaN: a code must send each row where its value does.
+        let mut values = vec![
+            0.0,
+            -0.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            -7.0,
+            7.0,
+        ];
+        for t in f.ranks.iter().flatten() {
+            values.extend([*t, t.next_down(), t.next_up()]);
+        }
+        let rows: Vec<[f32; 3]> = (0..values.len())
+            .map(|k| std::array::from_fn(|j| values[(k + 7 * j) % values.len()]))
+            .collect();
+        let mut out = Vec::new();
+        f.raw_rows(&rows, &mut out);
+        for (x, got) in rows.iter().zip(&out) {
+            assert_eq!(got.to_bits(), f.raw(x).to_bits(), "{x:?}");
+        }
+        // A feature with more thresholds than a byte ranks leaves the splits uncoded, and the
+        // rows are walked on the floats.
+        let mut text = String::from("features f0\n");
+        for k in 0..300 {
+            text.push_str(&format!("tree\nsplit 0 {k} 1 2\nleaf -1\nleaf {k}\n"));
+        }
+        let f = Forest::parse(&text, &["f0"]).unwrap();
+        assert!(f.coded.is_empty());
+        let rows: Vec<[f32; 1]> = (0..40).map(|k| [k as f32 * 7.5]).collect();
+        f.raw_rows(&rows, &mut out);
+        for (x, got) in rows.iter().zip(&out) {
+            assert_eq!(got.to_bits(), f.raw(x).to_bits());
+        }
     }
 
     #[test]
