@@ -66,9 +66,9 @@ pub struct Forest {
     leaf: Vec<f32>,
     /// The splits again, each as `[feature, rank]`: `x > threshold` is `code(x) > rank`,
     /// where a value's code is how many of its feature's thresholds lie below it
-    /// ([`ranks`](Self::ranks)). Two bytes a split instead of eight, so the splits of a few hundred deep
-    /// trees fit in a core's second-level cache. Empty where a feature has more thresholds
-    /// than a byte can rank; the walk then reads [`split`](Self::split).
+    /// ([`ranks`](Self::ranks)). Two bytes a split instead of eight, so the splits of a few
+    /// hundred deep trees fit in a core's second-level cache. Empty where a feature has more
+    /// thresholds than a byte can rank; the walk then reads [`split`](Self::split).
     coded: Vec<[u8; 2]>,
     /// Per feature, its splits' distinct thresholds in increasing order (for `coded`).
     ranks: Vec<Vec<f32>>,
