@@ -428,15 +428,28 @@ impl Forest {
         out.clear();
         out.resize(rows.len(), 0.0);
         let all: Vec<usize> = (0..rows.len()).collect();
-        self.add_trees(rows, &all, 0..first, out);
+        // Each row is coded once, for both stages.
+        let w = self.width;
+        let mut codes = Vec::new();
+        if !self.coded.is_empty() {
+            codes.resize(rows.len() * w, 0u8);
+            for (c, row) in codes.chunks_exact_mut(w).zip(rows) {
+                for ((c, &v), r) in c.iter_mut().zip(&row.as_ref()[..w]).zip(&self.ranks) {
+                    *c = r.partition_point(|&t| t < v) as u8;
+                }
+            }
+        }
+        self.add_trees(rows, &codes, &all, 0..first, out);
         let rest: Vec<usize> = all.into_iter().filter(|&k| go_on(k, out[k])).collect();
-        self.add_trees(rows, &rest, first..self.len(), out);
+        self.add_trees(rows, &codes, &rest, first..self.len(), out);
     }
 
-    /// Adds the trees `trees` to the sums `out` of the rows `which` of `rows`.
+    /// Adds the trees `trees` to the sums `out` of the rows `which` of `rows`, walked on
+    /// their `codes` (`width` a row) where there are any, else on their values.
     fn add_trees<R: AsRef<[f32]>>(
         &self,
         rows: &[R],
+        codes: &[u8],
         which: &[usize],
         trees: std::ops::Range<usize>,
         out: &mut [f32],
@@ -448,22 +461,17 @@ impl Forest {
         // however long the document. Sixteen rows side by side were no faster than eight.
         const LANES: usize = 8;
         let w = self.width;
-        let mut codes = vec![0u8; if self.coded.is_empty() { 0 } else { LANES * w }];
         for block in which.chunks(LANES) {
             // Missing lanes of the last block repeat its first row; their sums are dropped.
             let lane_row = |lane: usize| *block.get(lane).unwrap_or(&block[0]);
-            let x: [&[f32]; LANES] =
-                std::array::from_fn(|lane| &rows[lane_row(lane)].as_ref()[..w]);
             let init: [f32; LANES] = std::array::from_fn(|lane| out[lane_row(lane)]);
             let sum = if codes.is_empty() {
+                let x: [&[f32]; LANES] =
+                    std::array::from_fn(|lane| &rows[lane_row(lane)].as_ref()[..w]);
                 self.walk(&self.split, x, trees.clone(), init)
             } else {
-                for (c, x) in codes.chunks_exact_mut(w).zip(x) {
-                    for ((c, &v), r) in c.iter_mut().zip(x).zip(&self.ranks) {
-                        *c = r.partition_point(|&t| t < v) as u8;
-                    }
-                }
-                let x: [&[u8]; LANES] = std::array::from_fn(|lane| &codes[lane * w..][..w]);
+                let x: [&[u8]; LANES] =
+                    std::array::from_fn(|lane| &codes[lane_row(lane) * w..][..w]);
                 self.walk(&self.coded, x, trees.clone(), init)
             };
             for (lane, &k) in block.iter().enumerate() {
