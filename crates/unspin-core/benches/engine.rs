@@ -1,4 +1,4 @@
-//! Micro-benchmarks: tokenizer, decoder and LM look-ups.
+//! Micro-benchmarks: tokenizer, decoder, LM look-ups and the change scorer.
 //!
 //! `cargo bench -p unspin-core`. The decoder and LM benchmarks use the real model
 //! (`models/default.unspin`) when it exists, the fixture model otherwise. Whole-process
@@ -76,4 +76,17 @@ fn load_model(b: divan::Bencher) {
         let bytes = unspin_core::fixture::tiny_model_bytes();
         b.bench(|| Model::from_bytes(unspin_core::Bytes::from_vec(bytes.clone())).unwrap());
     }
+}
+
+/// The change scorer alone: the trees over the features of the changes the decoder considers
+/// in the benchmark text, scored together as a document's are.
+#[divan::bench]
+fn change_scorer(b: divan::Bencher) {
+    let det = Detector::new(model().clone());
+    let (_, ev) = det.analyze(&text());
+    let rows: Vec<_> = ev.decisions.iter().map(|d| d.features).collect();
+    let forest = model().forest();
+    let mut out = Vec::new();
+    b.counter(divan::counter::ItemsCount::new(rows.len()))
+        .bench_local(|| forest.raw_rows(divan::black_box(&rows), &mut out));
 }
