@@ -313,10 +313,11 @@ impl Forest {
             .map(|&(t, f)| {
                 // The padding's infinite threshold, which every value goes left of, gets the
                 // rank no code exceeds.
+                // A threshold's rank is its own code: the thresholds below it.
                 let rank = if t == f32::INFINITY {
                     u8::MAX
                 } else {
-                    ranks[f as usize].partition_point(|&r| r < t) as u8
+                    code(&ranks[f as usize], t)
                 };
                 [f as u8, rank]
             })
@@ -435,7 +436,7 @@ impl Forest {
             codes.resize(rows.len() * w, 0u8);
             for (c, row) in codes.chunks_exact_mut(w).zip(rows) {
                 for ((c, &v), r) in c.iter_mut().zip(&row.as_ref()[..w]).zip(&self.ranks) {
-                    *c = r.partition_point(|&t| t < v) as u8;
+                    *c = code(r, v);
                 }
             }
         }
@@ -538,6 +539,14 @@ impl Forest {
         }
         sum
     }
+}
+
+/// The code of `v` among a feature's distinct `thresholds` (increasing, at most 255): how many
+/// lie below it, so that `v > thresholds[j]` exactly when the code exceeds `j` (NaN codes as 0,
+/// above no threshold, as it compares).
+#[inline]
+fn code(thresholds: &[f32], v: f32) -> u8 {
+    thresholds.partition_point(|&t| t < v) as u8
 }
 
 /// A split as a walk reads it: which way a row goes.
