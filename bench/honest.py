@@ -12,7 +12,11 @@ Three sets, each scored whole with `unspin scan --spans -` (one document per rec
   never read);
 - the test split's clean passages (bench/out/devset/test/clean.jsonl, built by make_devset.py);
 - the README of every crate in the Cargo registry of this machine with 600 words or more: modern
-  English with code, which no fit has seen (they are there after any `cargo build`).
+  English with code, which no fit has seen (they are there after any `cargo build`);
+- the prose of the docstrings of the Python packages installed beside the interpreter that runs this
+  script (one document per module; with bench/requirements.txt installed, numpy, scipy, pandas and
+  nltk among them): technical English, the register of the papers a paper mill fakes, where terms
+  such as "value", "interval" and "native" are honest. `--docstrings DIR` reads another tree.
 
 For each set it prints the documents, the words, the substitution suggestions (and per 1,000 words),
 the suggestions of tortured phrases (listed, composed and variants of known terms) and of debris
@@ -20,10 +24,13 @@ the suggestions of tortured phrases (listed, composed and variants of known term
 A suggestion on this text is a false change.
 """
 import argparse
+import ast
 import glob
 import json
 import os
+import re
 import sys
+import sysconfig
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -32,6 +39,12 @@ from benchlib.scan import run_scan  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
 MIN_README_WORDS = 600
+# A docstring paragraph is prose when it has this many words, at least PROSE_SHARE of them plain words.
+MIN_PARAGRAPH_WORDS = 12
+PROSE_SHARE = 0.8
+PLAIN_WORD = re.compile(r"[A-Za-z][a-z'-]*[,.;:]?")
+# Lines of examples, tables, directives and numpydoc parameter lists ("x : array_like") are code.
+CODE_LINE = re.compile(r"^(>>>|\.\.\.|\.\.|\||\+)|^[\w*, ]+ : |^-{3,}$|^={3,}$")
 
 
 def readmes():
@@ -44,7 +57,43 @@ def readmes():
             yield os.path.basename(os.path.dirname(path)), text
 
 
-def sets(devset):
+def prose_paragraphs(source):
+    """The prose paragraphs of the docstrings of a Python module's source, in order."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for para in re.split(r"\n\s*\n", ast.get_docstring(node) or ""):
+            lines = [line.strip() for line in para.splitlines()]
+            if any(CODE_LINE.search(line) for line in lines):
+                continue
+            words = " ".join(lines).split()
+            plain = sum(1 for w in words if PLAIN_WORD.fullmatch(w))
+            if len(words) >= MIN_PARAGRAPH_WORDS and plain >= PROSE_SHARE * len(words):
+                out.append(" ".join(words))
+    return out
+
+
+def docstrings(root):
+    """(module path, prose) of every module under `root` (tests left out) with two or more prose
+    paragraphs in its docstrings."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in ("tests", "test", "__pycache__"))
+        for name in sorted(filenames):
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(dirpath, name)
+            with open(path, encoding="utf-8", errors="replace") as f:
+                paragraphs = prose_paragraphs(f.read())
+            if len(paragraphs) >= 2:
+                yield os.path.relpath(path, root), "\n\n".join(paragraphs)
+
+
+def sets(devset, docstring_root):
     addresses = resources.sotu_addresses(1700, 1989)
     yield "addresses before 1945", [(a["file"], a["text"]) for a in addresses if a["year"] < 1945]
     yield "addresses 1945-1989", [(a["file"], a["text"]) for a in addresses if a["year"] >= 1945]
@@ -61,6 +110,7 @@ def sets(devset):
             seen.add(text)
             docs.append((name, text))
     yield "crate READMEs", docs
+    yield "Python docstrings", list(docstrings(docstring_root))
 
 
 def main():
@@ -69,11 +119,13 @@ def main():
     ap.add_argument("--model", help="model file (default: the engine's embedded model)")
     ap.add_argument("--engine-arg", action="append", default=[], help="an argument for the engine (repeatable)")
     ap.add_argument("--devset", default=os.path.join(HERE, "out", "devset"))
+    ap.add_argument("--docstrings", default=sysconfig.get_paths()["purelib"],
+                    help="tree of Python modules whose docstrings are read (default: this interpreter's site-packages)")
     a = ap.parse_args()
     engine = [a.engine] + a.engine_arg
     print(f"{'set':24} {'docs':>5} {'words':>9} {'suggestions':>11} {'per 1k':>7} {'tortured':>8} {'debris':>6} "
           f"{'called spun':>11} {'max score':>9}")
-    for name, docs in sets(a.devset):
+    for name, docs in sets(a.devset, a.docstrings):
         if not docs:
             print(f"{name:24} (none)")
             continue
