@@ -51,6 +51,8 @@ struct Stretch {
     /// Byte offset of its first word.
     start: usize,
     words: usize,
+    /// Of `words`, those the LM does not know, which `logprob` leaves out.
+    unknown: usize,
     logprob: f64,
     gain: f64,
     /// The confidences of its scored changes, each times its repeat weight: what the scores of
@@ -319,7 +321,7 @@ pub struct Evidence {
     pub fingerprints: usize,
     /// Spintax debris.
     pub artifacts: usize,
-    /// Mean log10 probability per word of the text as written.
+    /// Mean log10 probability per word of the text as written, over the words the LM knows.
     pub mean_logprob: f64,
     /// Every change scored (on a decoded path, or off it with `alternatives`), with the
     /// features its confidence was computed from (for calibration: see `unspin eval --dump`);
@@ -657,7 +659,8 @@ impl Detector {
             .flatten();
         lp.finish();
         self.push_spans(text, &bufs, &mut spans);
-        ev.mean_logprob = logprob / n_words.max(1) as f64;
+        let unknown: usize = stretches.iter().map(|s| s.unknown).sum();
+        ev.mean_logprob = logprob / n_words.saturating_sub(unknown).max(1) as f64;
         spans.sort_by_key(|s| s.start);
         merge_composed(&mut spans, composed);
         if !mangled.is_empty() {
@@ -739,9 +742,11 @@ impl Detector {
         }
         let mut best = f64::NEG_INFINITY;
         let (mut j, mut words, mut logprob, mut gain) = (0, 0usize, 0f64, 0f64);
+        let mut unknown = 0usize;
         for i in 0..n {
             while j < n && words < WINDOW_WORDS {
                 words += stretches[j].words;
+                unknown += stretches[j].unknown;
                 logprob += stretches[j].logprob;
                 gain += stretches[j].gain;
                 j += 1;
@@ -755,7 +760,7 @@ impl Detector {
                 gain,
                 fingerprints: fingerprints[j] - fingerprints[i],
                 artifacts: artifacts[j] - artifacts[i],
-                mean_logprob: logprob / words as f64,
+                mean_logprob: logprob / (words - unknown).max(1) as f64,
                 ..Evidence::default()
             };
             let z = self.doc_logit(&window);
@@ -763,6 +768,7 @@ impl Detector {
                 best = best.max(z);
             }
             words -= stretches[i].words;
+            unknown -= stretches[i].unknown;
             logprob -= stretches[i].logprob;
             gain -= stretches[i].gain;
         }
@@ -877,7 +883,8 @@ impl Detector {
     }
 
     /// Decodes every sentence of the text into `bufs`, its changes left pending; returns the
-    /// sentences' stretches and the text's log10 probability as written.
+    /// sentences' stretches and the text's log10 probability as written, of the words the LM
+    /// knows.
     fn decode_all(
         &self,
         lp: &mut Lp<'_>,
@@ -890,6 +897,7 @@ impl Detector {
         let mut logprob = 0f64;
         let mut ids = std::mem::replace(&mut lp.cache.words, WordIds::new());
         let mut stretches = Vec::new();
+        let lm_unk = lp.unk;
         self.sentences(text, toks, &mut ids, |sent, norms| {
             let gain = ev.gain;
             let lp_sent = self.decode(lp, bufs, toks, sent, norms, taken, ev);
@@ -897,6 +905,7 @@ impl Detector {
             stretches.push(Stretch {
                 start: toks[sent[0].tok].start as usize,
                 words: sent.len(),
+                unknown: sent.iter().filter(|w| w.lm == lm_unk).count(),
                 logprob: lp_sent,
                 gain: ev.gain - gain,
                 changes: 0.0,
@@ -1005,7 +1014,7 @@ impl Detector {
     }
 
     /// Decodes one sentence; leaves its changes pending ([`Self::score_pending`]); returns the
-    /// sentence's log10 probability as written.
+    /// sentence's log10 probability as written, of the words the LM knows.
     #[allow(clippy::too_many_arguments)]
     fn decode(
         &self,
@@ -1058,7 +1067,11 @@ impl Detector {
             for &w in obs.iter().chain(std::iter::once(&eos)) {
                 let l = lp.get(h1, h2, w);
                 obs_lp.push(l);
-                written += l as f64;
+                // A word the LM lacks (an identifier, a name, a number) is no sign of spinning,
+                // which writes dictionary words: the document's mean leaves it out.
+                if w != unk {
+                    written += l as f64;
+                }
                 (h1, h2) = (h2, w);
             }
         }
@@ -3412,6 +3425,7 @@ mod tests {
             .map(|i| Stretch {
                 start: 1000 * i,
                 words: 100,
+                unknown: 0,
                 logprob: -300.0,
                 gain: if i == 3 { 8.0 } else { 1.0 },
                 changes: 0.0,
