@@ -512,6 +512,17 @@ impl CodeLines {
     }
 }
 
+/// Whether the braces at `start..end` touch a character that no spinner's debris would: one
+/// that is not a space or an opening bracket before them, or not a space or a sentence's
+/// punctuation after them. Spintax stands between words ("the {car} is"); markup and templates
+/// are glued to theirs (`C{string}`, `get_{key}`, `${period}`, `{Rule}s`, `'{section}'`).
+fn glued(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_none_or(|c| c.is_whitespace() || c == '(' || c == '[')
+        || !after.is_none_or(|c| c.is_whitespace() || ".,;:!?)]".contains(c))
+}
+
 /// One change the decoder considered applying.
 #[derive(Clone, Debug)]
 pub struct Decision {
@@ -1961,8 +1972,9 @@ impl Detector {
                 continue;
             }
             let opts: Vec<&str> = inner.split('|').map(str::trim).collect();
-            if opts.len() == 1 && lines.is_code(text, s) {
-                // `{var}` in a format string or `use a::{b};`: a template, not a spinner's.
+            if opts.len() == 1 && (lines.is_code(text, s) || glued(text, s, e)) {
+                // `{var}` in a format string or `use a::{b};`, `C{string}` in a docstring: a
+                // template or markup, not a spinner's.
                 i = e.min(b.len());
                 continue;
             }
@@ -4031,6 +4043,17 @@ mod tests {
         ] {
             assert_eq!(det().restore(code), code);
         }
+        // So are braces glued to a word or a sign: markup and templates in docstrings.
+        for markup in [
+            "The type is C{string} and L{Rule}s apply at M{n}th tokens.",
+            "Stop after ${period} rounds, through get_{key} or '{section}'.",
+        ] {
+            assert_eq!(det().restore(markup), markup);
+        }
+        assert_eq!(
+            det().restore("({data}) and [{data}], {data}."),
+            "(data) and [data], data."
+        );
         assert_eq!(det().restore("x = {the|a} data"), "x = the data");
         // Options with no-break spaces are spintax too, and keep their spaces.
         assert_eq!(
