@@ -14,9 +14,10 @@ Three sets, each scored whole with `unspin scan --spans -` (one document per rec
 - the README of every crate in the Cargo registry of this machine with 600 words or more: modern
   English with code, which no fit has seen (they are there after any `cargo build`);
 - the prose of the docstrings of the Python packages installed beside the interpreter that runs this
-  script (one document per module; with bench/requirements.txt installed, numpy, scipy, pandas and
-  nltk among them): technical English, the register of the papers a paper mill fakes, where terms
-  such as "value", "interval" and "native" are honest. `--docstrings DIR` reads another tree.
+  script, one document per module (benchlib/docstrings.py): technical English, where "value",
+  "interval" and "native" are honest words. Only the packages whose prose the tune split leaves out
+  (with bench/requirements.txt installed, numpy and nltk among them); `--docstrings DIR` reads
+  another tree.
 
 For each set it prints the documents, the words, the substitution suggestions (and per 1,000 words),
 the suggestions of tortured phrases (listed, composed and variants of known terms) and of debris
@@ -24,27 +25,18 @@ the suggestions of tortured phrases (listed, composed and variants of known term
 A suggestion on this text is a false change.
 """
 import argparse
-import ast
 import glob
 import json
 import os
-import re
 import sys
-import sysconfig
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from benchlib import resources  # noqa: E402
+from benchlib import docstrings, resources  # noqa: E402
 from benchlib.scan import run_scan  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
 MIN_README_WORDS = 600
-# A docstring paragraph is prose when it has this many words, at least PROSE_SHARE of them plain words.
-MIN_PARAGRAPH_WORDS = 12
-PROSE_SHARE = 0.8
-PLAIN_WORD = re.compile(r"[A-Za-z][a-z'-]*[,.;:]?")
-# Lines of examples, tables, directives and numpydoc parameter lists ("x : array_like") are code.
-CODE_LINE = re.compile(r"^(>>>|\.\.\.|\.\.|\||\+)|^[\w*, ]+ : |^-{3,}$|^={3,}$")
 
 
 def readmes():
@@ -55,42 +47,6 @@ def readmes():
             text = f.read()
         if len(text.split()) >= MIN_README_WORDS:
             yield os.path.basename(os.path.dirname(path)), text
-
-
-def prose_paragraphs(source):
-    """The prose paragraphs of the docstrings of a Python module's source, in order."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return []
-    out = []
-    for node in ast.walk(tree):
-        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        for para in re.split(r"\n\s*\n", ast.get_docstring(node) or ""):
-            lines = [line.strip() for line in para.splitlines()]
-            if any(CODE_LINE.search(line) for line in lines):
-                continue
-            words = " ".join(lines).split()
-            plain = sum(1 for w in words if PLAIN_WORD.fullmatch(w))
-            if len(words) >= MIN_PARAGRAPH_WORDS and plain >= PROSE_SHARE * len(words):
-                out.append(" ".join(words))
-    return out
-
-
-def docstrings(root):
-    """(module path, prose) of every module under `root` (tests left out) with two or more prose
-    paragraphs in its docstrings."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in ("tests", "test", "__pycache__"))
-        for name in sorted(filenames):
-            if not name.endswith(".py"):
-                continue
-            path = os.path.join(dirpath, name)
-            with open(path, encoding="utf-8", errors="replace") as f:
-                paragraphs = prose_paragraphs(f.read())
-            if len(paragraphs) >= 2:
-                yield os.path.relpath(path, root), "\n\n".join(paragraphs)
 
 
 def sets(devset, docstring_root):
@@ -110,7 +66,7 @@ def sets(devset, docstring_root):
             seen.add(text)
             docs.append((name, text))
     yield "crate READMEs", docs
-    yield "Python docstrings", list(docstrings(docstring_root))
+    yield "Python docstrings", list(docstrings.docstrings(docstring_root, "test"))
 
 
 def main():
@@ -119,7 +75,7 @@ def main():
     ap.add_argument("--model", help="model file (default: the engine's embedded model)")
     ap.add_argument("--engine-arg", action="append", default=[], help="an argument for the engine (repeatable)")
     ap.add_argument("--devset", default=os.path.join(HERE, "out", "devset"))
-    ap.add_argument("--docstrings", default=sysconfig.get_paths()["purelib"],
+    ap.add_argument("--docstrings", default=docstrings.site_packages(),
                     help="tree of Python modules whose docstrings are read (default: this interpreter's site-packages)")
     a = ap.parse_args()
     engine = [a.engine] + a.engine_arg

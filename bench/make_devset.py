@@ -10,6 +10,9 @@ by file name before anything is read):
 
 Output, under bench/out/devset/ (git-ignored):
     {split}/clean.jsonl              {"id", "year", "text"}
+    {split}/technical.jsonl          {"id", "text"}: honest technical prose, the docstrings of the Python
+                                     packages installed for this script, each package's in one split
+                                     (benchlib/docstrings.py); clean text for the fits and quality.py
     {split}/{spinner}-{rate}.jsonl   {"id", "year", "original", "spun", "spans": [{"start", "end", "text", "original"}]}
     stats.json                       passages, words, spans and achieved spin rate per file, and a digest
                                      of the code and lists it was made from (a file made by other
@@ -17,7 +20,8 @@ Output, under bench/out/devset/ (git-ignored):
 Span offsets are UTF-8 byte offsets into "spun".  Every record is checked: the span texts sit at their
 offsets and putting the originals back gives the original passage exactly.
 
-Needs: npm, apt-get + dpkg-deb (Debian), cargo, and the Python packages in bench/requirements.txt.
+Needs: npm, apt-get + dpkg-deb (Debian), cargo, and the Python packages in bench/requirements.txt, at the
+versions of bench/constraints.txt (the technical passages are read from their docstrings).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import OUT_DIR, REPO_DIR  # noqa: E402
+from benchlib import OUT_DIR, REPO_DIR, docstrings  # noqa: E402
 from benchlib.textspan import check_record, count_words  # noqa: E402
 
 SPLITS = {"tune": (1700, 1944), "test": (1945, 1989)}
@@ -204,6 +208,15 @@ def main(argv: list[str] | None = None) -> int:
         stats[f"{split}/clean"] = {"passages": len(passages), "words": sum(count_words(p["text"]) for p in passages),
                                    "stamp": made_from}
         print(f"{split}: {len(passages)} passages, {stats[f'{split}/clean']['words']} words", file=sys.stderr)
+        # Read again every time (seconds): the file follows the packages installed, which the stamp
+        # does not see.
+        technical = docstrings.passages(docstrings.site_packages(), split)
+        write_jsonl(args.out / split / "technical.jsonl", technical)
+        stats[f"{split}/technical"] = {
+            "passages": len(technical), "words": sum(count_words(p["text"]) for p in technical),
+            "packages": sorted({docstrings.package_of(p["id"].rsplit("-", 1)[0]) for p in technical}), "stamp": made_from}
+        print(f"{split}: {len(technical)} technical passages, {stats[f'{split}/technical']['words']} words",
+              file=sys.stderr)
         for name in spinner_names:
             for rate in rates:
                 if rate > MAX_RATE.get(name, 100):

@@ -7,8 +7,9 @@
 
 For each spinner and rate it reports restoration recall/precision (exact spans, and a lenient
 token-level variant), detection AUROC and TPR at 1 % FPR (spun vs clean passages, by score), and
-for clean text the false changes (and flags) per 1,000 words.  See benchlib/metrics.py for the
-definitions.
+for clean text the false changes (and flags) per 1,000 words; for the split's honest technical prose
+(technical.jsonl, when make_devset.py wrote one) the false changes and the passages called spun.  See
+benchlib/metrics.py for the definitions.
 
 Engine contract: `unspin check --json [--model PATH] FILE...` prints one JSON line per file:
 {"path", "score", "verdict", "words", "spans": [{"start", "end", "text", "suggestion", "confidence", "kind"}]}
@@ -32,6 +33,10 @@ from benchlib import OUT_DIR, REPO_DIR  # noqa: E402
 from benchlib.metrics import Counts, auroc, passage_counts, ratio, suggestions, tpr_at_fpr  # noqa: E402
 from benchlib.textspan import count_words  # noqa: E402
 from make_devset import DEFAULT_SEED, stamp  # noqa: E402
+
+# Files of the split that hold honest text, not spun sets: the addresses' clean passages (the
+# negatives of detection) and technical prose (reported apart: false changes and verdicts).
+CLEAN_SETS = ("clean", "technical")
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -116,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     ensure_devset(args.devset, args.split)
     split_dir = args.devset / args.split
     clean = read_jsonl(split_dir / "clean.jsonl")[:args.limit]
+    technical_path = split_dir / "technical.jsonl"
+    technical = read_jsonl(technical_path)[:args.limit] if technical_path.is_file() else []
     names = args.files.split(",") if args.files else sorted(
-        p.stem for p in split_dir.glob("*.jsonl") if p.stem != "clean")
+        p.stem for p in split_dir.glob("*.jsonl") if p.stem not in CLEAN_SETS)
     spun_sets = {name: read_jsonl(split_dir / f"{name}.jsonl")[:args.limit] for name in names}
     stats_path = args.devset / "stats.json"
     devset_stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
@@ -145,6 +152,17 @@ def main(argv: list[str] | None = None) -> int:
             "flags_per_1k_words": 1000.0 * n_flags / words if words else None,
             "verdict_spun": sum(res[str(p)]["verdict"] == "spun" for p in paths) / len(paths) if paths else None,
         }
+        if technical:
+            # Honest technical prose: false changes and passages called spun only.
+            paths = write_passages(tmp / "technical", technical, "text")
+            res = run_check(engine, args.model, paths, args.batch, args.engine_arg)
+            words = sum(count_words(r["text"]) for r in technical)
+            n_sugg = sum(len(suggestions(res[str(p)]["spans"])) for p in paths)
+            metrics["technical"] = {
+                "passages": len(technical), "words": words,
+                "false_changes_per_1k_words": 1000.0 * n_sugg / words if words else None,
+                "verdict_spun": sum(res[str(p)]["verdict"] == "spun" for p in paths) / len(paths),
+            }
         for name, rows in spun_sets.items():
             paths = write_passages(tmp / name, rows, "spun")
             res = run_check(engine, args.model, paths, args.batch, args.engine_arg)
@@ -182,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     fl = "n/a" if c["flags_per_1k_words"] is None else f"{c['flags_per_1k_words']:.2f}"
     print(f"clean: {c['passages']} passages, {c['words']} words; false changes {fc} per 1,000 words; "
           f"flags {fl} per 1,000 words; verdict spun {fmt(c['verdict_spun']).strip()} %")
+    if "technical" in metrics:
+        t = metrics["technical"]
+        print(f"technical: {t['passages']} passages, {t['words']} words; false changes "
+              f"{t['false_changes_per_1k_words']:.2f} per 1,000 words; verdict spun {fmt(t['verdict_spun']).strip()} %")
     print(f"(rate: achieved spin rate of the file, %; R/P: exact spans, %; R_tok/P_tok: token level, %; "
           f"spun%: passages with verdict \"spun\"; "
           f"{metrics['seconds']} s)")

@@ -14,18 +14,3 @@ def test_readmes_of_600_words_or_more_from_the_cargo_registry(tmp_path, monkeypa
     monkeypatch.setenv("CARGO_HOME", str(tmp_path))
     assert [name for name, _ in honest.readmes()] == ["long-1.0.0"]
 
-
-def test_docstring_prose_leaves_out_code_and_short_paragraphs(tmp_path):
-    prose = "The interval is split in two and the value at each end is compared with the target."
-    module = tmp_path / "pkg" / "mod.py"
-    module.parent.mkdir()
-    module.write_text(
-        'def f(x):\n'
-        f'    """Short summary.\n\n    {prose}\n\n    Parameters\n    ----------\n'
-        '    x : array_like\n        The input.\n\n    >>> f(1)\n    2\n    """\n\n\n'
-        f'class C:\n    """{prose}"""\n'
-    )
-    (tmp_path / "pkg" / "tests").mkdir()
-    (tmp_path / "pkg" / "tests" / "test_mod.py").write_text(module.read_text())
-    assert honest.prose_paragraphs(module.read_text()) == [prose, prose]
-    assert list(honest.docstrings(tmp_path)) == [(os.path.join("pkg", "mod.py"), prose + "\n\n" + prose)]
