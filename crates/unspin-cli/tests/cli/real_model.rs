@@ -141,6 +141,36 @@ fn tortured_phrase_fingerprint_is_restored() {
 }
 
 #[test]
+fn a_listed_phrase_that_is_common_english_needs_another_sighting() {
+    let Some(model) = real_model("a_listed_phrase_that_is_common_english_needs_another_sighting")
+    else {
+        return;
+    };
+    // "search engine" is listed for "machine learning", and is among English's most frequent
+    // word pairs: alone it is honest.
+    let honest = "We built a search engine for the library catalogue.";
+    let (report, restored) = assert_restore_consistent(&args(&model), honest);
+    assert!(
+        report.spans.iter().all(|s| s.kind != "fingerprint"),
+        "{report:#?}"
+    );
+    assert_eq!(restored, honest);
+    let mill = "We built a search engine with counterfeit consciousness for the library catalogue.";
+    let (report, _) = assert_restore_consistent(&args(&model), mill);
+    let found: Vec<_> = report
+        .spans
+        .iter()
+        .filter(|s| s.kind == "fingerprint")
+        .map(|s| s.suggestion.as_deref())
+        .collect();
+    assert_eq!(
+        found,
+        [Some("machine learning"), Some("artificial intelligence")],
+        "{report:#?}"
+    );
+}
+
+#[test]
 fn spinner_habits_are_put_right() {
     let Some(model) = real_model("spinner_habits_are_put_right") else {
         return;
