@@ -212,9 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         # does not see.
         technical = docstrings.passages(docstrings.site_packages(), split)
         write_jsonl(args.out / split / "technical.jsonl", technical)
+        packages = sorted({docstrings.package_of(p["id"].rsplit("-", 1)[0]) for p in technical})
         stats[f"{split}/technical"] = {
             "passages": len(technical), "words": sum(count_words(p["text"]) for p in technical),
-            "packages": sorted({docstrings.package_of(p["id"].rsplit("-", 1)[0]) for p in technical}), "stamp": made_from}
+            "packages": packages, "stamp": made_from}
         print(f"{split}: {len(technical)} technical passages, {stats[f'{split}/technical']['words']} words",
               file=sys.stderr)
         for name in spinner_names:

@@ -46,8 +46,8 @@ rebuild() {
 FIRST=(--param second_pass=0)
 # Clean text: the addresses' clean passages and honest technical prose (make_devset.py's
 # technical.jsonl), whose honest "value", "interval" and "native" the addresses cannot show: fitted
-# without it, the test split's technical prose got 122 suggestions and 36 of 762 modules called spun,
-# against 58 and 14 (DESIGN.md, "Technical prose").
+# without it, the held-out packages' modules got 122 suggestions and 36 of 762 were called spun,
+# against 26 and 13 (DESIGN.md, "Technical prose").
 CLEAN="$OUT/clean.jsonl"
 cat "$T/clean.jsonl" "$T/technical.jsonl" > "$CLEAN"
 dump() {

@@ -13,4 +13,3 @@ def test_readmes_of_600_words_or_more_from_the_cargo_registry(tmp_path, monkeypa
         (src / name / "README.md").write_text("word " * words)
     monkeypatch.setenv("CARGO_HOME", str(tmp_path))
     assert [name for name, _ in honest.readmes()] == ["long-1.0.0"]
-
