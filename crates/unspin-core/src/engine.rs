@@ -801,7 +801,7 @@ impl Detector {
     /// The log-odds behind [`Detector::doc_score`].
     fn doc_logit(&self, ev: &Evidence) -> f64 {
         let p = &self.params;
-        let per100 = 100.0 / ev.words.max(1) as f64;
+        let per100 = 100.0 / (ev.words.max(1) as f64).max(p.rate_words as f64);
         p.d_bias as f64
             + p.d_changes as f64 * ev.changes * per100
             + p.d_gain as f64 * ev.gain * per100
