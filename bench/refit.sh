@@ -46,7 +46,7 @@ rebuild() {
 FIRST=(--param second_pass=0)
 # Clean text: the addresses' clean passages and honest technical prose (make_devset.py's
 # technical.jsonl), whose honest "value", "interval" and "native" the addresses cannot show: fitted
-# without it, the held-out packages' modules got 122 suggestions and 36 of 762 were called spun,
+# without it, the held-out packages' modules got 122 suggestions and 36 of 766 were called spun,
 # against 26 and 13 (DESIGN.md, "Technical prose").
 CLEAN="$OUT/clean.jsonl"
 cat "$T/clean.jsonl" "$T/technical.jsonl" > "$CLEAN"
