@@ -139,30 +139,25 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="unspin-quality-") as tmp:
         tmp = Path(tmp)
-        # Clean passages: negatives for detection, and false changes.
-        paths = write_passages(tmp / "clean", clean, "text")
-        res = run_check(engine, args.model, paths, args.batch, args.engine_arg)
-        neg_scores = [float(res[str(p)]["score"]) for p in paths]
-        words = sum(count_words(r["text"]) for r in clean)
-        n_sugg = sum(len(suggestions(res[str(p)]["spans"])) for p in paths)
-        n_flags = sum(len(res[str(p)]["spans"]) for p in paths)
-        metrics["clean"] = {
-            "passages": len(clean), "words": words,
-            "false_changes_per_1k_words": 1000.0 * n_sugg / words if words else None,
-            "flags_per_1k_words": 1000.0 * n_flags / words if words else None,
-            "verdict_spun": sum(res[str(p)]["verdict"] == "spun" for p in paths) / len(paths) if paths else None,
-        }
-        if technical:
-            # Honest technical prose: false changes and passages called spun only.
-            paths = write_passages(tmp / "technical", technical, "text")
+        def honest(name: str, rows: list[dict]) -> tuple[dict, list[float]]:
+            """The false changes, flags and verdicts on honest passages, and their scores."""
+            paths = write_passages(tmp / name, rows, "text")
             res = run_check(engine, args.model, paths, args.batch, args.engine_arg)
-            words = sum(count_words(r["text"]) for r in technical)
+            words = sum(count_words(r["text"]) for r in rows)
             n_sugg = sum(len(suggestions(res[str(p)]["spans"])) for p in paths)
-            metrics["technical"] = {
-                "passages": len(technical), "words": words,
+            n_flags = sum(len(res[str(p)]["spans"]) for p in paths)
+            return {
+                "passages": len(rows), "words": words,
                 "false_changes_per_1k_words": 1000.0 * n_sugg / words if words else None,
-                "verdict_spun": sum(res[str(p)]["verdict"] == "spun" for p in paths) / len(paths),
-            }
+                "flags_per_1k_words": 1000.0 * n_flags / words if words else None,
+                "verdict_spun": sum(res[str(p)]["verdict"] == "spun" for p in paths) / len(paths) if paths else None,
+            }, [float(res[str(p)]["score"]) for p in paths]
+
+        # Clean passages: negatives for detection, and false changes.
+        metrics["clean"], neg_scores = honest("clean", clean)
+        if technical:
+            # Honest technical prose: false changes and passages called spun, no detection figures.
+            metrics["technical"], _ = honest("technical", technical)
         for name, rows in spun_sets.items():
             paths = write_passages(tmp / name, rows, "spun")
             res = run_check(engine, args.model, paths, args.batch, args.engine_arg)
