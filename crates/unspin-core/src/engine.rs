@@ -908,15 +908,14 @@ impl Detector {
         let mut logprob = 0f64;
         let mut ids = std::mem::replace(&mut lp.cache.words, WordIds::new());
         let mut stretches = Vec::new();
-        let lm_unk = lp.unk;
         self.sentences(text, toks, &mut ids, |sent, norms| {
             let gain = ev.gain;
-            let lp_sent = self.decode(lp, bufs, toks, sent, norms, taken, ev);
+            let (lp_sent, unknown) = self.decode(lp, bufs, toks, sent, norms, taken, ev);
             logprob += lp_sent;
             stretches.push(Stretch {
                 start: toks[sent[0].tok].start as usize,
                 words: sent.len(),
-                unknown: sent.iter().filter(|w| w.lm == lm_unk).count(),
+                unknown,
                 logprob: lp_sent,
                 gain: ev.gain - gain,
                 changes: 0.0,
@@ -1025,7 +1024,8 @@ impl Detector {
     }
 
     /// Decodes one sentence; leaves its changes pending ([`Self::score_pending`]); returns the
-    /// sentence's log10 probability as written, of the words the LM knows.
+    /// sentence's log10 probability as written, of the words the LM knows, and how many words
+    /// it does not know.
     #[allow(clippy::too_many_arguments)]
     fn decode(
         &self,
@@ -1036,7 +1036,7 @@ impl Detector {
         norms: &str,
         taken: &[(usize, usize)],
         ev: &mut Evidence,
-    ) -> f64 {
+    ) -> (f64, usize) {
         let lm = self.model.lm();
         let lex = self.model.lexicon();
         let p = &self.params;
@@ -1071,7 +1071,7 @@ impl Detector {
             }
         }
         // The sentence as written, scored once: the perplexity pass.
-        let mut written = 0f64;
+        let (mut written, mut unknown) = (0f64, 0usize);
         obs_lp.clear();
         {
             let (mut h1, mut h2, eos) = (NO_WORD, lp.bos, lp.eos);
@@ -1082,6 +1082,8 @@ impl Detector {
                 // which writes dictionary words: the document's mean leaves it out.
                 if w != unk {
                     written += l as f64;
+                } else {
+                    unknown += 1;
                 }
                 (h1, h2) = (h2, w);
             }
@@ -1352,7 +1354,7 @@ impl Detector {
             }
         }
         if props.is_empty() {
-            return written;
+            return (written, unknown);
         }
         for pr in props.iter() {
             ev.gain += pr.gain.max(0.0) as f64;
@@ -1425,7 +1427,7 @@ impl Detector {
                 }
             }
         }
-        written
+        (written, unknown)
     }
 
     /// Scores the document's pending changes, now that its topic is known: fills their topic
