@@ -154,7 +154,7 @@ pub struct NameOriginal {
 /// surname itself but which spinners write for a common surname ("Aaron Decide" for "Aaron
 /// Judge", "Tom Lengthy" for "Tom Long", "Tim Prepare dinner" for "Tim Cook"), and every other
 /// capitalised use of the same word inside a sentence of the text ("Boone said after Decide
-/// homered").
+/// homered") or at the start of one before what follows a name ("Decide has gone deeper").
 ///
 /// `originals(key)` gives the lexicon's originals of a lowercase word or phrase, best first.
 /// Each span's suggestion is the surname, capitalised; a possessive ending stays outside the
@@ -271,11 +271,17 @@ pub fn spun_surnames(
         .keys()
         .map(|k| k.split(' ').next().unwrap_or(k))
         .collect();
-    for k in 1..toks.len() {
-        if !title(k) || !(cases[k - 1].is_some() || toks[k - 1].text(text) == ",") {
+    for k in 0..toks.len() {
+        if !title(k) {
             continue;
         }
-        let (w, _) = split_possessive(toks[k].text(text));
+        // Inside a sentence, after a word or a comma; or at its start, where a capital says
+        // nothing, only when what follows is what follows a person's name.
+        let inside = k > 0 && (cases[k - 1].is_some() || toks[k - 1].text(text) == ",");
+        if !inside && !sentence_start(text, toks, k) {
+            continue;
+        }
+        let (w, possessive) = split_possessive(toks[k].text(text));
         if !firsts_words
             .iter()
             .any(|f| f.eq_ignore_ascii_case(w) || (!w.is_ascii() && w.to_lowercase() == *f))
@@ -290,6 +296,14 @@ pub fn spun_surnames(
             continue;
         };
         let (original, first) = &found[&key];
+        if !inside
+            && possessive.is_empty()
+            && !toks
+                .get(next)
+                .is_some_and(|t| joined(next - 1, next) && AFTER_A_NAME.contains(&t.text(text)))
+        {
+            continue;
+        }
         if capital(next)
             || !running_text(text, toks, &cases, k, next)
             || overlaps_any(taken, start, end, |&r| r)
@@ -303,6 +317,59 @@ pub fn spun_surnames(
     spans.extend(more);
     spans.sort_by_key(|s| s.start);
     spans
+}
+
+/// Words that follow a person's name at the start of a sentence ("Lengthy added that ..."),
+/// and that follow no sentence-opening adjective or imperative ("Lengthy delays", "Decide
+/// for yourself"): verbs of saying and the auxiliaries, in the forms that agree with a name.
+const AFTER_A_NAME: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "tells",
+    "added",
+    "adds",
+    "noted",
+    "notes",
+    "stated",
+    "states",
+    "mentioned",
+    "explained",
+    "wrote",
+    "writes",
+    "asked",
+    "replied",
+    "recalled",
+    "insisted",
+    "admitted",
+    "acknowledged",
+    "announced",
+    "confirmed",
+    "declined",
+    "is",
+    "was",
+    "has",
+    "had",
+    "will",
+    "would",
+    "could",
+    "can",
+    "did",
+    "does",
+    "also",
+];
+
+/// Whether token `k` starts a sentence: nothing but spaces, quotation marks that open and
+/// brackets stand between it and the start of the text, the start of its line, or a sentence's
+/// final punctuation (and the quotation marks that close it).
+fn sentence_start(text: &str, toks: &[Token], k: usize) -> bool {
+    let before = text[..toks[k].start as usize]
+        .trim_end_matches(|c: char| c == ' ' || c == '\t' || "\"'(\u{201c}\u{2018}[".contains(c));
+    before.is_empty()
+        || before.ends_with('\n')
+        || before
+            .trim_end_matches(|c: char| "\"'\u{201d}\u{2019})]".contains(c))
+            .ends_with(['.', '!', '?', '\u{2026}'])
 }
 
 /// The readings of the spun name word at token `k` (title case, no given name, no common
@@ -500,6 +567,20 @@ mod tests {
             ),
             pairs(&[("Decide", "Judge"), ("Prepare dinner", "Cook")])
         );
+        // At the start of a sentence, before a verb of saying or an auxiliary, or as a
+        // possessive.
+        assert_eq!(
+            fixes(
+                "The slugger Aaron Decide hit two home runs. Decide said he was fine. \u{201c}It \
+                 was fun.\u{201d} Decide\u{2019}s bat broke.\nDecide has won."
+            ),
+            pairs(&[
+                ("Decide", "Judge"),
+                ("Decide", "Judge"),
+                ("Decide", "Judge"),
+                ("Decide", "Judge")
+            ])
+        );
         assert_eq!(
             fixes("the striker Tom Lengthy scored twice in the second half"),
             pairs(&[("Lengthy", "Long")])
@@ -525,6 +606,15 @@ mod tests {
         ] {
             assert_eq!(fixes(text), vec![], "{text}");
         }
+        // At a sentence's start only before what follows a name ("Decide for yourself" is
+        // an imperative, "Lengthy delays" an adjective).
+        assert_eq!(
+            fixes(
+                "The slugger Aaron Decide hit two home runs. Decide for yourself. \"Lengthy \
+                 delays\" are no news.\nDecide, they said, was back."
+            ),
+            pairs(&[("Decide", "Judge")])
+        );
         // The word elsewhere is changed only where a name was found.
         assert_eq!(
             fixes("the fans said that Decide was back on the field"),
