@@ -160,6 +160,11 @@ params! {
     apply_clean = 0.5;
     /// A span is reported, without a suggestion below `apply`, when its confidence reaches this.
     flag = 0.35;
+    /// A change scored this much or more, below `apply`, is applied all the same where the
+    /// same written words are changed to the same original elsewhere in the text at `apply`
+    /// or above: a spinner rewrites a word alike wherever it does. At `apply` or above, no
+    /// change is.
+    repeat_lift = 1.0;
     /// Document score: bias.
     d_bias = -4.0;
     /// 1 to match the tortured phrases composed from the listed ones' word substitutions, 0 to
