@@ -166,28 +166,63 @@ pub fn add_counted<S: AsRef<str>>(ch: &mut Channel, pairs: &[(S, S, f64)], weigh
 
 /// Word pairs aligned inside same-length tortured phrases ("profound learning" / "deep
 /// learning" gives profound -> deep), counted: how paper-mill spinners substitute.
+///
+/// A phrase whose two changed words the rest of the list pairs the other way round is a word
+/// order swapped, not two substitutions: "created calculation" for "algorithm developed" would
+/// give "calculation" -> "developed", where twenty other phrases write "calculation" for
+/// "algorithm". Such a phrase gives no pairs.
 pub fn tortured_word_pairs(list: &[Tortured]) -> Vec<(String, String, f64)> {
-    let mut counts: HashMap<(String, String), f64> = HashMap::new();
-    for t in list {
-        let (a, b): (Vec<&str>, Vec<&str>) = (
-            t.tortured.split(' ').collect(),
-            t.correct.split(' ').collect(),
-        );
-        if a.len() != b.len() {
-            continue;
-        }
-        let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-        // Only clean alignments: at most two substituted words, the rest identical.
-        if diff.is_empty() || diff.len() > 2 {
-            continue;
-        }
-        for i in diff {
-            *counts
-                .entry((a[i].to_string(), b[i].to_string()))
-                .or_default() += 1.0;
+    // Each phrase's substituted (tortured, correct) word pairs, by position.
+    let aligned: Vec<Vec<(&str, &str)>> = list
+        .iter()
+        .map(|t| {
+            let (a, b): (Vec<&str>, Vec<&str>) = (
+                t.tortured.split(' ').collect(),
+                t.correct.split(' ').collect(),
+            );
+            if a.len() != b.len() {
+                return Vec::new();
+            }
+            let diff: Vec<(&str, &str)> = a
+                .iter()
+                .zip(&b)
+                .filter(|(x, y)| x != y)
+                .map(|(&x, &y)| (x, y))
+                .collect();
+            // Only clean alignments: at most two substituted words, the rest identical.
+            if diff.len() > 2 {
+                return Vec::new();
+            }
+            diff
+        })
+        .collect();
+    let mut counts: HashMap<(&str, &str), f64> = HashMap::new();
+    for pairs in &aligned {
+        for &p in pairs {
+            *counts.entry(p).or_default() += 1.0;
         }
     }
-    counts.into_iter().map(|((s, o), c)| (s, o, c)).collect()
+    // How often the rest of the list pairs `p` (its own count less this phrase's).
+    let others = |p: (&str, &str), own: f64| counts.get(&p).copied().unwrap_or(0.0) - own;
+    let swapped: Vec<bool> = aligned
+        .iter()
+        .map(|pairs| match pairs[..] {
+            [(a1, b1), (a2, b2)] => {
+                others((a1, b2), 0.0) + others((a2, b1), 0.0)
+                    > others((a1, b1), 1.0) + others((a2, b2), 1.0)
+            }
+            _ => false,
+        })
+        .collect();
+    let mut kept: HashMap<(&str, &str), f64> = HashMap::new();
+    for (pairs, _) in aligned.iter().zip(&swapped).filter(|(_, &s)| !s) {
+        for &p in pairs {
+            *kept.entry(p).or_default() += 1.0;
+        }
+    }
+    kept.into_iter()
+        .map(|((s, o), c)| (s.to_string(), o.to_string(), c))
+        .collect()
 }
 
 /// Closed-class words: a term composed by [`composed_tortured`] neither starts nor ends with
@@ -748,6 +783,37 @@ mod tests {
             .any(|(t, _)| ["arbitrary woodland", "great measure"].contains(t)));
         assert!(!got.iter().any(|(t, _)| t.contains("recognition")));
         assert!(got.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn a_swapped_word_order_gives_no_word_pairs() {
+        let list: Vec<Tortured> = [
+            ("created calculation", "algorithm developed"),
+            ("ravenous calculation", "greedy algorithm"),
+            ("created model", "developed model"),
+            ("profound learning", "deep learning"),
+        ]
+        .into_iter()
+        .map(|(t, c)| Tortured {
+            tortured: t.into(),
+            correct: c.into(),
+        })
+        .collect();
+        let mut got: Vec<(String, String, f64)> = tortured_word_pairs(&list);
+        got.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        let got: Vec<(&str, &str, f64)> = got
+            .iter()
+            .map(|(s, o, c)| (s.as_str(), o.as_str(), *c))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("calculation", "algorithm", 1.0),
+                ("created", "developed", 1.0),
+                ("profound", "deep", 1.0),
+                ("ravenous", "greedy", 1.0)
+            ]
+        );
     }
 
     #[test]
