@@ -610,10 +610,14 @@ mod tests {
         // an imperative, "Lengthy delays" an adjective).
         assert_eq!(
             fixes(
-                "The slugger Aaron Decide hit two home runs. Decide for yourself. \"Lengthy \
-                 delays\" are no news.\nDecide, they said, was back."
+                "The slugger Aaron Decide hit two home runs. Decide for yourself.\nDecide, they \
+                 said, was back."
             ),
             pairs(&[("Decide", "Judge")])
+        );
+        assert_eq!(
+            fixes("the striker Tom Lengthy scored twice. \"Lengthy delays\" are no news."),
+            pairs(&[("Lengthy", "Long")])
         );
         // The word elsewhere is changed only where a name was found.
         assert_eq!(
