@@ -204,18 +204,15 @@ pub fn tortured_word_pairs(list: &[Tortured]) -> Vec<(String, String, f64)> {
     }
     // How often the rest of the list pairs `p` (its own count less this phrase's).
     let others = |p: (&str, &str), own: f64| counts.get(&p).copied().unwrap_or(0.0) - own;
-    let swapped: Vec<bool> = aligned
-        .iter()
-        .map(|pairs| match pairs[..] {
-            [(a1, b1), (a2, b2)] => {
-                others((a1, b2), 0.0) + others((a2, b1), 0.0)
-                    > others((a1, b1), 1.0) + others((a2, b2), 1.0)
-            }
-            _ => false,
-        })
-        .collect();
+    let swapped = |pairs: &[(&str, &str)]| match *pairs {
+        [(a1, b1), (a2, b2)] => {
+            others((a1, b2), 0.0) + others((a2, b1), 0.0)
+                > others((a1, b1), 1.0) + others((a2, b2), 1.0)
+        }
+        _ => false,
+    };
     let mut kept: HashMap<(&str, &str), f64> = HashMap::new();
-    for (pairs, _) in aligned.iter().zip(&swapped).filter(|(_, &s)| !s) {
+    for pairs in aligned.iter().filter(|pairs| !swapped(pairs)) {
         for &p in pairs {
             *kept.entry(p).or_default() += 1.0;
         }

@@ -1592,21 +1592,7 @@ impl Detector {
             let vouched = (conf >= lift && conf < apply && !sure.is_empty())
                 .then(|| sure.get(&key(pc)).copied())
                 .flatten();
-            let before = spans.len();
-            self.push_span(text, pc, conf, spans);
-            if let (Some(best), Some(span)) = (vouched, spans.get_mut(before)) {
-                span.confidence = round3(apply);
-                span.suggestion = Some(self.write_like(
-                    self.model.lexicon().phrase(pc.original),
-                    &text[pc.start..pc.end],
-                    pc.case,
-                    pc.all_title,
-                ));
-                span.evidence.push_str(&format!(
-                    "; scored {conf:.3}, applied since the same change is made elsewhere in the \
-                     text at {best:.3}"
-                ));
-            }
+            self.push_span(text, pc, conf, vouched, spans);
         }
     }
 
@@ -1958,7 +1944,16 @@ impl Detector {
         apostrophes_as(written, cased)
     }
 
-    fn push_span(&self, text: &str, pc: &Pending, conf: f32, spans: &mut Vec<Span>) {
+    /// The span of change `pc`, scored `conf`; `vouched`: the confidence of the same change
+    /// applied elsewhere in the text, which has it applied at `apply` ([`Self::push_spans`]).
+    fn push_span(
+        &self,
+        text: &str,
+        pc: &Pending,
+        conf: f32,
+        vouched: Option<f32>,
+        spans: &mut Vec<Span>,
+    ) {
         let p = &self.params;
         // A change confident enough to apply is reported, whatever `flag` says: lowering
         // `apply` alone trades precision for recall.
@@ -1967,23 +1962,29 @@ impl Detector {
         }
         let (start, end, margin) = (pc.start, pc.end, pc.margin);
         let original = self.model.lexicon().phrase(pc.original);
-        let suggestion = (conf >= p.apply)
+        let suggestion = (conf >= p.apply || vouched.is_some())
             .then(|| self.write_like(original, &text[start..end], pc.case, pc.all_title));
 
         let mut sources = pc.src.names().join("+");
         if sources.is_empty() {
             sources.push_str("lexicon");
         }
+        let mut evidence =
+            format!("{sources}: \"{original}\"; language model prefers it by {margin:.2} (log10)");
+        if let Some(best) = vouched {
+            evidence.push_str(&format!(
+                "; scored {conf:.3}, applied since the same change is made elsewhere in the text \
+                 at {best:.3}"
+            ));
+        }
         spans.push(Span {
             start,
             end,
             text: text[start..end].to_string(),
             suggestion,
-            confidence: round3(conf),
+            confidence: round3(if vouched.is_some() { p.apply } else { conf }),
             kind: SpanKind::Substitution,
-            evidence: format!(
-                "{sources}: \"{original}\"; language model prefers it by {margin:.2} (log10)"
-            ),
+            evidence,
         });
     }
 
