@@ -4,6 +4,7 @@
     python3 bench/quality.py                                  # test split; builds the devset if missing
     python3 bench/quality.py --split tune --model models/x.unspin --json-out /tmp/q.json
     python3 bench/quality.py --engine "python3 bench/tests/fake_unspin.py"   # any command line works
+    python3 bench/quality.py --words 100                      # every passage cut to its first 100 words
 
 For each spinner and rate it reports restoration recall/precision (exact spans, and a lenient
 token-level variant), detection AUROC and TPR at 1 % FPR (spun vs clean passages, by score), and
@@ -31,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import OUT_DIR, REPO_DIR  # noqa: E402
 from benchlib.metrics import Counts, auroc, passage_counts, ratio, suggestions, tpr_at_fpr  # noqa: E402
+from benchlib.cut import cut_record, first_words  # noqa: E402
 from benchlib.textspan import count_words  # noqa: E402
 from make_devset import DEFAULT_SEED, stamp  # noqa: E402
 
@@ -94,6 +96,11 @@ def write_passages(folder: Path, rows: list[dict], field: str) -> list[Path]:
     return paths
 
 
+def verdict_share(res: dict[str, dict], paths: list[Path], verdict: str) -> float | None:
+    """The share of ``paths`` whose result has ``verdict``."""
+    return sum(res[str(p)]["verdict"] == verdict for p in paths) / len(paths) if paths else None
+
+
 def fmt(x: float | None, pct: bool = True) -> str:
     if x is None:
         return "n/a"
@@ -111,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--files", default=None,
                     help="comma-separated spun files to score, e.g. farm-25,nlpaug-35 (default: all present)")
     ap.add_argument("--limit", type=int, default=None, help="score only the first N passages of each file")
+    ap.add_argument("--words", type=int, default=None,
+                    help="cut every passage to its first N words (gold spans past the cut left out): how "
+                         "the score and verdicts do on short texts")
     ap.add_argument("--batch", type=int, default=100, help="files per engine call")
     ap.add_argument("--json-out", type=Path, default=None, help="save the metrics as JSON here")
     args = ap.parse_args(argv)
@@ -126,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     names = args.files.split(",") if args.files else sorted(
         p.stem for p in split_dir.glob("*.jsonl") if p.stem not in CLEAN_SETS)
     spun_sets = {name: read_jsonl(split_dir / f"{name}.jsonl")[:args.limit] for name in names}
+    if args.words:
+        n = args.words
+        clean = [r | {"text": first_words(r["text"], n)} for r in clean]
+        technical = [r | {"text": first_words(r["text"], n)} for r in technical]
+        spun_sets = {name: [cut_record(r, n) for r in rows] for name, rows in spun_sets.items()}
     stats_path = args.devset / "stats.json"
     devset_stats = json.loads(stats_path.read_text()) if stats_path.is_file() else {}
     made_from = stamp(DEFAULT_SEED)
@@ -151,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                 "false_changes_per_1k_words": 1000.0 * n_sugg / words if words else None,
                 "flags_per_1k_words": 1000.0 * n_flags / words if words else None,
                 "verdict_spun": sum(res[str(p)]["verdict"] == "spun" for p in paths) / len(paths) if paths else None,
+                "verdict_unsure": verdict_share(res, paths, "unsure"),
             }, [float(res[str(p)]["score"]) for p in paths]
 
         # Clean passages: negatives for detection, and false changes.
@@ -176,12 +192,14 @@ def main(argv: list[str] | None = None) -> int:
                 "token_precision": ratio(total.tok_sugg_right, total.tok_sugg),
                 "auroc": auroc(pos_scores, neg_scores), "tpr_at_1pct_fpr": tpr_at_fpr(pos_scores, neg_scores),
                 "verdict_spun": sum(res[str(p)]["verdict"] == "spun" for p in paths) / len(paths) if paths else None,
+                "verdict_unsure": verdict_share(res, paths, "unsure"),
             }
     metrics["seconds"] = round(time.time() - t0, 1)
 
     # Table
-    head = f"{'set':<16}{'n':>5}{'rate':>6}{'gold':>7}{'R':>7}{'P':>7}{'R_tok':>7}{'P_tok':>7}{'AUROC':>7}{'TPR@1%':>8}{'spun%':>7}"
-    print(f"split {args.split}: {len(clean)} clean passages, engine {args.engine}"
+    head = f"{'set':<16}{'n':>5}{'rate':>6}{'gold':>7}{'R':>7}{'P':>7}{'R_tok':>7}{'P_tok':>7}{'AUROC':>7}{'TPR@1%':>8}{'spun%':>7}{'unsure%':>8}"
+    print(f"split {args.split}: {len(clean)} clean passages"
+          + (f" cut to their first {args.words} words" if args.words else "") + f", engine {args.engine}"
           + (f", model {args.model}" if args.model else ""))
     print(head)
     print("-" * len(head))
@@ -189,18 +207,20 @@ def main(argv: list[str] | None = None) -> int:
         rate = "" if m["spin_rate"] is None else f"{100 * m['spin_rate']:.0f}"
         print(f"{name:<16}{m['passages']:>5}{rate:>6}{m['gold_spans']:>7}{fmt(m['recall']):>7}{fmt(m['precision']):>7}"
               f"{fmt(m['token_recall']):>7}{fmt(m['token_precision']):>7}{fmt(m['auroc'], False):>7}"
-              f"{fmt(m['tpr_at_1pct_fpr']):>8}{fmt(m['verdict_spun']):>7}")
+              f"{fmt(m['tpr_at_1pct_fpr']):>8}{fmt(m['verdict_spun']):>7}{fmt(m['verdict_unsure']):>8}")
     c = metrics["clean"]
     fc = "n/a" if c["false_changes_per_1k_words"] is None else f"{c['false_changes_per_1k_words']:.2f}"
     fl = "n/a" if c["flags_per_1k_words"] is None else f"{c['flags_per_1k_words']:.2f}"
     print(f"clean: {c['passages']} passages, {c['words']} words; false changes {fc} per 1,000 words; "
-          f"flags {fl} per 1,000 words; verdict spun {fmt(c['verdict_spun']).strip()} %")
+          f"flags {fl} per 1,000 words; verdict spun {fmt(c['verdict_spun']).strip()} %, "
+          f"unsure {fmt(c['verdict_unsure']).strip()} %")
     if "technical" in metrics:
         t = metrics["technical"]
         print(f"technical: {t['passages']} passages, {t['words']} words; false changes "
-              f"{t['false_changes_per_1k_words']:.2f} per 1,000 words; verdict spun {fmt(t['verdict_spun']).strip()} %")
+              f"{t['false_changes_per_1k_words']:.2f} per 1,000 words; verdict spun {fmt(t['verdict_spun']).strip()} %, "
+              f"unsure {fmt(t['verdict_unsure']).strip()} %")
     print(f"(rate: achieved spin rate of the file, %; R/P: exact spans, %; R_tok/P_tok: token level, %; "
-          f"spun%: passages with verdict \"spun\"; "
+          f"spun%, unsure%: passages with verdict \"spun\", \"unsure\"; "
           f"{metrics['seconds']} s)")
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)

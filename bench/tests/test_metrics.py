@@ -14,6 +14,7 @@ sys.path.insert(0, str(BENCH))
 
 from benchlib.metrics import (apply_suggestions, auroc, exact_matches, passage_counts,  # noqa: E402
                               region_matches, tpr_at_fpr)
+from benchlib.cut import cut_record, first_words  # noqa: E402
 from benchlib.textspan import (SpunBuilder, changed_word_fraction, check_record,  # noqa: E402
                                original_ranges, rebuild_by_token_diff, restore_from_spans)
 
@@ -197,3 +198,21 @@ def test_quality_script_with_fake_engine(tmp_path, mode, recall, auc):
     assert farm["recall"] == pytest.approx(recall)
     assert farm["auroc"] == pytest.approx(auc)
     assert m["clean"]["false_changes_per_1k_words"] == 0.0
+
+
+def test_a_record_cut_to_its_first_words_stays_exact():
+    rec, _ = spun_record([("The ", None), ("inventory", "stock"), (" market ", None),
+                          ("took a dive", "fell"), (" on Monday, analysts ", None), ("mentioned", "said"), (".", None)])
+    assert first_words("a b  c", 2) == "a b" and first_words("a b", 5) == "a b"
+    # Three words: the first span is kept, whole.
+    three = cut_record(rec, 3)
+    assert three["spun"] == "The inventory market"
+    assert three["original"] == "The stock market"
+    assert [s["original"] for s in three["spans"]] == ["stock"]
+    check_record(three)
+    # Four words end inside "took a dive": the cut moves to the span's start, which is left out.
+    four = cut_record(rec, 4)
+    assert four["spun"] == "The inventory market " and four["original"] == "The stock market "
+    check_record(four)
+    # More words than the text has: the record as it was.
+    assert cut_record(rec, 100) == rec

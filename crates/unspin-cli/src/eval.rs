@@ -235,7 +235,7 @@ pub fn run(
         if let Some(w) = dump.as_mut() {
             let per100 = 100.0 / words.max(1) as f64;
             // `id` names the passage, so that a fit can hold out every copy of it at once.
-            let doc = serde_json::json!({"doc": 1, "id": id, "y": !gold.is_empty() as u8, "f": [
+            let doc = serde_json::json!({"doc": 1, "id": id, "y": !gold.is_empty() as u8, "words": words, "f": [
                 ev.changes * per100, ev.gain * per100, ev.fingerprints as f64 * per100,
                 ev.artifacts.min(3) as f64, ev.mean_logprob + 3.0]});
             writeln!(w, "{doc}")?;

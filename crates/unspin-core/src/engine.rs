@@ -689,13 +689,7 @@ impl Detector {
         if let Some(decisions) = second_decisions {
             ev.decisions = decisions;
         }
-        let verdict = if (n_words as f32) < self.params.min_words {
-            Verdict::Unsure
-        } else if score >= self.params.spun_threshold as f64 {
-            Verdict::Spun
-        } else {
-            Verdict::Clean
-        };
+        let verdict = self.verdict(score, n_words);
         if verdict == Verdict::Clean {
             let bar = f64::from(self.params.apply_clean);
             for s in spans.iter_mut().filter(|s| {
@@ -796,6 +790,34 @@ impl Detector {
             return 0.0;
         }
         1.0 / (1.0 + (-z).exp())
+    }
+
+    /// The verdict on a text of `n_words` words with document score `score`: "unsure" under
+    /// `min_words`, and for a text shorter than `short_words` whose score reaches
+    /// `spun_threshold` but not the margin its length asks for (see `short_margin`).
+    fn verdict(&self, score: f64, n_words: usize) -> Verdict {
+        let p = &self.params;
+        let words = n_words as f64;
+        if words < f64::from(p.min_words) {
+            return Verdict::Unsure;
+        }
+        let threshold = f64::from(p.spun_threshold);
+        if score < threshold {
+            return Verdict::Clean;
+        }
+        let short = f64::from(p.short_words);
+        let margin = f64::from(p.short_margin) * (1.0 - words / short.max(1.0)).max(0.0);
+        // The score the margin asks for, in probability; exactly the threshold without one.
+        let bar = if margin > 0.0 {
+            1.0 / (1.0 + (-((threshold / (1.0 - threshold)).ln() + margin)).exp())
+        } else {
+            threshold
+        };
+        if score >= bar {
+            Verdict::Spun
+        } else {
+            Verdict::Unsure
+        }
     }
 
     /// The log-odds behind [`Detector::doc_score`].
@@ -3262,6 +3284,30 @@ mod tests {
         let spun = run(1.0, 0.0);
         assert_eq!(spun.verdict, Verdict::Spun);
         assert_eq!(suggestion(&spun).0.as_deref(), Some("stock"));
+    }
+
+    #[test]
+    fn a_short_text_needs_a_higher_score_to_be_called_spun() {
+        let det = tiny_detector(|p| {
+            p.min_words = 25.0;
+            p.spun_threshold = 0.5;
+            p.short_margin = 3.0;
+            p.short_words = 300.0;
+        });
+        // The margin asked of 100 words is 3 x (1 - 100/300) = 2 in log-odds, of 150 words 1.5.
+        let p = |z: f64| 1.0 / (1.0 + (-z).exp());
+        assert_eq!(det.verdict(p(1.9), 100), Verdict::Unsure);
+        assert_eq!(det.verdict(p(2.1), 100), Verdict::Spun);
+        assert_eq!(det.verdict(p(1.9), 150), Verdict::Spun);
+        // From `short_words` on, the threshold alone; below it, clean whatever the length.
+        assert_eq!(det.verdict(0.51, 300), Verdict::Spun);
+        assert_eq!(det.verdict(0.49, 100), Verdict::Clean);
+        assert_eq!(det.verdict(0.49, 1000), Verdict::Clean);
+        // Under `min_words`, unsure whatever the score.
+        assert_eq!(det.verdict(1.0, 24), Verdict::Unsure);
+        // Without a margin, the threshold at any length.
+        let plain = tiny_detector(|p| p.min_words = 25.0);
+        assert_eq!(plain.verdict(0.5, 30), Verdict::Spun);
     }
 
     #[test]

@@ -214,6 +214,13 @@ params! {
     /// was fitted on passages of 300-500 words, and one doubtful change in a text of 30 words is
     /// no rate of three in 100.
     rate_words = 0.0;
+    /// A text shorter than `short_words` is called spun only when its score's log-odds exceed
+    /// `spun_threshold`'s by this margin at zero words, falling in a straight line to none at
+    /// `short_words`; between the two it is "unsure". Its rates are noisier than a long text's,
+    /// so honest short texts reach a given score more often (0: no margin).
+    short_margin = 0.0;
+    /// See `short_margin`.
+    short_words = 300.0;
 }
 
 impl Params {
