@@ -217,7 +217,12 @@ fn run(cli: Cli) -> Result<()> {
                 if *json {
                     output::json_line(&mut out, &doc.name, &report)?;
                 } else {
-                    output::human(&mut out, &doc.name, &doc.text, &report, color)?;
+                    // A text long enough for a verdict that is unsure for its length: say
+                    // what score it would need.
+                    let bar = (report.verdict == unspin_core::Verdict::Unsure
+                        && report.words as f32 >= det.params().min_words)
+                        .then(|| det.spun_bar(report.words));
+                    output::human(&mut out, &doc.name, &doc.text, &report, bar, color)?;
                 }
             }
             if failed > 0 {

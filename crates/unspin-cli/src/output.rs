@@ -57,12 +57,23 @@ pub fn json_line(out: &mut impl Write, path: &str, r: &Report) -> Result<()> {
 }
 
 /// The score and verdict, then the text with every span marked and its suggestion shown.
-pub fn human(out: &mut impl Write, path: &str, text: &str, r: &Report, color: bool) -> Result<()> {
+/// `bar`: for a text unsure for its length, the score it would need to be called spun.
+pub fn human(
+    out: &mut impl Write,
+    path: &str,
+    text: &str,
+    r: &Report,
+    bar: Option<f64>,
+    color: bool,
+) -> Result<()> {
     let (b, z) = if color { (BOLD, RESET) } else { ("", "") };
     let changes = r.spans.iter().filter(|s| s.suggestion.is_some()).count();
+    let needs = bar.map_or(String::new(), |bar| {
+        format!(": a text of {} words is called spun from {bar:.2}", r.words)
+    });
     writeln!(
         out,
-        "{b}{path}{z}: {b}{}{z} (score {:.2}, {} words, {} suspicious spans, {changes} with a suggestion)",
+        "{b}{path}{z}: {b}{}{z} (score {:.2}, {} words, {} suspicious spans, {changes} with a suggestion){needs}",
         r.verdict, r.score, r.words, r.spans.len()
     )?;
     writeln!(out)?;

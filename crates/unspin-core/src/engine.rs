@@ -793,30 +793,41 @@ impl Detector {
     }
 
     /// The verdict on a text of `n_words` words with document score `score`: "unsure" under
-    /// `min_words`, and for a text shorter than `short_words` whose score reaches
-    /// `spun_threshold` but not the margin its length asks for (see `short_margin`).
+    /// `min_words`, and from `spun_threshold` up to [`Detector::spun_bar`].
     fn verdict(&self, score: f64, n_words: usize) -> Verdict {
-        let p = &self.params;
-        let words = n_words as f64;
-        if words < f64::from(p.min_words) {
-            return Verdict::Unsure;
-        }
-        let threshold = f64::from(p.spun_threshold);
-        if score < threshold {
-            return Verdict::Clean;
-        }
-        let short = f64::from(p.short_words);
-        let margin = f64::from(p.short_margin) * (1.0 - words / short.max(1.0)).max(0.0);
-        // The score the margin asks for, in probability; exactly the threshold without one.
-        let bar = if margin > 0.0 {
-            1.0 / (1.0 + (-((threshold / (1.0 - threshold)).ln() + margin)).exp())
-        } else {
-            threshold
-        };
-        if score >= bar {
+        if (n_words as f32) < self.params.min_words {
+            Verdict::Unsure
+        } else if score < f64::from(self.params.spun_threshold) {
+            Verdict::Clean
+        } else if score >= self.spun_bar(n_words) {
             Verdict::Spun
         } else {
             Verdict::Unsure
+        }
+    }
+
+    /// The document score from which a text of `words` words is called spun: `spun_threshold`
+    /// from `short_words` words on, and above it for a shorter text, by `short_margin` x
+    /// (1 - words / `short_words`) in log-odds. A short text's rates are noisier, so an honest
+    /// one reaches a given score more often; one that scores between `spun_threshold` and this
+    /// bar is "unsure".
+    ///
+    /// ```no_run
+    /// # let model = unspin_core::Model::open("models/default.unspin").unwrap();
+    /// let det = unspin_core::Detector::new(model);
+    /// // With the shipped parameters (`short_margin` 3): 0.88 at 100 words, 0.5 from 300 on.
+    /// assert!(det.spun_bar(100) > 0.85 && det.spun_bar(300) == 0.5);
+    /// ```
+    pub fn spun_bar(&self, words: usize) -> f64 {
+        let p = &self.params;
+        let threshold = f64::from(p.spun_threshold);
+        let short = f64::from(p.short_words).max(1.0);
+        let margin = f64::from(p.short_margin) * (1.0 - words as f64 / short).max(0.0);
+        if margin > 0.0 {
+            1.0 / (1.0 + (-((threshold / (1.0 - threshold)).ln() + margin)).exp())
+        } else {
+            // Exactly the threshold without a margin.
+            threshold
         }
     }
 
@@ -3305,9 +3316,13 @@ mod tests {
         assert_eq!(det.verdict(0.49, 1000), Verdict::Clean);
         // Under `min_words`, unsure whatever the score.
         assert_eq!(det.verdict(1.0, 24), Verdict::Unsure);
+        // The bar itself, in probability.
+        assert!((det.spun_bar(100) - p(2.0)).abs() < 1e-12);
+        assert_eq!((det.spun_bar(300), det.spun_bar(5000)), (0.5, 0.5));
         // Without a margin, the threshold at any length.
         let plain = tiny_detector(|p| p.min_words = 25.0);
         assert_eq!(plain.verdict(0.5, 30), Verdict::Spun);
+        assert_eq!(plain.spun_bar(30), 0.5);
     }
 
     #[test]

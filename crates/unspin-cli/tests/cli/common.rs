@@ -184,7 +184,7 @@ impl Scratch {
 }
 
 /// One span of a `check --json` report.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Span {
     pub start: usize,

@@ -98,6 +98,35 @@ fn spun_paragraph_is_flagged_and_restored() {
 }
 
 #[test]
+fn a_short_text_under_its_bar_is_unsure_with_the_same_spans() {
+    let Some(model) = real_model("a_short_text_under_its_bar_is_unsure_with_the_same_spans") else {
+        return;
+    };
+    // A margin so high that no 55-word text can pass it: the verdict alone changes.
+    let strict = args_with(&model, "short_margin=50");
+    let (plain, high) = (check_stdin(&args(&model), SPUN), check_stdin(&strict, SPUN));
+    assert_eq!(plain.verdict, "spun");
+    assert_eq!(high.verdict, "unsure");
+    assert_eq!((plain.score, &plain.spans), (high.score, &high.spans));
+    // For people, the score it would need.
+    let mut human = strict.clone();
+    human.extend([os("check"), os("-")]);
+    let out = run(&human, SPUN.as_bytes());
+    let first = out
+        .ok()
+        .stdout()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(first.starts_with("-: unsure (score"), "{first}");
+    assert!(
+        first.ends_with(" words is called spun from 1.00"),
+        "{first}"
+    );
+}
+
+#[test]
 fn clean_paragraphs_stay_mostly_unchanged() {
     let Some(model) = real_model("clean_paragraphs_stay_mostly_unchanged") else {
         return;
