@@ -683,8 +683,9 @@ pub fn markup_spans(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Replaces the tokens of each [`web_spans`], [`markup_spans`] and [`code_spans`] range with
-/// one punctuation token over it, so that no word of an address, a tag or code is read as prose
+/// Replaces the tokens of each [`web_spans`], [`markup_spans`], [`code_spans`] and
+/// [`identifier_spans`] range with one punctuation token over it, so that no word of an address,
+/// a tag, code or an identifier is read as prose
 /// or rewritten, and no phrase runs across one. Returns the byte ranges of those tokens, in
 /// order, for the checks that read the text itself (spintax inside an address is none).
 ///
@@ -710,8 +711,10 @@ pub fn markup_spans(text: &str) -> Vec<(usize, usize)> {
 pub fn mask_web(text: &str, toks: &mut Vec<Token>) -> Vec<(usize, usize)> {
     let mut spans = web_spans(text);
     let code = code_spans(text);
-    let has_code = !code.is_empty();
+    let idents = identifier_spans(text);
+    let has_code = !code.is_empty() || !idents.is_empty();
     spans.extend(code);
+    spans.extend(idents);
     if has_code || text.contains(['<', '&']) {
         let mut joins = Vec::new();
         for (a, b) in markup_spans(text) {
@@ -776,6 +779,54 @@ pub fn mask_web(text: &str, toks: &mut Vec<Token>) -> Vec<(usize, usize)> {
         .into_iter()
         .map(|k| (toks[k].start as usize, toks[k].end as usize))
         .collect()
+}
+
+/// The byte ranges of identifiers written with underscores (`system_info`, `max_len`,
+/// `build_info_dict`): names in a program, not prose, whose parts ("info") a spinner never wrote.
+/// A range is a run of letters, digits and underscores with an underscore between two letters
+/// or digits somewhere in it. Emphasis in Markdown (`_very_`, `__bold__`) has none there and
+/// stays prose.
+///
+/// ```
+/// use unspin_core::tokenize::identifier_spans;
+/// let text = "Pass max_len (or __init__ kwargs) to system_info, or a__b, _very_ carefully.";
+/// let spans: Vec<&str> = identifier_spans(text).iter().map(|&(a, b)| &text[a..b]).collect();
+/// assert_eq!(spans, ["max_len", "system_info", "a__b"]);
+/// assert!(identifier_spans("No identifiers_ here, _nor here.").is_empty());
+/// ```
+pub fn identifier_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if !text.contains('_') {
+        return out;
+    }
+    let part = |c: char| c.is_alphanumeric() || c == '_';
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if !part(c) {
+            continue;
+        }
+        // The run from `start`; `open`: the underscores just read follow a letter or digit.
+        let (mut end, mut prev, mut open, mut joined) = (start + c.len_utf8(), c, false, false);
+        while let Some(&(i, d)) = chars.peek() {
+            if !part(d) {
+                break;
+            }
+            if d == '_' {
+                if prev != '_' {
+                    open = prev.is_alphanumeric();
+                }
+            } else if prev == '_' && open {
+                joined = true;
+            }
+            prev = d;
+            end = i + d.len_utf8();
+            chars.next();
+        }
+        if joined {
+            out.push((start, end));
+        }
+    }
+    out
 }
 
 /// The byte ranges of code in Markdown-style text, which is no prose to rewrite: fenced blocks
@@ -1142,7 +1193,7 @@ mod tests {
         }
 
         #[test]
-        fn masked_web_tokens_stay_ordered_and_cover_the_addresses(s in "[a-zA-Z0-9:/.@#&;<> ()\n-]{0,160}") {
+        fn masked_web_tokens_stay_ordered_and_cover_the_addresses(s in "[a-zA-Z0-9:/.@#&;<> ()\n_-]{0,160}") {
             // Words joined across an apostrophe reference: `apostrophe_refs_join_words`.
             prop_assume!(!APOSTROPHE_REFS.iter().any(|r| s.contains(r)));
             let before = tokenize(&s);
@@ -1156,7 +1207,11 @@ mod tests {
                 prev = t.end;
             }
             // No word token is left inside an address, and none outside one is lost.
-            let spans: Vec<(usize, usize)> = web_spans(&s).into_iter().chain(markup_spans(&s)).collect();
+            let spans: Vec<(usize, usize)> = web_spans(&s)
+                .into_iter()
+                .chain(markup_spans(&s))
+                .chain(identifier_spans(&s))
+                .collect();
             let inside = |t: &Token| spans.iter().any(|&(a, b)| (t.start as usize) < b && t.end as usize > a);
             prop_assert!(toks.iter().all(|t| t.kind == Kind::Punct || !inside(t)));
             let kept = before.iter().filter(|t| !inside(t)).count();

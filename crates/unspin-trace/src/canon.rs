@@ -35,8 +35,9 @@ use unspin_core::tokenize::{normalize_word, prose_tokens, tokenize, Kind};
 /// canonicalized by other rules cannot be searched with these ones. Version 2 reads a word that a
 /// hyphen breaks across lines ("inven-" and "tory"), or that a soft hyphen or a zero-width
 /// character splits, as one word, and skips web addresses, HTML tags and character references,
-/// as the detector does. Version 3 skips code (Markdown fences and inline code) as well.
-pub const CANON_VERSION: u32 = 3;
+/// as the detector does. Version 3 skips code (Markdown fences and inline code) as well, and
+/// version 4 identifiers written with underscores (`system_info`).
+pub const CANON_VERSION: u32 = 4;
 
 /// How words become tokens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
