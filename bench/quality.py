@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
                 "passages": len(rows), "words": words,
                 "false_changes_per_1k_words": 1000.0 * n_sugg / words if words else None,
                 "flags_per_1k_words": 1000.0 * n_flags / words if words else None,
-                "verdict_spun": sum(res[str(p)]["verdict"] == "spun" for p in paths) / len(paths) if paths else None,
+                "verdict_spun": verdict_share(res, paths, "spun"),
                 "verdict_unsure": verdict_share(res, paths, "unsure"),
             }, [float(res[str(p)]["score"]) for p in paths]
 
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                 "token_recall": ratio(total.tok_gold_back, total.tok_gold),
                 "token_precision": ratio(total.tok_sugg_right, total.tok_sugg),
                 "auroc": auroc(pos_scores, neg_scores), "tpr_at_1pct_fpr": tpr_at_fpr(pos_scores, neg_scores),
-                "verdict_spun": sum(res[str(p)]["verdict"] == "spun" for p in paths) / len(paths) if paths else None,
+                "verdict_spun": verdict_share(res, paths, "spun"),
                 "verdict_unsure": verdict_share(res, paths, "unsure"),
             }
     metrics["seconds"] = round(time.time() - t0, 1)

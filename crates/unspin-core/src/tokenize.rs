@@ -685,9 +685,9 @@ pub fn markup_spans(text: &str) -> Vec<(usize, usize)> {
 
 /// Replaces the tokens of each [`web_spans`], [`markup_spans`], [`code_spans`] and
 /// [`identifier_spans`] range with one punctuation token over it, so that no word of an address,
-/// a tag, code or an identifier is read as prose
-/// or rewritten, and no phrase runs across one. Returns the byte ranges of those tokens, in
-/// order, for the checks that read the text itself (spintax inside an address is none).
+/// a tag, code or an identifier is read as prose or rewritten, and no phrase runs across one.
+/// Returns the byte ranges of those tokens, in order, for the checks that read the text itself
+/// (spintax inside an address is none).
 ///
 /// ```
 /// use unspin_core::tokenize::{mask_web, tokenize, Kind};
