@@ -15,7 +15,8 @@ bench/out/tortured/train.json (same shape as the source list: only "phrases" and
 and heldout.json.  ``eval`` puts each held-out phrase in "In this work, we apply PHRASE to the
 collected measurements.", runs `unspin restore` on it and counts how often the held-out correct phrase
 comes back in place (the words standing where the phrase stood, found by a token diff, are the correct
-phrase; changes elsewhere in the sentence are counted apart).  As a control it also restores the same
+phrase), how often it is partly restored (each word changed is the correct phrase's word in its place)
+and how often wrong; changes elsewhere in the sentence are counted apart.  As a control it also restores the same
 sentence with the correct phrase, which should come back unchanged.  With neither --build-cmd nor --model, the engine's default model
 is used, which was built from the whole list: its score is then not a held-out score.
 
@@ -113,6 +114,18 @@ def phrase_outcome(phrase: str, restored: str) -> tuple[str, bool]:
     return " ".join(middle), outside_changed
 
 
+def partly_restored(phrase: str, correct: str, became: str) -> bool:
+    """Whether the words that stand where PHRASE stood (``became``, as `phrase_outcome` gives them)
+    put back some of CORRECT's words, word for word, and changed no other: "profound neural
+    networks" for "deep neural network" made "deep neural networks" is closer to the original and
+    nothing is wrong in it, though it is not the correct phrase."""
+    own, right, got = _toks(phrase), _toks(correct), became.split()
+    if not len(own) == len(right) == len(got):
+        return False
+    changed = [(r, g) for o, r, g in zip(own, right, got) if g != o]
+    return bool(changed) and all(g == r for r, g in changed)
+
+
 def run_restore(engine: list[str], model: str | None, path: Path) -> str:
     cmd = engine + ["restore"] + (["--model", model] if model else []) + [str(path)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -178,6 +191,8 @@ def cmd_eval(args) -> int:
             label = "restored" if kind == "spun" else "kept"
         elif middle == " ".join(_toks(phrase)):
             label = "unchanged"
+        elif kind == "spun" and partly_restored(phrase, pair["correct"], middle):
+            label = "partly restored"
         else:
             label = "wrong" if kind == "spun" else "altered"
         damaged[kind] += outside

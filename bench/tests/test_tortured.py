@@ -6,7 +6,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BENCH))
 
-from tortured_holdout import PREFIX, SUFFIX, is_heldout, phrase_outcome, split_list  # noqa: E402
+from tortured_holdout import (PREFIX, SUFFIX, is_heldout, partly_restored, phrase_outcome,  # noqa: E402
+                              split_list)
 
 
 def test_split_is_deterministic_and_shaped():
@@ -31,3 +32,13 @@ def test_phrase_outcome():
     # The words around the phrase changed: reported apart, the phrase is still read in place.
     assert phrase_outcome("profound learning",
                           "In this work, we apply deep learning to the connected metrics.") == ("deep learning", True)
+
+
+def test_partly_restored():
+    # Every word changed is the correct one: closer, though not the phrase.
+    assert partly_restored("profound neural networks", "deep neural network", "deep neural networks")
+    # A word made wrong, nothing changed, or another length: no.
+    assert not partly_restored("arbitrary decision woodland", "random decision forest", "arbitrary decision jungle")
+    assert not partly_restored("huge information", "big data", "huge information")
+    assert not partly_restored("info layer", "input layer", "information layer")
+    assert not partly_restored("bound together states", "usa", "united states")

@@ -20,6 +20,10 @@
     artifact: "Spinner debris",
   };
 
+  // Below this many words every text is "unsure" (the engine's `min_words`); from it on, an
+  // "unsure" text scored 0.5 or more, short of the bar its length sets for "spun".
+  const MIN_WORDS = 25;
+
   const state = {
     view: "marks",
     text: "",       // the text the report is about
@@ -196,7 +200,9 @@
           ? state.spans.length
             ? "This reads like ordinary writing. A few words look odd, but not enough to call it spun."
             : "This reads like ordinary writing: nothing looks swapped."
-          : `${plural(report.words, "word is", "words are")} too few for a verdict; the highlights below still show what looks swapped.`;
+          : report.words >= MIN_WORDS
+            ? `Some words look swapped, but a text of ${report.words} words needs a higher score to be called spun; the highlights below show them.`
+            : `${plural(report.words, "word is", "words are")} too few for a verdict; the highlights below still show what looks swapped.`;
     el.stats.textContent =
       `${plural(report.words, "word", "words")} · ${plural(state.spans.length, "suspicious span", "suspicious spans")} · ${changes} with a likely original`;
     el.count.textContent = plural(report.words, "word", "words");
