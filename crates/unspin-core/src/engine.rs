@@ -1995,6 +1995,11 @@ impl Detector {
         }
         let (start, end, margin) = (pc.start, pc.end, pc.margin);
         let original = self.model.lexicon().phrase(pc.original);
+        // A word in lowercase never stood for a name that English always capitalises: "sep" in
+        // honest prose is no "september" (a spinner keeps the case it found).
+        if pc.case == Case::Lower && ALWAYS_CAPITALISED.contains(&original) {
+            return;
+        }
         let suggestion = (conf >= p.apply || vouched.is_some())
             .then(|| self.write_like(original, &text[start..end], pc.case, pc.all_title));
 
@@ -2410,6 +2415,27 @@ impl Detector {
         score(&read) - score(&written) >= self.params.term_gain
     }
 }
+
+/// Originals that English writes with a capital wherever they stand: the months and the days
+/// of the week, less those that are ordinary words too ("may", "march", "august").
+const ALWAYS_CAPITALISED: [&str; 16] = [
+    "january",
+    "february",
+    "april",
+    "june",
+    "july",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 
 /// The confidence of a tortured phrase composed from the list's word substitutions, below the
 /// 0.95 of a listed phrase: on phrases held out from the list nearly every whole match is
@@ -3189,6 +3215,22 @@ mod tests {
         let mut inflected = pairs;
         inflected[0].3 = Src::MOBY | Src::INFLECTED;
         assert_eq!(with(&inflected, 4.0).restore(text), text);
+    }
+
+    #[test]
+    fn a_lowercase_word_never_stands_for_a_name_always_capitalised() {
+        // Both pairs as likely; "monday" is a day's name, which English always capitalises.
+        let pairs = [
+            ("mon", "monday", -0.5, Src::MOBY | Src::WORDNET),
+            ("steeply", "sharply", -0.5, Src::MOBY | Src::WORDNET),
+        ];
+        let bytes = crate::fixture::tiny_model_bytes_from(&pairs, &[]);
+        let det = Detector::new(Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap());
+        let r = det.check("The stock market fell steeply on mon.");
+        assert_eq!(
+            spans_of(&r),
+            [("steeply", SpanKind::Substitution, Some("sharply"))]
+        );
     }
 
     #[test]
