@@ -710,12 +710,11 @@ pub fn markup_spans(text: &str) -> Vec<(usize, usize)> {
 /// ```
 pub fn mask_web(text: &str, toks: &mut Vec<Token>) -> Vec<(usize, usize)> {
     let mut spans = web_spans(text);
-    let code = code_spans(text);
-    let idents = identifier_spans(text);
-    let has_code = !code.is_empty() || !idents.is_empty();
-    spans.extend(code);
-    spans.extend(idents);
-    if has_code || text.contains(['<', '&']) {
+    let web = spans.len();
+    spans.extend(code_spans(text));
+    spans.extend(identifier_spans(text));
+    // Code, identifiers and markup come after the addresses: sorted in and merged below.
+    if spans.len() > web || text.contains(['<', '&']) {
         let mut joins = Vec::new();
         for (a, b) in markup_spans(text) {
             // An apostrophe written as a reference inside a word ("It&#8217;s") stays in it.
