@@ -2590,10 +2590,29 @@ fn wrapped_line(text: &str, prev_end: usize, next: usize) -> bool {
         .is_some()
 }
 
-/// Whether token `t` is never rewritten, whatever its case: a number, or a token too long to
-/// be a word ([`MAX_WORD_CHARS`]).
+/// Whether token `t` is never rewritten, whatever its case: a number, a token too long to be a
+/// word ([`MAX_WORD_CHARS`]), or a prefix joined to the next word by a hyphen.
 fn always_protected(t: Token, text: &str) -> bool {
-    t.kind == Kind::Number || t.text(text).chars().count() > MAX_WORD_CHARS
+    t.kind == Kind::Number
+        || t.text(text).chars().count() > MAX_WORD_CHARS
+        || hyphen_prefix(t, text)
+}
+
+/// Prefixes that English joins to a word with a hyphen ("non-joining", "pre-war", "co-author").
+/// Written so, the token is a part of one word, not a word of its own that a spinner could have
+/// put there; read alone, the thesauri take "non" for "not" and "sub" for "substitute".
+const HYPHEN_PREFIXES: [&str; 14] = [
+    "anti", "co", "inter", "intra", "mid", "multi", "non", "post", "pre", "pseudo", "quasi", "re",
+    "semi", "sub",
+];
+
+/// Whether token `t` is one of [`HYPHEN_PREFIXES`] followed by a hyphen and a letter.
+fn hyphen_prefix(t: Token, text: &str) -> bool {
+    let rest = text[t.end as usize..].strip_prefix('-');
+    rest.is_some_and(|r| r.starts_with(char::is_alphabetic))
+        && HYPHEN_PREFIXES
+            .iter()
+            .any(|p| t.text(text).eq_ignore_ascii_case(p))
 }
 
 /// Whether the phrase of `len` words at `i` is a spinner's phrase put for a word of a name:
@@ -3231,6 +3250,20 @@ mod tests {
             spans_of(&r),
             [("steeply", SpanKind::Substitution, Some("sharply"))]
         );
+    }
+
+    #[test]
+    fn a_prefix_joined_by_a_hyphen_is_never_rewritten() {
+        // Read alone, "pre" would be "stock": "the stock market fell" is the fixture's sentence.
+        let pairs = [("pre", "stock", -0.5, Src::MOBY | Src::WORDNET)];
+        let bytes = crate::fixture::tiny_model_bytes_from(&pairs, &[]);
+        let det = Detector::new(Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap());
+        assert_eq!(
+            spans_of(&det.check("The pre market fell steeply on monday.")),
+            [("pre", SpanKind::Substitution, Some("stock"))]
+        );
+        let r = det.check("The pre-market fell sharply on monday.");
+        assert_eq!(spans_of(&r), []);
     }
 
     #[test]
