@@ -22,7 +22,7 @@ use std::hash::{Hash, Hasher};
 use crate::fingerprint::Variants;
 use crate::lexicon::{Candidate, Src, FLAG_LEMMA, FLAG_PREFIX, NO_FREQ};
 use crate::model::{Model, PhraseKind};
-use crate::names::{spun_surnames, NameOriginal};
+use crate::names::{broken_names, spun_surnames, NameOriginal};
 use crate::params::Params;
 use crate::report::{Report, Span, SpanKind, Verdict};
 use crate::tokenize::{
@@ -651,6 +651,23 @@ impl Detector {
             let found = spun_surnames(text, &toks, names, originals, &taken);
             if !found.is_empty() {
                 mangled = merge_disjoint(mangled, found);
+            }
+            // One phrase: Google Books counts the pair (millions of times, or the table would
+            // not hold it) at least a twentieth as often as its second word, which a word a
+            // phrase only starts ("doctrine and", "beauty of") is not. The bigram is a log10
+            // count and the frequency a log10 share of the unigram counts' total (5.4e11).
+            let collocation = |a: &str, b: &str| match (lex.find(a), lex.find(b)) {
+                (Some(a), Some(b)) => lex
+                    .bigram(a, b)
+                    .is_some_and(|c| c - lex.freq(b) >= COLLOCATION_MIN),
+                _ => false,
+            };
+            let mut near: Vec<(usize, usize)> = mangled.iter().map(|s| (s.start, s.end)).collect();
+            near.extend_from_slice(&taken);
+            near.sort_unstable();
+            let broken = broken_names(text, &toks, names, collocation, &near);
+            if !broken.is_empty() {
+                mangled = merge_disjoint(mangled, broken);
             }
         }
         let mut lp = Lp::new(self);
@@ -2415,6 +2432,10 @@ impl Detector {
         score(&read) - score(&written) >= self.params.term_gain
     }
 }
+
+/// log10 of (a bigram's count over its second word's, times the Google-Books unigram total
+/// 5.4e11) from which two words read as one phrase ([`broken_names`]): a twentieth.
+const COLLOCATION_MIN: f32 = 10.43;
 
 /// Originals that English writes with a capital wherever they stand: the months and the days
 /// of the week, less those that are ordinary words too ("may", "march", "august").

@@ -136,6 +136,8 @@ const CONTEXT_WORDS: usize = 8;
 const MIN_LOWER_WORDS: usize = 2;
 /// The confidence reported for a surname put back.
 const CONFIDENCE: f64 = 0.85;
+/// The confidence reported for a broken name, which has no suggestion.
+const FLAG_CONFIDENCE: f64 = 0.5;
 
 /// One original of a spun word or phrase, as the lexicon proposes it.
 #[derive(Clone, Debug)]
@@ -316,6 +318,117 @@ pub fn spun_surnames(
     }
     spans.extend(more);
     spans.sort_by_key(|s| s.start);
+    spans
+}
+
+/// Names broken by a spinner where no list can say what they were: a common given name, then a
+/// word in title case that is on neither census list and a lowercase word, the two read as one
+/// English phrase, in running text and with no capital after them ("Kevin Coronary heart said",
+/// where a spinner wrote "coronary heart" for "Hart"). Spinners keep the capital of a
+/// substitute's first word only, and a name does not go on in lowercase; but which surname the
+/// phrase stands for, no source says, so each span comes without a suggestion, as a flag.
+///
+/// `collocation(a, b)` says whether the two lowercase words read as one phrase: in the default
+/// model, a bigram that Google Books counts millions of times and at least a twentieth as often
+/// as its second word ("coronary heart", not "doctrine and"), which a surname and the word after
+/// it are not. Spans overlapping `taken` (sorted, disjoint byte
+/// ranges) are left out. They are no evidence for the document score, as spun surnames are not.
+///
+/// ```
+/// use unspin_core::names::{broken_names, Names};
+/// use unspin_core::tokenize::tokenize;
+/// use unspin_core::Bytes;
+///
+/// let names = Names::parse(Bytes::from_static(b"kevin\t30\t0\n")).unwrap();
+/// let text = "The comedian Kevin Coronary heart said he would tour again.";
+/// let spans = broken_names(text, &tokenize(text), &names, |a, b| (a, b) == ("coronary", "heart"), &[]);
+/// let flagged: Vec<_> = spans.iter().map(|s| (s.text.as_str(), s.suggestion.as_deref())).collect();
+/// assert_eq!(flagged, [("Coronary heart", None)]);
+/// ```
+pub fn broken_names(
+    text: &str,
+    toks: &[Token],
+    names: &Names,
+    collocation: impl Fn(&str, &str) -> bool,
+    taken: &[(usize, usize)],
+) -> Vec<Span> {
+    let word = |k: usize| toks.get(k).filter(|t| t.kind == Kind::Word);
+    let case = |k: usize| word(k).map(|t| case_of(t.text(text)));
+    let cases: Vec<Option<Case>> = (0..toks.len()).map(case).collect();
+    let joined = |a: usize, b: usize| text[toks[a].end as usize..toks[b].start as usize] == *" ";
+    let mut spans: Vec<Span> = Vec::new();
+    for k in 0..toks.len().saturating_sub(3) {
+        let (given, w1, w2) = (k, k + 1, k + 2);
+        if case(given) != Some(Case::Title)
+            || case(w1) != Some(Case::Title)
+            || case(w2) != Some(Case::Lower)
+            || !joined(given, w1)
+            || !joined(w1, w2)
+            || spans
+                .last()
+                .is_some_and(|s| s.end > toks[w1].start as usize)
+        {
+            continue;
+        }
+        let lower = |k: usize| toks[k].text(text).to_lowercase();
+        let first = lower(w1);
+        let (second_text, _) = split_possessive(toks[w2].text(text));
+        let second = second_text.to_lowercase();
+        let plain = |w: &str| w.len() >= MIN_LETTERS && w.bytes().all(|b| b.is_ascii_lowercase());
+        // A name inside a sentence, or at its start before what follows a name ("Kevin
+        // Coronary heart said"): there a given name is as often a word ("May God bless"). What
+        // follows a name ("Government has") is read as a surname's next word.
+        let inside = given > 0 && (cases[given - 1].is_some() || toks[given - 1].text(text) == ",");
+        let before_a_verb = || {
+            toks.get(w2 + 1)
+                .is_some_and(|t| joined(w2, w2 + 1) && AFTER_A_NAME.contains(&t.text(text)))
+        };
+        if !(inside || before_a_verb())
+            || !plain(&first)
+            || !plain(&second)
+            || AFTER_A_NAME.contains(&second.as_str())
+            || [&first, &second]
+                .iter()
+                .any(|w| TITLE_LOWER.contains(&w.as_str()))
+            || names.ranks(&first).is_some_and(|r| r != (0, 0))
+            || names
+                .given_rank(&lower(given))
+                .is_none_or(|r| r > GIVEN_MAX_RANK)
+        {
+            continue;
+        }
+        let next = w2 + 1;
+        let (start, end) = (
+            toks[w1].start as usize,
+            toks[w2].start as usize + second.len(),
+        );
+        if cases
+            .get(next)
+            .copied()
+            .flatten()
+            .is_some_and(|c| c != Case::Lower)
+            || !running_text(text, toks, &cases, given, next)
+            || overlaps_any(taken, start, end, |&r| r)
+            || !collocation(&first, &second)
+        {
+            continue;
+        }
+        let spun = &text[start..end];
+        spans.push(Span {
+            start,
+            end,
+            text: spun.to_string(),
+            suggestion: None,
+            confidence: FLAG_CONFIDENCE,
+            kind: SpanKind::Substitution,
+            evidence: format!(
+                "a broken name: \"{spun}\" follows the given name \"{}\", but a name does not \
+                 go on in lowercase, and \"{first} {second}\" is an English phrase, which spinners \
+                 write for a word of a name; which name, no source says",
+                toks[given].text(text)
+            ),
+        });
+    }
     spans
 }
 
@@ -624,6 +737,37 @@ mod tests {
             fixes("the fans said that Decide was back on the field"),
             vec![]
         );
+    }
+
+    #[test]
+    fn a_broken_name_is_flagged_where_a_phrase_goes_on_in_lowercase() {
+        let n = names("kevin\t30\t0\nmay\t200\t0\nrock\t0\t3000\n").unwrap();
+        let phrases = [("coronary", "heart"), ("rock", "music"), ("god", "bless")];
+        let flags = |text: &str| -> Vec<String> {
+            let toks = tokenize(text);
+            broken_names(text, &toks, &n, |a, b| phrases.contains(&(a, b)), &[])
+                .into_iter()
+                .map(|s| {
+                    assert!(s.suggestion.is_none());
+                    s.text
+                })
+                .collect()
+        };
+        assert_eq!(
+            flags("the comedian Kevin Coronary heart's new tour"),
+            ["Coronary heart"]
+        );
+        assert_eq!(
+            flags("Kevin Coronary heart said he would tour."),
+            ["Coronary heart"]
+        );
+        // A surname ("Rock"), a sentence's start before no verb, a name that goes on in
+        // capitals, a phrase of words that are no collocation, a headline: no flag.
+        assert!(flags("fans of Kevin Rock music came").is_empty());
+        assert!(flags("May God bless our country.").is_empty());
+        assert!(flags("the doctors of Kevin Coronary Heart Clinic said").is_empty());
+        assert!(flags("the comedian Kevin Coronary arteries said").is_empty());
+        assert!(flags("Kevin Coronary heart").is_empty());
     }
 
     #[test]

@@ -255,6 +255,25 @@ fn spinner_habits_are_put_right() {
 }
 
 #[test]
+fn a_name_broken_by_a_phrase_is_flagged_and_left_as_it_is() {
+    let Some(model) = real_model("a_name_broken_by_a_phrase_is_flagged_and_left_as_it_is") else {
+        return;
+    };
+    let input = "The comedian Kevin Coronary heart said his new tour starts in May.";
+    let (report, restored) = assert_restore_consistent(&args(&model), input);
+    assert_eq!(restored, input);
+    let span = report
+        .spans
+        .iter()
+        .find(|s| s.text == "Coronary heart")
+        .unwrap_or_else(|| panic!("a flag on the phrase: {report:#?}"));
+    assert!(span.suggestion.is_none() && span.evidence.starts_with("a broken name"));
+    // An honest name before a phrase ("Rock" is a surname) gets nothing.
+    let honest = check_stdin(&args(&model), "Fans of Chris Rock music came to the show.");
+    assert!(honest.spans.is_empty(), "{honest:#?}");
+}
+
+#[test]
 fn the_article_before_a_restored_phrase_is_made_to_agree() {
     let Some(model) = real_model("the_article_before_a_restored_phrase_is_made_to_agree") else {
         return;
