@@ -708,7 +708,11 @@ impl Detector {
         }
         let verdict = self.verdict(score, n_words);
         if verdict == Verdict::Clean {
-            let bar = f64::from(self.params.apply_clean);
+            let bar = if score < f64::from(self.params.clean_floor) {
+                f64::INFINITY
+            } else {
+                f64::from(self.params.apply_clean)
+            };
             for s in spans.iter_mut().filter(|s| {
                 s.kind == SpanKind::Substitution && s.suggestion.is_some() && s.confidence < bar
             }) {
@@ -3391,6 +3395,22 @@ mod tests {
         let spun = run(1.0, 0.0);
         assert_eq!(spun.verdict, Verdict::Spun);
         assert_eq!(suggestion(&spun).0.as_deref(), Some("stock"));
+        // A clean text that scores under `clean_floor` gets no substitution, whatever
+        // `apply_clean`; at or above it, `apply_clean` decides.
+        let floor = |clean_floor: f32| {
+            tiny_detector(|p| {
+                (p.min_words, p.spun_threshold) = (1.0, 2.0);
+                (p.apply_clean, p.clean_floor) = (0.0, clean_floor);
+            })
+            .check(text)
+        };
+        assert_eq!(suggestion(&floor(1.0)).0, None);
+        let score = floor(1.0).score;
+        assert!(score > 0.0, "{score}");
+        assert_eq!(
+            suggestion(&floor((score * 0.9) as f32)).0.as_deref(),
+            Some("stock")
+        );
     }
 
     #[test]
