@@ -207,6 +207,17 @@ pub struct Report {
     pub spans: Vec<Span>,
 }
 
+impl Report {
+    /// The first span that `found` picks, or a panic naming `what` with the whole report.
+    #[track_caller]
+    pub fn span(&self, what: &str, found: impl Fn(&Span) -> bool) -> &Span {
+        self.spans
+            .iter()
+            .find(|s| found(s))
+            .unwrap_or_else(|| panic!("{what}: {self:#?}"))
+    }
+}
+
 const REPORT_KEYS: [&str; 5] = ["path", "score", "spans", "verdict", "words"];
 const SPAN_KEYS: [&str; 7] = [
     "confidence",

@@ -181,11 +181,7 @@ fn restore_applies_exactly_the_spans_with_a_suggestion() {
 fn tortured_phrase_is_a_fingerprint() {
     let input = "In this work we apply profound learning to the data.";
     let r = check_stdin(&fx(), input);
-    let fp = r
-        .spans
-        .iter()
-        .find(|s| s.kind == "fingerprint")
-        .unwrap_or_else(|| panic!("a fingerprint span: {r:?}"));
+    let fp = r.span("a fingerprint span", |s| s.kind == "fingerprint");
     assert_eq!(fp.text, "profound learning");
     assert_eq!(fp.suggestion.as_deref(), Some("deep learning"));
 }

@@ -159,11 +159,7 @@ fn tortured_phrase_fingerprint_is_restored() {
     };
     let input = "In this paper we study counterfeit consciousness for medical images.";
     let (report, restored) = assert_restore_consistent(&args(&model), input);
-    let fp = report
-        .spans
-        .iter()
-        .find(|s| s.kind == "fingerprint")
-        .unwrap_or_else(|| panic!("a fingerprint span: {report:#?}"));
+    let fp = report.span("a fingerprint span", |s| s.kind == "fingerprint");
     assert_eq!(fp.text, "counterfeit consciousness");
     assert_eq!(fp.suggestion.as_deref(), Some("artificial intelligence"));
     assert!(restored.contains("artificial intelligence"), "{restored}");
@@ -242,11 +238,9 @@ fn spinner_habits_are_put_right() {
     // every refit; what is tested here is the possessive's reading.
     let input = "The firm said the corporate\u{2019}s chart only goes back to 2016.";
     let report = check_stdin(&args_with(&model, "gate=0"), input);
-    let span = report
-        .spans
-        .iter()
-        .find(|s| s.text == "corporate\u{2019}s")
-        .unwrap_or_else(|| panic!("a span on the possessive: {report:#?}"));
+    let span = report.span("a span on the possessive", |s| {
+        s.text == "corporate\u{2019}s"
+    });
     assert!(
         span.suggestion.as_deref() == Some("company\u{2019}s")
             || (span.suggestion.is_none() && span.evidence.contains("\"company's\"")),
@@ -262,11 +256,7 @@ fn a_name_broken_by_a_phrase_is_flagged_and_left_as_it_is() {
     let input = "The comedian Kevin Coronary heart said his new tour starts in May.";
     let (report, restored) = assert_restore_consistent(&args(&model), input);
     assert_eq!(restored, input);
-    let span = report
-        .spans
-        .iter()
-        .find(|s| s.text == "Coronary heart")
-        .unwrap_or_else(|| panic!("a flag on the phrase: {report:#?}"));
+    let span = report.span("a flag on the phrase", |s| s.text == "Coronary heart");
     assert!(span.suggestion.is_none() && span.evidence.starts_with("a broken name"));
     // An honest name before a phrase ("Rock" is a surname) gets nothing.
     let honest = check_stdin(&args(&model), "Fans of Chris Rock music came to the show.");
