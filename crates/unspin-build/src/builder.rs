@@ -173,6 +173,12 @@ pub fn run(a: Args) -> Result<()> {
         }
         let pairs: Vec<_> = read_pairs(path)?
             .into_iter()
+            .map(|mut p| {
+                if let Some(o) = compile::of_inversion(&p.spun, &p.original, attested) {
+                    p.original = o;
+                }
+                p
+            })
             .filter(|p| !p.spun.contains('-') && in_lm(&p.original))
             .filter(|p| !compile::contraction_only(&p.spun, &p.original))
             .collect();

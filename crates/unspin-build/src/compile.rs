@@ -616,6 +616,25 @@ pub fn write_channel(
     n
 }
 
+/// The original of a mined pair whose spun phrase is a compound noun turned into an of-phrase.
+/// Spinners write "rate of interest" for "interest rate"; a diff of the spun page against its
+/// original keeps the word the two share where it stands ("rate") and pairs what is left, so the
+/// table reads "rate of interest" as a spelling of "interest" alone, and "hold interest rates
+/// steady", spun as "hold rates of interest regular", came back as "hold interest regular".
+/// Where the spun phrase is "A of B", its
+/// recorded original is B and `attested` (the LM's stored bigrams) knows "B A", the original is
+/// "B A"; otherwise `None`.
+pub fn of_inversion(
+    spun: &str,
+    original: &str,
+    attested: impl Fn(&str, &str) -> bool,
+) -> Option<String> {
+    match spun.split(' ').collect::<Vec<_>>().as_slice() {
+        [a, "of", b] if *b == original && attested(b, a) => Some(format!("{b} {a}")),
+        _ => None,
+    }
+}
+
 /// Whether two phrases are the same words but for contractions ("we're" / "we are", "it is" /
 /// "it's", "didn't" / "did not"). Spinners contract and expand both ways, and honest text, news
 /// quotes above all, is full of both forms, so such a pair could only be a guess: it is left out
@@ -716,6 +735,20 @@ mod tests {
         ] {
             assert!(!contraction_only(a, b), "{a} / {b}");
         }
+    }
+
+    #[test]
+    fn an_of_phrase_stands_for_the_compound_it_inverts() {
+        let known = |a: &str, b: &str| matches!((a, b), ("interest", "rates") | ("coffee", "cup"));
+        let inverted = |s, o| of_inversion(s, o, known);
+        assert_eq!(
+            inverted("rates of interest", "interest").as_deref(),
+            Some("interest rates")
+        );
+        // Another original, or a compound the LM does not know: as mined.
+        assert_eq!(inverted("rates of interest", "rates"), None);
+        assert_eq!(inverted("kind of people", "people"), None);
+        assert_eq!(inverted("a lot of", "many"), None);
     }
 
     #[test]
