@@ -621,9 +621,8 @@ pub fn write_channel(
 /// original keeps the word the two share where it stands ("rate") and pairs what is left, so the
 /// table reads "rate of interest" as a spelling of "interest" alone, and "hold interest rates
 /// steady", spun as "hold rates of interest regular", came back as "hold interest regular".
-/// Where the spun phrase is "A of B", its
-/// recorded original is B and `attested` (the LM's stored bigrams) knows "B A", the original is
-/// "B A"; otherwise `None`.
+/// Where the spun phrase is "A of B", its recorded original is B and `attested` (the LM's stored
+/// bigrams) knows "B A", the original is "B A"; otherwise `None`.
 pub fn of_inversion(
     spun: &str,
     original: &str,

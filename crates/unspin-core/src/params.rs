@@ -158,9 +158,10 @@ params! {
     /// tells honest text apart far better than one change's confidence can. Below it the span
     /// is still reported, without a suggestion. At `apply` or under, it changes nothing.
     apply_clean = 0.5;
-    /// In a document that scores under this, no substitution is applied at all, however
-    /// confident: a score so low says the text is honest more surely than any one change says
-    /// otherwise. Its spans are still reported, without a suggestion. 0 turns it off.
+    /// In a document the score calls clean and that scores under this, no substitution is
+    /// applied at all, however confident: a score so low says the text is honest more surely
+    /// than any one change says otherwise. Its spans are still reported, without a suggestion.
+    /// 0 turns it off.
     clean_floor = 0.0;
     /// A span is reported, without a suggestion below `apply`, when its confidence reaches this.
     flag = 0.35;
