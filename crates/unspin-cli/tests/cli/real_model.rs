@@ -249,6 +249,32 @@ fn spinner_habits_are_put_right() {
 }
 
 #[test]
+fn the_readme_shows_what_check_prints_on_the_bundled_example() {
+    let Some(model) = real_model("the_readme_shows_what_check_prints_on_the_bundled_example")
+    else {
+        return;
+    };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let command = "$ target/release/unspin check examples/spun.txt\n";
+    let shown = readme
+        .split_once(command)
+        .and_then(|(_, after)| after.split_once("```"))
+        .map(|(block, _)| block)
+        .expect("the README shows `unspin check examples/spun.txt` and its output");
+    let example = root.join("examples/spun.txt");
+    let mut a = args(&model);
+    a.extend([os("check"), example.as_os_str()]);
+    let out = run(&a, b"");
+    // The command is shown as run from the repository's root.
+    let printed = out
+        .ok()
+        .stdout()
+        .replace(example.to_str().unwrap(), "examples/spun.txt");
+    assert_eq!(printed, shown, "README.md's example output is stale");
+}
+
+#[test]
 fn a_name_broken_by_a_phrase_is_flagged_and_left_as_it_is() {
     let Some(model) = real_model("a_name_broken_by_a_phrase_is_flagged_and_left_as_it_is") else {
         return;
