@@ -192,11 +192,8 @@ pub fn spun_surnames(
     originals: impl Fn(&str) -> Vec<NameOriginal>,
     taken: &[(usize, usize)],
 ) -> Vec<Span> {
-    // Each word's case (`None` for other tokens), read once: every step below asks it.
-    let cases: Vec<Option<Case>> = toks
-        .iter()
-        .map(|t| (t.kind == Kind::Word).then(|| case_of(t.text(text))))
-        .collect();
+    // Each word's case, read once: every step below asks it.
+    let cases = word_cases(text, toks);
     let title = |k: usize| cases.get(k).copied().flatten() == Some(Case::Title);
     let capital = |k: usize| {
         cases
@@ -205,8 +202,7 @@ pub fn spun_surnames(
             .flatten()
             .is_some_and(|c| c != Case::Lower)
     };
-    // Only a space between two tokens: no line break, no punctuation.
-    let joined = |a: usize, b: usize| text[toks[a].end as usize..toks[b].start as usize] == *" ";
+    let joined = |a: usize, b: usize| joined(text, toks, a, b);
     let mut spans: Vec<Span> = Vec::new();
     // Spun key -> (suggestion in lowercase, the evidence of its first finding).
     let mut found: HashMap<String, (String, String)> = HashMap::new();
@@ -352,13 +348,9 @@ pub fn broken_names(
     collocation: impl Fn(&str, &str) -> bool,
     taken: &[(usize, usize)],
 ) -> Vec<Span> {
-    // Each word's case (`None` for other tokens), as in `spun_surnames`.
-    let cases: Vec<Option<Case>> = toks
-        .iter()
-        .map(|t| (t.kind == Kind::Word).then(|| case_of(t.text(text))))
-        .collect();
+    let cases = word_cases(text, toks);
     let case = |k: usize| cases.get(k).copied().flatten();
-    let joined = |a: usize, b: usize| text[toks[a].end as usize..toks[b].start as usize] == *" ";
+    let joined = |a: usize, b: usize| joined(text, toks, a, b);
     let mut spans: Vec<Span> = Vec::new();
     for k in 0..toks.len().saturating_sub(3) {
         let (given, w1, w2) = (k, k + 1, k + 2);
@@ -429,6 +421,18 @@ pub fn broken_names(
         });
     }
     spans
+}
+
+/// Each token's case, `None` for tokens that are no words.
+fn word_cases(text: &str, toks: &[Token]) -> Vec<Option<Case>> {
+    toks.iter()
+        .map(|t| (t.kind == Kind::Word).then(|| case_of(t.text(text))))
+        .collect()
+}
+
+/// Whether only a space stands between tokens `a` and `b`: no line break, no punctuation.
+fn joined(text: &str, toks: &[Token], a: usize, b: usize) -> bool {
+    text[toks[a].end as usize..toks[b].start as usize] == *" "
 }
 
 /// Words that follow a person's name at the start of a sentence ("Lengthy added that ..."),
