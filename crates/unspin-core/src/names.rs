@@ -213,15 +213,9 @@ pub fn spun_surnames(
         }
         let given = toks[k].text(text);
         // A text names the same people again and again: each word is looked up once.
-        let is_given = *given_names.entry(given).or_insert_with(|| {
-            // The census lists are in ASCII: a word of other letters is no name of theirs, and
-            // one of ASCII letters is lowercased without an allocation.
-            let mut buf = [0u8; 32];
-            given.len() >= MIN_LETTERS
-                && ascii_lower(given, &mut buf)
-                    .and_then(|lower| names.given_rank(lower))
-                    .is_some_and(|r| r <= GIVEN_MAX_RANK)
-        });
+        let is_given = *given_names
+            .entry(given)
+            .or_insert_with(|| given.len() >= MIN_LETTERS && common_given_name(names, given));
         if !is_given {
             continue;
         }
@@ -273,9 +267,9 @@ pub fn spun_surnames(
         if !title(k) {
             continue;
         }
-        // Inside a sentence, after a word or a comma; or at its start, where a capital says
-        // nothing, only when what follows is what follows a person's name.
-        let inside = k > 0 && (cases[k - 1].is_some() || toks[k - 1].text(text) == ",");
+        // Inside a sentence; or at its start, where a capital says nothing, only when what
+        // follows is what follows a person's name.
+        let inside = inside_sentence(text, toks, &cases, k);
         if !inside && !sentence_start(text, toks, k) {
             continue;
         }
@@ -294,12 +288,7 @@ pub fn spun_surnames(
             continue;
         };
         let (original, first) = &found[&key];
-        if !inside
-            && possessive.is_empty()
-            && !toks
-                .get(next)
-                .is_some_and(|t| joined(next - 1, next) && AFTER_A_NAME.contains(&t.text(text)))
-        {
+        if !inside && possessive.is_empty() && !follows_a_name(text, toks, next) {
             continue;
         }
         if capital(next)
@@ -373,12 +362,7 @@ pub fn broken_names(
         // A name inside a sentence, or at its start before what follows a name ("Kevin
         // Coronary heart said"): there a given name is as often a word ("May God bless"). What
         // follows a name ("Government has") is read as a surname's next word.
-        let inside = given > 0 && (cases[given - 1].is_some() || toks[given - 1].text(text) == ",");
-        let before_a_verb = || {
-            toks.get(w2 + 1)
-                .is_some_and(|t| joined(w2, w2 + 1) && AFTER_A_NAME.contains(&t.text(text)))
-        };
-        if !(inside || before_a_verb())
+        if !(inside_sentence(text, toks, &cases, given) || follows_a_name(text, toks, w2 + 1))
             || !plain(&first)
             || !plain(&second)
             || AFTER_A_NAME.contains(&second.as_str())
@@ -386,9 +370,7 @@ pub fn broken_names(
                 .iter()
                 .any(|w| TITLE_LOWER.contains(&w.as_str()))
             || names.ranks(&first).is_some_and(|r| r != (0, 0))
-            || names
-                .given_rank(&lower(given))
-                .is_none_or(|r| r > GIVEN_MAX_RANK)
+            || !common_given_name(names, toks[given].text(text))
         {
             continue;
         }
@@ -421,6 +403,28 @@ pub fn broken_names(
         });
     }
     spans
+}
+
+/// Whether `word` is a given name among the [`GIVEN_MAX_RANK`] most common. The census lists
+/// are in ASCII: a word of other letters is no name of theirs, and one of ASCII letters is
+/// lowercased without an allocation.
+fn common_given_name(names: &Names, word: &str) -> bool {
+    let mut buf = [0u8; 32];
+    ascii_lower(word, &mut buf)
+        .and_then(|lower| names.given_rank(lower))
+        .is_some_and(|r| r <= GIVEN_MAX_RANK)
+}
+
+/// Whether token `k` stands inside a sentence: after a word or a comma.
+fn inside_sentence(text: &str, toks: &[Token], cases: &[Option<Case>], k: usize) -> bool {
+    k > 0 && (cases[k - 1].is_some() || toks[k - 1].text(text) == ",")
+}
+
+/// Whether token `k` is what follows a person's name ([`AFTER_A_NAME`]), a space after the
+/// token before it.
+fn follows_a_name(text: &str, toks: &[Token], k: usize) -> bool {
+    toks.get(k)
+        .is_some_and(|t| joined(text, toks, k - 1, k) && AFTER_A_NAME.contains(&t.text(text)))
 }
 
 /// Each token's case, `None` for tokens that are no words.
