@@ -630,6 +630,8 @@ impl Detector {
         // abbreviation, which a careless writer makes too, or "a 12 months" is a repair rather
         // than proof the score was fitted on.
         let mut mangled = self.mangled(text, &toks, &taken);
+        // Where spun surnames are put back: a clean verdict leaves them their suggestions.
+        let mut surnames: Vec<(usize, usize)> = Vec::new();
         // Spun surnames are no evidence either: a rule with its own confidence, not a change the
         // scores were fitted on, and rare enough that they would say little.
         if let Some(names) = self.model.names() {
@@ -649,6 +651,7 @@ impl Detector {
                     .collect()
             };
             let found = spun_surnames(text, &toks, names, originals, &taken);
+            surnames.extend(found.iter().map(|s| (s.start, s.end)));
             if !found.is_empty() {
                 mangled = merge_disjoint(mangled, found);
             }
@@ -713,8 +716,14 @@ impl Detector {
             } else {
                 f64::from(self.params.apply_clean)
             };
+            // A spun surname stands on the census lists and the spinners' pairs, not on the
+            // document's other changes: "Aaron Decide" in a text that reads as honest otherwise
+            // is still no name, and "Judge" still its likely original.
             for s in spans.iter_mut().filter(|s| {
-                s.kind == SpanKind::Substitution && s.suggestion.is_some() && s.confidence < bar
+                s.kind == SpanKind::Substitution
+                    && s.suggestion.is_some()
+                    && s.confidence < bar
+                    && !surnames.contains(&(s.start, s.end))
             }) {
                 s.suggestion = None;
             }
@@ -4234,6 +4243,31 @@ mod tests {
             .spans
             .iter()
             .all(|s| !s.evidence.contains("spun surname")));
+    }
+
+    #[test]
+    fn a_clean_verdict_leaves_a_spun_surname_its_suggestion() {
+        let names: &[u8] = b"strong\t0\t500\ntom\t154\t0\n";
+        let bytes = crate::fixture::tiny_model_bytes_with(&[(crate::T_NAMES, names)]);
+        let model = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap();
+        let mut p = Params::default();
+        // Called clean, and every other substitution's suggestion withheld.
+        (p.min_words, p.spun_threshold) = (1.0, 2.0);
+        (p.apply_clean, p.clean_floor) = (1.0, 1.0);
+        let det = Detector::with_params(model, p);
+        let text = "The striker Tom Sturdy scored twice as the inventory market fell.";
+        let r = det.check(text);
+        assert_eq!(r.verdict, Verdict::Clean);
+        let suggestion = |word: &str| {
+            let s = r.spans.iter().find(|s| s.text == word).expect("reported");
+            s.suggestion.as_deref()
+        };
+        assert_eq!(suggestion("Sturdy"), Some("Strong"));
+        assert_eq!(suggestion("inventory"), None);
+        assert_eq!(
+            det.restore(text),
+            "The striker Tom Strong scored twice as the inventory market fell."
+        );
     }
 
     #[test]
