@@ -77,6 +77,8 @@ def main():
     ap.add_argument("--devset", default=os.path.join(HERE, "out", "devset"))
     ap.add_argument("--docstrings", default=docstrings.site_packages(),
                     help="tree of Python modules whose docstrings are read (default: this interpreter's site-packages)")
+    ap.add_argument("--list", action="store_true",
+                    help="also print every substitution suggested, with its document, confidence and context")
     a = ap.parse_args()
     engine = [a.engine] + a.engine_arg
     print(f"{'set':24} {'docs':>5} {'words':>9} {'suggestions':>11} {'per 1k':>7} {'tortured':>8} {'debris':>6} "
@@ -94,6 +96,15 @@ def main():
         top = max(r["score"] for r in reports)
         print(f"{name:24} {len(docs):5} {words:9} {sugg:11} {1000 * sugg / max(words, 1):7.2f} "
               f"{suggested('fingerprint'):8} {suggested('artifact'):6} {spun:11} {top:9.3f}")
+        if a.list:
+            for (doc, text), r in zip(docs, reports):
+                data = text.encode("utf-8")
+                for s in r["spans"]:
+                    if s["kind"] == "substitution" and s.get("suggestion"):
+                        left = data[max(0, s["start"] - 40):s["start"]].decode("utf-8", "replace")
+                        right = data[s["end"]:s["end"] + 40].decode("utf-8", "replace")
+                        context = " ".join(f"{left}[{s['text']} => {s['suggestion']}]{right}".split())
+                        print(f"    {doc} (score {r['score']:.3f}) {s['confidence']:.2f}: {context}")
 
 
 if __name__ == "__main__":
