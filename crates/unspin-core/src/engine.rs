@@ -4214,12 +4214,17 @@ mod tests {
         assert!(det().check(text).spans.is_empty());
     }
 
-    #[test]
-    fn spun_surnames_are_put_back_where_the_name_lists_say_so() {
-        // The fixture proposes "strong" for "sturdy" from two thesauri.
+    /// The fixture model with name lists where "Tom" is a given name and "Strong" a surname;
+    /// the fixture proposes "strong" for "sturdy" from two thesauri.
+    fn surname_model() -> Model {
         let names: &[u8] = b"strong\t0\t500\ntom\t154\t0\n";
         let bytes = crate::fixture::tiny_model_bytes_with(&[(crate::T_NAMES, names)]);
-        let with = Detector::new(Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap());
+        Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap()
+    }
+
+    #[test]
+    fn spun_surnames_are_put_back_where_the_name_lists_say_so() {
+        let with = Detector::new(surname_model());
         let text = "The striker Tom Sturdy scored twice, and then Sturdy said the market fell.";
         let r = with.check(text);
         let names: Vec<_> = r
@@ -4247,14 +4252,11 @@ mod tests {
 
     #[test]
     fn a_clean_verdict_leaves_a_spun_surname_its_suggestion() {
-        let names: &[u8] = b"strong\t0\t500\ntom\t154\t0\n";
-        let bytes = crate::fixture::tiny_model_bytes_with(&[(crate::T_NAMES, names)]);
-        let model = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap();
         let mut p = Params::default();
         // Called clean, and every other substitution's suggestion withheld.
         (p.min_words, p.spun_threshold) = (1.0, 2.0);
         (p.apply_clean, p.clean_floor) = (1.0, 1.0);
-        let det = Detector::with_params(model, p);
+        let det = Detector::with_params(surname_model(), p);
         let text = "The striker Tom Sturdy scored twice as the inventory market fell.";
         let r = det.check(text);
         assert_eq!(r.verdict, Verdict::Clean);
