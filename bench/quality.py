@@ -31,10 +31,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import OUT_DIR, REPO_DIR  # noqa: E402
-from benchlib.metrics import Counts, auroc, passage_counts, ratio, suggestions, tpr_at_fpr  # noqa: E402
+from benchlib.metrics import (Counts, auroc, passage_counts, ratio, reliability, right_suggestions,  # noqa: E402
+                              suggestions, tpr_at_fpr)
 from benchlib.cut import cut_record, first_words  # noqa: E402
 from benchlib.textspan import count_words  # noqa: E402
 from make_devset import DEFAULT_SEED, stamp  # noqa: E402
+
+# Bins of the calibration tables: the passage score, and a suggestion's confidence (suggestions
+# start at `apply`, 0.68 as shipped).
+SCORE_EDGES = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0]
+CONFIDENCE_EDGES = [0.0, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0]
 
 # Files of the split that hold honest text, not spun sets: the addresses' clean passages (the
 # negatives of detection) and technical prose (reported apart: false changes and verdicts).
@@ -107,6 +113,25 @@ def fmt(x: float | None, pct: bool = True) -> str:
     return f"{100 * x:5.1f}" if pct else f"{x:5.3f}"
 
 
+def calibration(pairs: list[tuple[float, bool]], edges: list[float]) -> dict:
+    """A reliability table as JSON: its bins, Brier score and expected calibration error."""
+    bins, brier, ece = reliability(pairs, edges)
+    return {"bins": [vars(b) for b in bins], "brier": brier, "ece": ece}
+
+
+def print_calibration(what: str, count: str, share: str, cal: dict) -> None:
+    """Print a reliability table: for each bin, how many, their mean probability and share right."""
+    brier = "n/a" if cal["brier"] is None else f"{cal['brier']:.3f}"
+    ece = "n/a" if cal["ece"] is None else f"{cal['ece']:.3f}"
+    print(f"calibration of the {what}: Brier {brier}, ECE {ece}")
+    bins = cal["bins"]
+    label = max(len(count), len(share), len("mean"), 10)
+    print(f"  {'bin':<{label}}" + "".join(f"{b['lo']:>5.2f}-{b['hi']:<4.2f}" for b in bins))
+    print(f"  {count:<{label}}" + "".join(f"{b['n']:>10}" for b in bins))
+    print(f"  {'mean %':<{label}}" + "".join(f"{fmt(b['mean']):>10}" for b in bins))
+    print(f"  {share:<{label}}" + "".join(f"{fmt(b['positive']):>10}" for b in bins))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--engine", default=str(REPO_DIR / "target" / "release" / "unspin"),
@@ -154,10 +179,17 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="unspin-quality-") as tmp:
         tmp = Path(tmp)
+        # (probability, outcome) pairs for the calibration tables.
+        doc_pairs: list[tuple[float, bool]] = []
+        sugg_pairs: list[tuple[float, bool]] = []
+
         def honest(name: str, rows: list[dict]) -> tuple[dict, list[float]]:
             """The false changes, flags and verdicts on honest passages, and their scores."""
             paths = write_passages(tmp / name, rows, "text")
             res = run_check(engine, args.model, paths, args.batch, args.engine_arg)
+            for p in paths:
+                doc_pairs.append((float(res[str(p)]["score"]), False))
+                sugg_pairs.extend(right_suggestions([], res[str(p)]["spans"]))
             words = sum(count_words(r["text"]) for r in rows)
             n_sugg = sum(len(suggestions(res[str(p)]["spans"])) for p in paths)
             n_flags = sum(len(res[str(p)]["spans"]) for p in paths)
@@ -183,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
                 r = res[str(path)]
                 total.add(passage_counts(row["original"], row["spun"], row["spans"], r["spans"]))
                 pos_scores.append(float(r["score"]))
+                doc_pairs.append((float(r["score"]), True))
+                sugg_pairs.extend(right_suggestions(row["spans"], r["spans"]))
             metrics["sets"][name] = {
                 "passages": len(rows), "words": total.words, "gold_spans": total.gold,
                 "spin_rate": devset_stats.get(f"{args.split}/{name}", {}).get("rate_achieved"),
@@ -195,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
                 "verdict_unsure": verdict_share(res, paths, "unsure"),
             }
     metrics["seconds"] = round(time.time() - t0, 1)
+    metrics["calibration"] = {
+        "score": calibration(doc_pairs, SCORE_EDGES),
+        "confidence": calibration(sugg_pairs, CONFIDENCE_EDGES),
+    }
 
     # Table
     head = f"{'set':<16}{'n':>5}{'rate':>6}{'gold':>7}{'R':>7}{'P':>7}{'R_tok':>7}{'P_tok':>7}{'AUROC':>7}{'TPR@1%':>8}{'spun%':>7}{'unsure%':>8}"
@@ -222,6 +260,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(rate: achieved spin rate of the file, %; R/P: exact spans, %; R_tok/P_tok: token level, %; "
           f"spun%, unsure%: passages with verdict \"spun\", \"unsure\"; "
           f"{metrics['seconds']} s)")
+    n_spun = sum(y for _, y in doc_pairs)
+    print_calibration(f"score ({n_spun} spun passages, {len(doc_pairs) - n_spun} honest; "
+                      "the share spun of each bin depends on this mix)", "passages", "spun %",
+                      metrics["calibration"]["score"])
+    print_calibration(f"confidence ({len(sugg_pairs)} suggestions, right = a gold span restored exactly; "
+                      "those on honest passages are wrong)", "suggestions", "right %",
+                      metrics["calibration"]["confidence"])
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
         args.json_out.write_text(json.dumps(metrics, indent=1))

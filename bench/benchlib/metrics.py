@@ -17,6 +17,12 @@ This credits a right restoration whose span boundaries differ from the gold ones
 Detection: AUROC of the passage score (spun passages positive, clean passages negative; ties count
 one half) and the true-positive rate at a 1 % false-positive rate (threshold: the lowest score that
 at most 1 % of clean passages exceed).
+
+Calibration: a probability is calibrated when, of the cases it gives p, a share p are positive.
+`reliability` bins (probability, outcome) pairs and reports each bin's mean probability against its
+share of positives, with the Brier score and the expected calibration error (the bins' gaps weighted
+by their sizes). The passage score is judged against spun (1) or honest (0); a suggestion's
+confidence against whether it restores a gold span exactly (`right_suggestions`).
 """
 
 from __future__ import annotations
@@ -58,19 +64,54 @@ class Counts:
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
+def right_suggestions(gold: list[dict], reported: list[dict]) -> list[tuple[float, bool]]:
+    """Each suggestion's confidence and whether it restores a gold span exactly (as
+    `exact_matches` counts: a gold span is restored once)."""
+    by_range = {(g["start"], g["end"]): norm(g["original"]) for g in gold}
+    hits, out = set(), []
+    for s in suggestions(reported):
+        key = (s["start"], s["end"])
+        right = key in by_range and key not in hits and norm(s["suggestion"]) == by_range[key]
+        if right:
+            hits.add(key)
+        out.append((float(s.get("confidence", 0.0)), right))
+    return out
+
+
+@dataclass
+class Bin:
+    """One bin of a reliability table: probabilities in [lo, hi)."""
+    lo: float
+    hi: float
+    n: int
+    mean: float | None      # mean probability given
+    positive: float | None  # share of positive outcomes
+
+
+def reliability(pairs: list[tuple[float, bool]], edges: list[float]) -> tuple[list[Bin], float | None, float | None]:
+    """Bins of (probability, outcome) pairs between ``edges`` (the last bin holds its upper edge),
+    the Brier score and the expected calibration error (None without pairs)."""
+    bins = []
+    for k, (lo, hi) in enumerate(zip(edges, edges[1:])):
+        last = k == len(edges) - 2
+        inside = [(p, y) for p, y in pairs if lo <= p < hi or (last and p == hi)]
+        n = len(inside)
+        bins.append(Bin(lo, hi, n, sum(p for p, _ in inside) / n if n else None,
+                        sum(y for _, y in inside) / n if n else None))
+    if not pairs:
+        return bins, None, None
+    brier = sum((p - y) ** 2 for p, y in pairs) / len(pairs)
+    ece = sum(b.n * abs(b.mean - b.positive) for b in bins if b.n) / sum(b.n for b in bins)
+    return bins, brier, ece
+
+
 def ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
 def exact_matches(gold: list[dict], reported: list[dict]) -> int:
     """Number of gold spans restored exactly (each reported span can restore at most one gold span)."""
-    by_range = {(g["start"], g["end"]): norm(g["original"]) for g in gold}
-    hits = set()
-    for s in suggestions(reported):
-        key = (s["start"], s["end"])
-        if key in by_range and key not in hits and norm(s["suggestion"]) == by_range[key]:
-            hits.add(key)
-    return len(hits)
+    return sum(right for _, right in right_suggestions(gold, reported))
 
 
 def region_matches(spun: str, gold: list[dict], reported: list[dict]) -> tuple[int, int]:

@@ -13,7 +13,7 @@ BENCH = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BENCH))
 
 from benchlib.metrics import (apply_suggestions, auroc, exact_matches, passage_counts,  # noqa: E402
-                              region_matches, tpr_at_fpr)
+                              region_matches, reliability, right_suggestions, tpr_at_fpr)
 from benchlib.cut import cut_record, first_words  # noqa: E402
 from benchlib.textspan import (SpunBuilder, changed_word_fraction, check_record,  # noqa: E402
                                original_ranges, rebuild_by_token_diff, restore_from_spans)
@@ -95,6 +95,25 @@ def test_exact_matches_and_precision():
     assert exact_matches(REC["spans"], reported) == 1  # case-insensitive; wrong word; wrong offsets
     c = passage_counts(REC["original"], REC["spun"], REC["spans"], reported)
     assert (c.gold, c.suggested, c.exact) == (3, 3, 1)
+
+
+def test_right_suggestions_label_each_suggestion_as_exact_matches_count():
+    s0, s1, _ = REC["spans"]
+    reported = [sugg(s0, "Stock") | {"confidence": 0.9}, sugg(s0, "stock") | {"confidence": 0.8},
+                sugg(s1, "stated") | {"confidence": 0.7}, {"start": 0, "end": 3, "text": "The", "suggestion": None}]
+    # A gold span is restored once; a flag without a suggestion is no suggestion.
+    assert right_suggestions(REC["spans"], reported) == [(0.9, True), (0.8, False), (0.7, False)]
+    assert exact_matches(REC["spans"], reported) == 1
+
+
+def test_reliability_bins_brier_and_ece():
+    pairs = [(0.05, False), (0.15, True), (0.95, True), (0.85, True), (1.0, True)]
+    bins, brier, ece = reliability(pairs, [0.0, 0.5, 1.0])
+    assert [(b.n, b.positive) for b in bins] == [(2, 0.5), (3, 1.0)]  # 1.0 falls in the last bin
+    assert bins[0].mean == pytest.approx(0.1) and bins[1].mean == pytest.approx(0.9333, abs=1e-4)
+    assert brier == pytest.approx((0.05 ** 2 + 0.85 ** 2 + 0.05 ** 2 + 0.15 ** 2 + 0.0) / 5)
+    assert ece == pytest.approx((2 * 0.4 + 3 * (1 - 0.9333333)) / 5)
+    assert reliability([], [0.0, 1.0])[1:] == (None, None)
 
 
 def test_region_matches_compare_the_text_put_back():
@@ -198,6 +217,8 @@ def test_quality_script_with_fake_engine(tmp_path, mode, recall, auc):
     assert farm["recall"] == pytest.approx(recall)
     assert farm["auroc"] == pytest.approx(auc)
     assert m["clean"]["false_changes_per_1k_words"] == 0.0
+    cal = m["calibration"]
+    assert sum(b["n"] for b in cal["score"]["bins"]) == 4  # two spun passages, two honest
 
 
 def test_a_record_cut_to_its_first_words_stays_exact():
