@@ -6,7 +6,7 @@ mod output;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use unspin_core::{Detector, Model};
 
@@ -68,7 +68,8 @@ enum Cmd {
     Model {
         /// Lists the originals the lexicon holds for this (spun) word or phrase, in the order the
         /// decoder tries them (only the first `max_candidates` are scored, and the word's own
-        /// forms, which come last), with their prior log10 P(spun | original) and sources.
+        /// forms, which come last), with their prior log10 P(spun | original) and sources. `-`
+        /// reads phrases from standard input, one per line, and lists each in turn.
         #[arg(long, value_name = "PHRASE")]
         candidates: Option<String>,
     },
@@ -314,47 +315,16 @@ fn run(cli: Cli) -> Result<()> {
             candidates: Some(phrase),
         } => {
             let det = detector(&cli)?;
-            let lex = det.model().lexicon();
-            // Keys are stored normalized, word by word, as the decoder looks them up.
-            let mut key = String::new();
-            let mut norm = String::new();
-            for w in phrase.split_whitespace() {
-                unspin_core::tokenize::normalize_word(w, &mut norm);
-                if !key.is_empty() {
-                    key.push(' ');
+            if phrase == "-" {
+                // Many phrases for one load of the model: a list of words to look into.
+                for line in std::io::stdin().lock().lines() {
+                    let line = line.context("reading phrases from standard input")?;
+                    if !line.trim().is_empty() {
+                        list_candidates(&det, &line, &mut out)?;
+                    }
                 }
-                key.push_str(&norm);
-            }
-            let Some(id) = lex.find(&key) else {
-                writeln!(
-                    out,
-                    "{key:?}: not in the lexicon (no original is ever proposed for it)"
-                )?;
-                return Ok(());
-            };
-            let budget = det.params().max_candidates as usize;
-            writeln!(out, "{key:?}: {} originals", lex.candidates(id).len())?;
-            if lex.is_spinner_phrase(id) {
-                writeln!(
-                    out,
-                    "  real spinners are seen to write this phrase: it is tried however well it \
-                     fits its context"
-                )?;
-            }
-            for (rank, c) in lex.candidates(id).enumerate() {
-                let mark = if rank < budget || c.src.is_own_form() {
-                    ""
-                } else {
-                    "  (beyond max_candidates)"
-                };
-                writeln!(
-                    out,
-                    "{:>3}  {:<30} prior {:>6.2}  {}{mark}",
-                    rank + 1,
-                    lex.phrase(c.original),
-                    c.prior,
-                    c.src.names().join("+"),
-                )?;
+            } else {
+                list_candidates(&det, phrase, &mut out)?;
             }
         }
         Cmd::Model { candidates: None } => {
@@ -383,5 +353,52 @@ fn run(cli: Cli) -> Result<()> {
         }
     }
     out.flush()?;
+    Ok(())
+}
+
+/// Writes the originals the lexicon holds for `phrase` (`unspin model --candidates`).
+fn list_candidates(det: &Detector, phrase: &str, out: &mut impl Write) -> Result<()> {
+    let lex = det.model().lexicon();
+    // Keys are stored normalized, word by word, as the decoder looks them up.
+    let mut key = String::new();
+    let mut norm = String::new();
+    for w in phrase.split_whitespace() {
+        unspin_core::tokenize::normalize_word(w, &mut norm);
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(&norm);
+    }
+    let Some(id) = lex.find(&key) else {
+        writeln!(
+            out,
+            "{key:?}: not in the lexicon (no original is ever proposed for it)"
+        )?;
+        return Ok(());
+    };
+    let budget = det.params().max_candidates as usize;
+    writeln!(out, "{key:?}: {} originals", lex.candidates(id).len())?;
+    if lex.is_spinner_phrase(id) {
+        writeln!(
+            out,
+            "  real spinners are seen to write this phrase: it is tried however well it \
+                     fits its context"
+        )?;
+    }
+    for (rank, c) in lex.candidates(id).enumerate() {
+        let mark = if rank < budget || c.src.is_own_form() {
+            ""
+        } else {
+            "  (beyond max_candidates)"
+        };
+        writeln!(
+            out,
+            "{:>3}  {:<30} prior {:>6.2}  {}{mark}",
+            rank + 1,
+            lex.phrase(c.original),
+            c.prior,
+            c.src.names().join("+"),
+        )?;
+    }
     Ok(())
 }

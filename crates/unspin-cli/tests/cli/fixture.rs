@@ -301,6 +301,15 @@ fn model_lists_the_candidates_of_a_phrase() {
     );
     let text = out.ok().stdout();
     assert!(text.contains("not in the lexicon"), "{text}");
+    // `-` lists every phrase read from standard input, in turn, blank lines skipped.
+    let out = run(
+        with_fixture(&[os("model"), os("--candidates"), os("-")]),
+        b"zebra\n\nEconomic System\n",
+    );
+    let text = out.ok().stdout();
+    let zebra = text.find("\"zebra\": not in the lexicon").expect(text);
+    let system = text.find("\"economic system\": 1 originals").expect(text);
+    assert!(zebra < system, "{text}");
 }
 
 #[test]
