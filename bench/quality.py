@@ -31,16 +31,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import OUT_DIR, REPO_DIR  # noqa: E402
-from benchlib.metrics import (Counts, auroc, passage_counts, ratio, reliability, right_suggestions,  # noqa: E402
-                              suggestions, tpr_at_fpr)
+from benchlib.metrics import (CONFIDENCE_EDGES, SCORE_EDGES, Counts, auroc, calibration,  # noqa: E402
+                              passage_counts, print_calibration, ratio, right_suggestions, suggestions,
+                              tpr_at_fpr)
 from benchlib.cut import cut_record, first_words  # noqa: E402
 from benchlib.textspan import count_words  # noqa: E402
 from make_devset import DEFAULT_SEED, stamp  # noqa: E402
-
-# Bins of the calibration tables: the passage score, and a suggestion's confidence (suggestions
-# start at `apply`, 0.68 as shipped).
-SCORE_EDGES = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0]
-CONFIDENCE_EDGES = [0.0, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0]
 
 # Files of the split that hold honest text, not spun sets: the addresses' clean passages (the
 # negatives of detection) and technical prose (reported apart: false changes and verdicts).
@@ -111,25 +107,6 @@ def fmt(x: float | None, pct: bool = True) -> str:
     if x is None:
         return "n/a"
     return f"{100 * x:5.1f}" if pct else f"{x:5.3f}"
-
-
-def calibration(pairs: list[tuple[float, bool]], edges: list[float]) -> dict:
-    """A reliability table as JSON: its bins, Brier score and expected calibration error."""
-    bins, brier, ece = reliability(pairs, edges)
-    return {"bins": [vars(b) for b in bins], "brier": brier, "ece": ece}
-
-
-def print_calibration(what: str, count: str, share: str, cal: dict) -> None:
-    """Print a reliability table: for each bin, how many, their mean probability and share right."""
-    brier = "n/a" if cal["brier"] is None else f"{cal['brier']:.3f}"
-    ece = "n/a" if cal["ece"] is None else f"{cal['ece']:.3f}"
-    print(f"calibration of the {what}: Brier {brier}, ECE {ece}")
-    bins = cal["bins"]
-    label = max(len(count), len(share), len("mean"), 10)
-    print(f"  {'bin':<{label}}" + "".join(f"{b['lo']:>5.2f}-{b['hi']:<4.2f}" for b in bins))
-    print(f"  {count:<{label}}" + "".join(f"{b['n']:>10}" for b in bins))
-    print(f"  {'mean %':<{label}}" + "".join(f"{fmt(b['mean']):>10}" for b in bins))
-    print(f"  {share:<{label}}" + "".join(f"{fmt(b['positive']):>10}" for b in bins))
 
 
 def main(argv: list[str] | None = None) -> int:

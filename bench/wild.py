@@ -57,7 +57,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "data" / "mined"
 from mine import read_page  # noqa: E402  (the page files' format is the miner's)
 
 from benchlib import REPO_DIR  # noqa: E402
-from benchlib.metrics import Counts, passage_counts, region_matches, suggestions  # noqa: E402
+from benchlib.metrics import (CONFIDENCE_EDGES, Counts, calibration, passage_counts,  # noqa: E402
+                              print_calibration, region_labels, region_matches, suggestions)
 from benchlib.textspan import SpunBuilder, check_record, count_words, restore_from_spans  # noqa: E402
 
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*|\S")
@@ -172,6 +173,9 @@ def score(engine: list[str], model: str | None, recs: list[dict]) -> dict:
         honest = run_check(engine, model, [r["honest"] for r in recs], Path(tmp))
     c = Counts()
     unknown_changes = restored = right = 0
+    # Each suggestion's confidence and whether it is right, for the calibration table; those on
+    # the original copies are wrong.
+    pairs = []
     for r, res in zip(recs, spun):
         kept = []
         for s in res["spans"]:
@@ -181,10 +185,12 @@ def score(engine: list[str], model: str | None, recs: list[dict]) -> dict:
             kept.append(s)
         c.add(passage_counts(r["original"], r["spun"], r["spans"], kept))
         # The diff cuts the gold spans where it happens to: compared region by region.
-        got, ok = region_matches(r["spun"], r["spans"], kept)
-        restored, right = restored + got, right + ok
+        got, labels = region_labels(r["spun"], r["spans"], kept)
+        restored, right = restored + got, right + sum(ok for _, ok in labels)
+        pairs += [(float(s.get("confidence", 0.0)), ok) for s, ok in labels]
     words = sum(count_words(r["honest"]) for r in recs)
     false = sum(len(suggestions(h["spans"])) for h in honest)
+    pairs += [(float(s.get("confidence", 0.0)), False) for h in honest for s in suggestions(h["spans"])]
     return with_ratios({
         "pages": len(recs), "gold": c.gold, "restored": restored, "suggested": c.suggested, "right": right,
         "tok_gold": c.tok_gold, "tok_gold_back": c.tok_gold_back, "tok_sugg": c.tok_sugg,
@@ -192,6 +198,7 @@ def score(engine: list[str], model: str | None, recs: list[dict]) -> dict:
         "changes_in_unknown": unknown_changes, "honest_words": words, "false_changes": false,
         "spun_called_spun": sum(s["verdict"] == "spun" for s in spun),
         "honest_called_spun": sum(h["verdict"] == "spun" for h in honest),
+        "calibration": calibration(pairs, CONFIDENCE_EDGES),
     })
 
 
@@ -419,6 +426,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:70} {pct(m['recall'])} {pct(m['precision'])} {pct(m['token_recall'])}"
               f" {pct(m['token_precision'])} {fc} {m['spun_called_spun']}/{m['pages']} spun,"
               f" {m['honest_called_spun']}/{m['pages']} originals")
+    first = next(iter(rows.values()))
+    print_calibration(f"shipped model's confidence ({first['suggested'] + first['false_changes']} suggestions"
+                      " outside the regions left unknown; right = its region put back; those on the originals"
+                      " are wrong)", "suggestions", "right %", first["calibration"])
     if args.json_out:
         args.json_out.write_text(json.dumps(rows, indent=1))
     return 0

@@ -78,6 +78,12 @@ def right_suggestions(gold: list[dict], reported: list[dict]) -> list[tuple[floa
     return out
 
 
+# Bins of the calibration tables: the passage score, and a suggestion's confidence (suggestions
+# start at `apply`, 0.68 as shipped).
+SCORE_EDGES = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0]
+CONFIDENCE_EDGES = [0.0, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0]
+
+
 @dataclass
 class Bin:
     """One bin of a reliability table: probabilities in [lo, hi)."""
@@ -105,6 +111,29 @@ def reliability(pairs: list[tuple[float, bool]], edges: list[float]) -> tuple[li
     return bins, brier, ece
 
 
+def calibration(pairs: list[tuple[float, bool]], edges: list[float]) -> dict:
+    """A reliability table as JSON: its bins, Brier score and expected calibration error."""
+    bins, brier, ece = reliability(pairs, edges)
+    return {"bins": [vars(b) for b in bins], "brier": brier, "ece": ece}
+
+
+def print_calibration(what: str, count: str, share: str, cal: dict) -> None:
+    """Print a reliability table: for each bin, how many, their mean probability and share right."""
+    brier = "n/a" if cal["brier"] is None else f"{cal['brier']:.3f}"
+    ece = "n/a" if cal["ece"] is None else f"{cal['ece']:.3f}"
+    print(f"calibration of the {what}: Brier {brier}, ECE {ece}")
+    bins = cal["bins"]
+    label = max(len(count), len(share), len("mean"), 10)
+    print(f"  {'bin':<{label}}" + "".join(f"{b['lo']:>5.2f}-{b['hi']:<4.2f}" for b in bins))
+    print(f"  {count:<{label}}" + "".join(f"{b['n']:>10}" for b in bins))
+    print(f"  {'mean %':<{label}}" + "".join(f"{_pct(b['mean']):>10}" for b in bins))
+    print(f"  {share:<{label}}" + "".join(f"{_pct(b['positive']):>10}" for b in bins))
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:5.1f}"
+
+
 def ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 
@@ -115,17 +144,25 @@ def exact_matches(gold: list[dict], reported: list[dict]) -> int:
 
 
 def region_matches(spun: str, gold: list[dict], reported: list[dict]) -> tuple[int, int]:
-    """Gold spans restored and suggestions right, compared region by region: the gold spans and
-    suggestions that overlap, directly or through one another, form a region, and when the
-    suggestions put back the region's text exactly as the gold originals do, all of its gold spans
-    are restored and all of its suggestions are right (else none). Where gold spans come from a diff
+    """Gold spans restored and suggestions right, compared region by region (`region_labels`)."""
+    restored, labels = region_labels(spun, gold, reported)
+    return restored, sum(right for _, right in labels)
+
+
+def region_labels(spun: str, gold: list[dict], reported: list[dict]) -> tuple[int, list[tuple[dict, bool]]]:
+    """Gold spans restored, and each suggestion with whether it is right, compared region by
+    region: the gold spans and suggestions that overlap, directly or through one another, form a
+    region, and when the suggestions put back the region's text exactly as the gold originals do,
+    all of its gold spans are restored and all of its suggestions are right (else none). Where gold spans come from a diff
     of two real pages, their bounds are the diff's ("proportion factors" for "percentage points" is
     two gold spans, "yr regardless of" for "year despite" one), and a right restoration may cut the
     words otherwise; with gold spans and suggestions of the same bounds this is `exact_matches`.
     """
     data = spun.encode("utf-8")
-    items = sorted([(g["start"], g["end"], True, g["original"]) for g in gold]
-                   + [(s["start"], s["end"], False, s["suggestion"]) for s in suggestions(reported)])
+    sugg = suggestions(reported)
+    # (start, end, is gold, text put back, index of the suggestion or -1)
+    items = sorted([(g["start"], g["end"], True, g["original"], -1) for g in gold]
+                   + [(s["start"], s["end"], False, s["suggestion"], k) for k, s in enumerate(sugg)])
     regions: list[list] = []
     for it in items:
         if regions and it[0] < regions[-1][1]:
@@ -136,21 +173,21 @@ def region_matches(spun: str, gold: list[dict], reported: list[dict]) -> tuple[i
 
     def fill(start: int, end: int, spans: list[tuple]) -> str:
         out, pos = [], start
-        for a, e, _, text in spans:
+        for a, e, _, text, _ in spans:
             out += [data[pos:a].decode("utf-8", errors="replace"), text]
             pos = e
         # Compared as `norm` compares, but a space lost or gained at a region's edge counts.
         text = "".join(out) + data[pos:end].decode("utf-8", errors="replace")
         return re.sub(r"\s+", " ", text).casefold().replace("\u2019", "'")
 
-    restored = right = 0
+    restored, labels = 0, []
     for start, end, its in regions:
         g = [it for it in its if it[2]]
         s = [it for it in its if not it[2]]
-        if g and s and fill(start, end, g) == fill(start, end, s):
-            restored += len(g)
-            right += len(s)
-    return restored, right
+        ok = bool(g and s) and fill(start, end, g) == fill(start, end, s)
+        restored += len(g) if ok else 0
+        labels += [(sugg[it[4]], ok) for it in s]
+    return restored, labels
 
 
 def apply_suggestions(spun: str, reported: list[dict]) -> tuple[str, list[tuple[int, int]]]:

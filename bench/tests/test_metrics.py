@@ -13,7 +13,7 @@ BENCH = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BENCH))
 
 from benchlib.metrics import (apply_suggestions, auroc, exact_matches, passage_counts,  # noqa: E402
-                              region_matches, reliability, right_suggestions, tpr_at_fpr)
+                              region_labels, region_matches, reliability, right_suggestions, tpr_at_fpr)
 from benchlib.cut import cut_record, first_words  # noqa: E402
 from benchlib.textspan import (SpunBuilder, changed_word_fraction, check_record,  # noqa: E402
                                original_ranges, rebuild_by_token_diff, restore_from_spans)
@@ -136,6 +136,7 @@ def test_region_matches_compare_the_text_put_back():
     assert region_matches(spun, rec["spans"], [whole, yr, despite]) == (3, 3)
     # Half a region is no restoration: "yr" alone leaves "regardless of".
     assert region_matches(spun, rec["spans"], [whole, yr]) == (2, 1)
+    assert region_labels(spun, rec["spans"], [whole, yr]) == (2, [(whole, True), (yr, False)])
     assert region_matches(spun, rec["spans"], []) == (0, 0)
 
 
