@@ -123,7 +123,7 @@ def print_calibration(what: str, count: str, share: str, cal: dict) -> None:
     ece = "n/a" if cal["ece"] is None else f"{cal['ece']:.3f}"
     print(f"calibration of the {what}: Brier {brier}, ECE {ece}")
     bins = cal["bins"]
-    label = max(len(count), len(share), len("mean"), 10)
+    label = max(len(count), len(share), len("mean %"), 10)
     print(f"  {'bin':<{label}}" + "".join(f"{b['lo']:>5.2f}-{b['hi']:<4.2f}" for b in bins))
     print(f"  {count:<{label}}" + "".join(f"{b['n']:>10}" for b in bins))
     print(f"  {'mean %':<{label}}" + "".join(f"{_pct(b['mean']):>10}" for b in bins))
@@ -153,10 +153,11 @@ def region_labels(spun: str, gold: list[dict], reported: list[dict]) -> tuple[in
     """Gold spans restored, and each suggestion with whether it is right, compared region by
     region: the gold spans and suggestions that overlap, directly or through one another, form a
     region, and when the suggestions put back the region's text exactly as the gold originals do,
-    all of its gold spans are restored and all of its suggestions are right (else none). Where gold spans come from a diff
-    of two real pages, their bounds are the diff's ("proportion factors" for "percentage points" is
-    two gold spans, "yr regardless of" for "year despite" one), and a right restoration may cut the
-    words otherwise; with gold spans and suggestions of the same bounds this is `exact_matches`.
+    all of its gold spans are restored and all of its suggestions are right (else none). Where
+    gold spans come from a diff of two real pages, their bounds are the diff's ("proportion
+    factors" for "percentage points" is two gold spans, "yr regardless of" for "year despite" one),
+    and a right restoration may cut the words otherwise; with gold spans and suggestions of the
+    same bounds this is `exact_matches`.
     """
     data = spun.encode("utf-8")
     sugg = suggestions(reported)
