@@ -547,7 +547,11 @@ async fn hostile_clients_leave_the_server_healthy() {
     // and platforms without malloc_trim), and neither it nor the peak grows between rounds,
     // but for the connections held: how many the kernel lets through varies from round to round
     // (above), and each one held costs the server about 14 KiB (a round with 1,024 accepted
-    // peaked 8.4 MiB above one with 387), counted here at 32.
+    // peaked 8.4 MiB above one with 387), counted here at 32. The peak also moves with how many
+    // requests happen to be in flight at once: on a machine busy with other work, a second round
+    // with fewer connections accepted (975 against 1,024) peaked 8.3 MiB above the first, so the
+    // margin is 16 MiB. A leak of what a flood's connections hold (2,000 of them, about 28 MiB)
+    // still shows, and RSS after the second round must stay under the first round's peak.
     let ((rss1, peak1, accepted1), (rss2, peak2, accepted2)) = (after[0], after[1]);
     let held_more = accepted2.saturating_sub(accepted1) as f64 * 32.0 / 1024.0;
     assert!(rss1 <= rss0 + 16.0, "RSS {rss0:.1} -> {rss1:.1} MiB");
@@ -556,7 +560,7 @@ async fn hostile_clients_leave_the_server_healthy() {
         "RSS after round 2 {rss2:.1} MiB, peak of round 1 {peak1:.1} MiB"
     );
     assert!(
-        peak2 <= peak1 + 8.0 + held_more,
+        peak2 <= peak1 + 16.0 + held_more,
         "peak {peak1:.1} -> {peak2:.1} MiB ({accepted1} -> {accepted2} connections accepted)"
     );
 }
