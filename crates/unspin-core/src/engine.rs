@@ -728,6 +728,7 @@ impl Detector {
                 s.suggestion = None;
             }
         }
+        no_repeated_words(text, &toks, &mut spans);
         (
             Report {
                 score,
@@ -2450,6 +2451,11 @@ impl Detector {
 /// 5.4e11) from which two words read as one phrase ([`broken_names`]): a twentieth.
 const COLLOCATION_MIN: f32 = 10.43;
 
+/// Words that English does write twice in a row ("he had had enough", "that that was wrong",
+/// "what it is is", "they do do it", "very very"): an original may repeat its neighbour there
+/// ([`no_repeated_words`]).
+const REPEATABLE: [&str; 5] = ["had", "that", "is", "do", "very"];
+
 /// Originals that English writes with a capital wherever they stand: the months and the days
 /// of the week, less those that are ordinary words too ("may", "march", "august").
 const ALWAYS_CAPITALISED: [&str; 16] = [
@@ -2711,6 +2717,77 @@ fn plain_case(text: &str, toks: &[Token], words: &mut [Word]) {
 
 /// The run of letters that `s` starts with ("machine" in "machine-learning"), if it starts
 /// with a letter.
+/// Withdraws every suggestion that would make the restored text say a word twice in a row:
+/// "hard to maintain keep track" is no "hard to keep keep track", nor "extra more likely" "more
+/// more likely". A spinner left its choice beside the word it replaced, or kept the original
+/// beside its synonym; removing the spun word is beyond a substitution, so the span stays, with
+/// its evidence and no suggestion. The neighbours are read as restored: "erstwhile once again",
+/// where "once again" is put back as "again" too, becomes "once again". Words that English
+/// repeats ([`REPEATABLE`]) are left alone, and so is a neighbour glued to the span without
+/// white space ("$8.Eight").
+fn no_repeated_words(text: &str, toks: &[Token], spans: &mut [Span]) {
+    let fold = |w: &str| w.to_lowercase().replace('\u{2019}', "'");
+    /// The span holding the token `t`, if any (spans are sorted and disjoint).
+    fn span_of<'a>(spans: &'a [Span], t: &Token) -> Option<&'a Span> {
+        let k = spans.partition_point(|s| s.end <= t.start as usize);
+        spans
+            .get(k)
+            .filter(|s| s.start <= t.start as usize && t.end as usize <= s.end)
+    }
+    // A neighbour as restored: the suggestion's word where a suggestion covers it.
+    let read = |spans: &[Span], t: &Token, last: bool| -> String {
+        match span_of(spans, t).and_then(|s| s.suggestion.as_deref()) {
+            Some(sugg) => {
+                let mut words = sugg.split_whitespace();
+                let w = if last {
+                    words.next_back()
+                } else {
+                    words.next()
+                };
+                fold(w.unwrap_or(""))
+            }
+            None => fold(t.text(text)),
+        }
+    };
+    let mut withdraw = Vec::new();
+    for (i, s) in spans.iter().enumerate() {
+        let Some(sugg) = s.suggestion.as_deref() else {
+            continue;
+        };
+        let (Some(first), Some(last)) = (
+            sugg.split_whitespace().next(),
+            sugg.split_whitespace().next_back(),
+        ) else {
+            continue;
+        };
+        let spaced = |a: usize, b: usize| a < b && text[a..b].chars().all(char::is_whitespace);
+        let k = toks.partition_point(|t| (t.end as usize) <= s.start);
+        let before = k
+            .checked_sub(1)
+            .map(|j| &toks[j])
+            .filter(|t| t.kind != Kind::Punct && spaced(t.end as usize, s.start));
+        let j = toks.partition_point(|t| (t.start as usize) < s.end);
+        let after = toks
+            .get(j)
+            .filter(|t| t.kind != Kind::Punct && spaced(s.end, t.start as usize));
+        let repeats = |w: &str, neighbour: String| {
+            let w = fold(w);
+            w == neighbour && !REPEATABLE.contains(&w.as_str())
+        };
+        if before.is_some_and(|t| repeats(first, read(spans, t, true)))
+            || after.is_some_and(|t| repeats(last, read(spans, t, false)))
+        {
+            withdraw.push(i);
+        }
+    }
+    for i in withdraw {
+        let s = &mut spans[i];
+        s.suggestion = None;
+        s.evidence
+            .push_str("; not written, since the word next to it would then stand twice");
+    }
+}
+
 fn first_word(s: &str) -> Option<&str> {
     let rest = s.trim_start();
     if !rest.starts_with(char::is_alphabetic) {
@@ -3284,6 +3361,73 @@ mod tests {
             spans_of(&r),
             [("steeply", SpanKind::Substitution, Some("sharply"))]
         );
+    }
+
+    #[test]
+    fn an_original_never_writes_its_neighbour_twice() {
+        let pairs = [("steeply", "sharply", -0.5, Src::MOBY | Src::WORDNET)];
+        let bytes = crate::fixture::tiny_model_bytes_from(&pairs, &[]);
+        let det = Detector::new(Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap());
+        let r = det.check("The stock market fell steeply on monday.");
+        assert_eq!(
+            spans_of(&r),
+            [("steeply", SpanKind::Substitution, Some("sharply"))]
+        );
+        // "sharply sharply": shown, with its evidence, and not written.
+        let text = "The stock market fell Sharply steeply on monday.";
+        let r = det.check(text);
+        assert_eq!(spans_of(&r), [("steeply", SpanKind::Substitution, None)]);
+        assert!(r.spans[0].evidence.contains("twice"), "{:?}", r.spans[0]);
+        assert_eq!(det.restore(text), text);
+    }
+
+    #[test]
+    fn repeated_words_are_read_in_the_restored_text() {
+        // (span's text, suggestion) in `text`, through `no_repeated_words`: the suggestions kept.
+        let kept = |text: &str, changes: &[(&str, &str)]| -> Vec<Option<String>> {
+            let mut spans: Vec<Span> = changes
+                .iter()
+                .map(|&(w, sugg)| {
+                    let start = text.find(w).unwrap();
+                    Span {
+                        start,
+                        end: start + w.len(),
+                        text: w.to_string(),
+                        suggestion: Some(sugg.to_string()),
+                        confidence: 0.9,
+                        kind: SpanKind::Substitution,
+                        evidence: String::new(),
+                    }
+                })
+                .collect();
+            no_repeated_words(text, &crate::tokenize::tokenize(text), &mut spans);
+            spans.into_iter().map(|s| s.suggestion).collect()
+        };
+        let some = |w: &str| Some(w.to_string());
+        let t = "hard to maintain keep track, extra more likely";
+        assert_eq!(
+            kept(t, &[("maintain", "keep"), ("extra", "more")]),
+            [None, None]
+        );
+        assert_eq!(kept(t, &[("maintain", "Stay keep")]), [None]);
+        assert_eq!(kept(t, &[("maintain", "keep up")]), [some("keep up")]);
+        // The word before "extra" is "track" through a comma: no repeat.
+        assert_eq!(kept(t, &[("extra", "track")]), [some("track")]);
+        // The neighbour as restored: "erstwhile once again" with both put back is "once again".
+        let t = "and erstwhile once again to";
+        assert_eq!(
+            kept(t, &[("erstwhile", "once"), ("once again", "again")]),
+            [some("once"), some("again")]
+        );
+        assert_eq!(kept(t, &[("erstwhile", "once")]), [None]);
+        // Glued through punctuation, and words that English repeats.
+        assert_eq!(kept("$8.Eight billion", &[("Eight", "8")]), [some("8")]);
+        assert_eq!(
+            kept("he had possessed enough", &[("possessed", "had")]),
+            [some("had")]
+        );
+        // Case and the apostrophe's typography aside.
+        assert_eq!(kept("It\u{2019}s its here", &[("its", "it's")]), [None]);
     }
 
     #[test]
