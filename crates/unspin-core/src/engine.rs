@@ -2715,8 +2715,6 @@ fn plain_case(text: &str, toks: &[Token], words: &mut [Word]) {
     }
 }
 
-/// The run of letters that `s` starts with ("machine" in "machine-learning"), if it starts
-/// with a letter.
 /// Withdraws every suggestion that would make the restored text say a word twice in a row:
 /// "hard to maintain keep track" is no "hard to keep keep track", nor "extra more likely" "more
 /// more likely". A spinner left its choice beside the word it replaced, or kept the original
@@ -2749,6 +2747,7 @@ fn no_repeated_words(text: &str, toks: &[Token], spans: &mut [Span]) {
             None => fold(t.text(text)),
         }
     };
+    let spaced = |a: usize, b: usize| a < b && text[a..b].chars().all(char::is_whitespace);
     let mut withdraw = Vec::new();
     for (i, s) in spans.iter().enumerate() {
         let Some(sugg) = s.suggestion.as_deref() else {
@@ -2760,7 +2759,6 @@ fn no_repeated_words(text: &str, toks: &[Token], spans: &mut [Span]) {
         ) else {
             continue;
         };
-        let spaced = |a: usize, b: usize| a < b && text[a..b].chars().all(char::is_whitespace);
         let k = toks.partition_point(|t| (t.end as usize) <= s.start);
         let before = k
             .checked_sub(1)
@@ -2788,6 +2786,8 @@ fn no_repeated_words(text: &str, toks: &[Token], spans: &mut [Span]) {
     }
 }
 
+/// The run of letters that `s` starts with ("machine" in "machine-learning"), if it starts
+/// with a letter.
 fn first_word(s: &str) -> Option<&str> {
     let rest = s.trim_start();
     if !rest.starts_with(char::is_alphabetic) {
@@ -3271,6 +3271,12 @@ mod tests {
         Detector::new(tiny_model())
     }
 
+    /// The fixture model with extra lexicon pairs (spun, original, prior, sources).
+    fn model_with(pairs: &[(&str, &str, f32, Src)]) -> Model {
+        let bytes = crate::fixture::tiny_model_bytes_from(pairs, &[]);
+        Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap()
+    }
+
     /// A report's spans as (text, kind, suggestion), for comparing with what a test expects.
     fn spans_of(r: &Report) -> Vec<(&str, SpanKind, Option<&str>)> {
         r.spans
@@ -3326,8 +3332,7 @@ mod tests {
             ("say", "said", -1.3, Src::INFLECTED),
         ];
         let with = |pairs: &[(&str, &str, f32, Src)], cross_forms: f32| {
-            let bytes = crate::fixture::tiny_model_bytes_from(pairs, &[]);
-            let model = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap();
+            let model = model_with(pairs);
             let params = Params {
                 cross_forms,
                 ..model.params().clone()
@@ -3354,8 +3359,7 @@ mod tests {
             ("mon", "monday", -0.5, Src::MOBY | Src::WORDNET),
             ("steeply", "sharply", -0.5, Src::MOBY | Src::WORDNET),
         ];
-        let bytes = crate::fixture::tiny_model_bytes_from(&pairs, &[]);
-        let det = Detector::new(Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap());
+        let det = Detector::new(model_with(&pairs));
         let r = det.check("The stock market fell steeply on mon.");
         assert_eq!(
             spans_of(&r),
@@ -3366,8 +3370,7 @@ mod tests {
     #[test]
     fn an_original_never_writes_its_neighbour_twice() {
         let pairs = [("steeply", "sharply", -0.5, Src::MOBY | Src::WORDNET)];
-        let bytes = crate::fixture::tiny_model_bytes_from(&pairs, &[]);
-        let det = Detector::new(Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap());
+        let det = Detector::new(model_with(&pairs));
         let r = det.check("The stock market fell steeply on monday.");
         assert_eq!(
             spans_of(&r),
@@ -3434,8 +3437,7 @@ mod tests {
     fn a_prefix_joined_by_a_hyphen_is_never_rewritten() {
         // Read alone, "pre" would be "stock": "the stock market fell" is the fixture's sentence.
         let pairs = [("pre", "stock", -0.5, Src::MOBY | Src::WORDNET)];
-        let bytes = crate::fixture::tiny_model_bytes_from(&pairs, &[]);
-        let det = Detector::new(Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap());
+        let det = Detector::new(model_with(&pairs));
         assert_eq!(
             spans_of(&det.check("The pre market fell steeply on monday.")),
             [("pre", SpanKind::Substitution, Some("stock"))]
@@ -3450,8 +3452,7 @@ mod tests {
         // as well: the change to "rose" keeps the rival and the count of readings it has
         // without the form. (The fixture's LM knows few words, so the "form" is "fell".)
         let features = |pairs: &[(&str, &str, f32, Src)]| {
-            let bytes = crate::fixture::tiny_model_bytes_from(pairs, &[]);
-            let model = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap();
+            let model = model_with(pairs);
             let (_, ev) = Detector::new(model).analyze("The stock market ascended on Tuesday.");
             let d = ev.decisions.iter().find(|d| d.original == "rose").unwrap();
             d.features
