@@ -32,6 +32,7 @@ pub(crate) struct AppState {
 ///
 /// [`crate::serve`] runs it; a program with its own server can mount it instead.
 pub fn router(det: Detector, cfg: &Config) -> Router {
+    let min_words = det.params().min_words;
     let state = AppState {
         det,
         pool: Arc::new(Pool::new(cfg.workers, cfg.max_queue)),
@@ -43,7 +44,7 @@ pub fn router(det: Detector, cfg: &Config) -> Router {
         .route("/v1/restore", post(restore))
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))
-        .merge(web::routes())
+        .merge(web::routes(min_words))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), deadline))

@@ -2,6 +2,7 @@
 //! and from a single file, with no build step.
 
 use crate::api::AppState;
+use axum::body::Bytes;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -47,8 +48,8 @@ const ASSETS: &[Asset] = &[
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-fn respond(a: &'static Asset) -> Response {
-    let mut r = a.body.into_response();
+fn respond(a: &'static Asset, body: Bytes) -> Response {
+    let mut r = body.into_response();
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -73,9 +74,47 @@ fn respond(a: &'static Asset) -> Response {
     r
 }
 
-/// The page's routes (GET and HEAD).
-pub(crate) fn routes() -> Router<AppState> {
+/// The page's routes (GET and HEAD). The page is told the engine's `min_words` (in a
+/// `data-min-words` attribute of its root element), below which every text is "unsure", so that
+/// it says why a text is "unsure" rightly whatever `--param` the server was started with.
+pub(crate) fn routes(min_words: f32) -> Router<AppState> {
     ASSETS.iter().fold(Router::new(), |r, a| {
-        r.route(a.path, get(move || async move { respond(a) }))
+        let body = if a.path == "/" {
+            Bytes::from(with_min_words(a.body, min_words))
+        } else {
+            Bytes::from_static(a.body)
+        };
+        r.route(a.path, get(move || async move { respond(a, body) }))
     })
+}
+
+/// The page's HTML with `min_words` in its root element's `data-min-words`.
+fn with_min_words(page: &[u8], min_words: f32) -> Vec<u8> {
+    let html = String::from_utf8_lossy(page);
+    html.replacen(
+        "<html lang=\"en\">",
+        &format!("<html lang=\"en\" data-min-words=\"{min_words}\">"),
+        1,
+    )
+    .into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_carries_min_words() {
+        let page = with_min_words(ASSETS[0].body, 40.0);
+        let page = String::from_utf8(page).unwrap();
+        assert!(
+            page.contains("<html lang=\"en\" data-min-words=\"40\">"),
+            "{page}"
+        );
+        // Every other byte as embedded.
+        assert_eq!(
+            page.replacen(" data-min-words=\"40\"", "", 1).as_bytes(),
+            ASSETS[0].body
+        );
+    }
 }

@@ -331,6 +331,8 @@ async fn the_page_and_its_assets_are_served_from_the_binary() {
     for asset in ["/app.js", "/style.css", "/favicon.svg"] {
         assert!(page.contains(asset), "the page loads {asset}");
     }
+    // The engine's `min_words` (the fixture's 5), for the page's word on "unsure" texts.
+    assert!(page.contains("<html lang=\"en\" data-min-words=\"5\">"));
     // The bundled example shows the engine at work.
     let ex = client()
         .get(s.url("/example.txt"))

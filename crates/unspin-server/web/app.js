@@ -20,9 +20,13 @@
     artifact: "Spinner debris",
   };
 
-  // Below this many words every text is "unsure" (the engine's `min_words`); from it on, an
-  // "unsure" text scored 0.5 or more, short of the bar its length sets for "spun".
-  const MIN_WORDS = 25;
+  // Below this many words every text is "unsure" (the engine's `min_words`, which the server
+  // writes into the page); from it on, an "unsure" text scored 0.5 or more, short of the bar its
+  // length sets for "spun".
+  const MIN_WORDS = (() => {
+    const n = Number(document.documentElement.dataset.minWords);
+    return Number.isFinite(n) ? n : 25;
+  })();
 
   const state = {
     view: "marks",
