@@ -2720,11 +2720,16 @@ fn plain_case(text: &str, toks: &[Token], words: &mut [Word]) {
 /// more likely". A spinner left its choice beside the word it replaced, or kept the original
 /// beside its synonym; removing the spun word is beyond a substitution, so the span stays, with
 /// its evidence and no suggestion. The neighbours are read as restored: "erstwhile once again",
-/// where "once again" is put back as "again" too, becomes "once again". Words that English
-/// repeats ([`REPEATABLE`]) are left alone, and so is a neighbour glued to the span without
-/// white space ("$8.Eight").
+/// where "once again" is put back as "again" too, becomes "once again". Words are compared as
+/// the lexicon reads them ([`normalize_word`]: case and the apostrophe's typography aside). Words
+/// that English repeats ([`REPEATABLE`]) are left alone, and so is a neighbour glued to the span
+/// without white space ("$8.Eight").
 fn no_repeated_words(text: &str, toks: &[Token], spans: &mut [Span]) {
-    let fold = |w: &str| w.to_lowercase().replace('\u{2019}', "'");
+    let fold = |w: &str| {
+        let mut n = String::new();
+        normalize_word(w, &mut n);
+        n
+    };
     /// The span holding the token `t`, if any (spans are sorted and disjoint).
     fn span_of<'a>(spans: &'a [Span], t: &Token) -> Option<&'a Span> {
         let k = spans.partition_point(|s| s.end <= t.start as usize);
