@@ -40,6 +40,7 @@
 //! idx.check_model(model.lexicon(), model.metadata()).unwrap();
 //! assert_eq!(idx.len(), 1);
 //! assert_eq!(idx.doc_id(0), "d1");
+//! # std::fs::remove_file(&path).unwrap();
 //! ```
 
 use crate::canon::{canon_table, Canonizer, Method, Tok, CANON_VERSION, STOP_BIT};

@@ -10,6 +10,7 @@
 //! let docs: Vec<_> = Docs::open(&p, &Fields::default()).unwrap().collect::<Result<_, _>>().unwrap();
 //! assert_eq!(docs[1].id, "7");
 //! assert_eq!(docs[1].text, "two");
+//! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 
 use crate::Error;
@@ -177,15 +178,16 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn tmp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("unspin-input-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        d.join(name)
+    /// A file name in a fresh directory; the directory goes when the returned guard drops.
+    fn tmp(name: &str) -> (tempfile::TempDir, PathBuf) {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join(name);
+        (d, p)
     }
 
     #[test]
     fn jsonl_fields_and_skips() {
-        let p = tmp("a.jsonl");
+        let (_dir, p) = tmp("a.jsonl");
         std::fs::write(
             &p,
             "{\"key\": \"x\", \"body\": \"hello\"}\n\n{\"body\": \"no id\"}\n{\"other\": 1}\n",
@@ -204,7 +206,7 @@ mod tests {
 
     #[test]
     fn gzipped_jsonl() {
-        let p = tmp("b.jsonl.gz");
+        let (_dir, p) = tmp("b.jsonl.gz");
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         e.write_all(b"{\"id\": \"g\", \"text\": \"zipped\"}\n")
             .unwrap();
@@ -224,7 +226,7 @@ mod tests {
 
     #[test]
     fn bad_json_names_file_and_line() {
-        let p = tmp("c.jsonl");
+        let (_dir, p) = tmp("c.jsonl");
         std::fs::write(&p, "{\"text\": \"ok\"}\n{broken\n").unwrap();
         let r: Vec<_> = Docs::open(&p, &Fields::default()).unwrap().collect();
         let e = r[1].as_ref().unwrap_err().to_string();
@@ -233,7 +235,7 @@ mod tests {
 
     #[test]
     fn text_file_is_one_doc() {
-        let p = tmp("d.txt");
+        let (_dir, p) = tmp("d.txt");
         std::fs::write(&p, "line one\nline two\n").unwrap();
         let docs: Vec<Doc> = Docs::open(&p, &Fields::default())
             .unwrap()

@@ -28,6 +28,7 @@
 //! let found = Tracer::new(&idx, model.lexicon(), TraceOptions::default())
 //!     .trace("She mentioned the inventory market fell sharply on Monday at a press convention.");
 //! assert_eq!(found.matches[0].id, "src");
+//! # std::fs::remove_file(&path).unwrap();
 //! # Ok::<(), unspin_trace::Error>(())
 //! ```
 

@@ -18,6 +18,7 @@
 //! let m = tracer.trace("The president mentioned the inventory market fell sharply on Monday, and officials stated the economic system is sturdy.");
 //! assert_eq!(m.matches[0].id, "news");
 //! assert!(m.matches[0].evidence.iter().any(|e| e.spun == "inventory" && e.source == "stock"));
+//! # std::fs::remove_file(&path).unwrap();
 //! ```
 
 use crate::align::FastMap;
@@ -460,11 +461,10 @@ mod tests {
                 .collect(),
             2,
         );
-        // Tests run in parallel: each index gets its own file.
-        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let k = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let p =
-            std::env::temp_dir().join(format!("unspin-trace-test-{}-{k}.idx", std::process::id()));
+        // The directory is removed on return: the open index keeps its mapping of the unlinked
+        // file, so nothing is left behind in the temporary directory.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("test.idx");
         b.write(&p).unwrap();
         (Index::open(&p).unwrap(), model)
     }

@@ -13,10 +13,9 @@ enum Cli {
     Trace(TraceArgs),
 }
 
-fn dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("unspin-trace-cmd-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A fresh directory, removed when the test ends.
+fn dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
 }
 
 fn run(args: &[&str], det: &Detector) -> Result<(), Error> {
@@ -28,7 +27,8 @@ fn run(args: &[&str], det: &Detector) -> Result<(), Error> {
 
 #[test]
 fn build_add_info_trace() {
-    let d = dir();
+    let dir = dir();
+    let d = dir.path();
     let det = Detector::new(unspin_core::fixture::tiny_model());
     let refs = d.join("refs.jsonl");
     std::fs::write(
@@ -96,7 +96,8 @@ fn build_add_info_trace() {
 
 #[test]
 fn errors_name_the_file() {
-    let d = dir();
+    let dir = dir();
+    let d = dir.path();
     let det = Detector::new(unspin_core::fixture::tiny_model());
     let bogus = d.join("bogus.idx");
     std::fs::write(&bogus, b"definitely not an index").unwrap();

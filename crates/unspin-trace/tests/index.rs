@@ -9,10 +9,11 @@ use unspin_trace::input::Doc;
 use unspin_trace::trace::{TraceOptions, Tracer};
 use unspin_trace::Error;
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("unspin-trace-it-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.join(name)
+/// A file name in a fresh directory; the directory goes when the returned guard drops.
+fn tmp(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join(name);
+    (d, p)
 }
 
 fn doc(id: &str, text: &str) -> Doc {
@@ -40,7 +41,7 @@ fn build(path: &Path, settings: Settings, d: Vec<Doc>) -> unspin_core::Model {
 
 #[test]
 fn round_trip() {
-    let p = tmp("round.idx");
+    let (_dir, p) = tmp("round.idx");
     let model = build(&p, Settings::default(), docs());
     let idx = Index::open(&p).unwrap();
     idx.check_model(model.lexicon(), model.metadata()).unwrap();
@@ -58,7 +59,7 @@ fn round_trip() {
 
 #[test]
 fn building_is_deterministic() {
-    let (a, b) = (tmp("det-a.idx"), tmp("det-b.idx"));
+    let ((_da, a), (_db, b)) = (tmp("det-a.idx"), tmp("det-b.idx"));
     build(&a, Settings::default(), docs());
     build(&b, Settings::default(), docs());
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
@@ -66,7 +67,7 @@ fn building_is_deterministic() {
 
 #[test]
 fn adding_equals_building_at_once() {
-    let (whole, grown) = (tmp("whole.idx"), tmp("grown.idx"));
+    let ((_dw, whole), (_dg, grown)) = (tmp("whole.idx"), tmp("grown.idx"));
     let model = build(&whole, Settings::default(), docs());
     let mut d = docs();
     let last = d.pop().unwrap();
@@ -89,7 +90,7 @@ fn adding_equals_building_at_once() {
 
 #[test]
 fn plain_index_round_trip() {
-    let p = tmp("plain.idx");
+    let (_dir, p) = tmp("plain.idx");
     let settings = Settings {
         method: Method::Plain,
         ..Settings::default()
@@ -112,7 +113,7 @@ fn other_lexicon() -> Lexicon {
 
 #[test]
 fn another_model_is_refused() {
-    let p = tmp("model.idx");
+    let (_dir, p) = tmp("model.idx");
     let model = build(&p, Settings::default(), docs());
     let idx = Index::open(&p).unwrap();
     for (lex, meta) in [
@@ -147,7 +148,7 @@ fn open_bytes(b: Vec<u8>) -> Result<Index, Error> {
 
 #[test]
 fn corrupt_files_give_clear_errors() {
-    let p = tmp("corrupt.idx");
+    let (_dir, p) = tmp("corrupt.idx");
     build(&p, Settings::default(), docs());
     let good = std::fs::read(&p).unwrap();
     let msg = |r: Result<Index, Error>| r.unwrap_err().to_string();
@@ -180,13 +181,13 @@ fn corrupt_files_give_clear_errors() {
     let m = msg(open_bytes(v));
     assert!(m.contains("canonicalized by rules version 99"), "{m}");
 
-    let m = msg(Index::open(&tmp("absent.idx")));
+    let m = msg(Index::open(&tmp("absent.idx").1));
     assert!(m.contains("absent.idx"), "{m}");
 }
 
 #[test]
 fn no_single_byte_corruption_panics() {
-    let p = tmp("fuzz.idx");
+    let (_dir, p) = tmp("fuzz.idx");
     build(&p, Settings::default(), docs());
     let good = std::fs::read(&p).unwrap();
     // Every byte of the header and table, and a stride through the payload; each edit is
@@ -218,7 +219,7 @@ fn no_single_byte_corruption_panics() {
 
 #[test]
 fn empty_index_works() {
-    let p = tmp("empty.idx");
+    let (_dir, p) = tmp("empty.idx");
     let model = build(&p, Settings::default(), Vec::new());
     let idx = Index::open(&p).unwrap();
     assert!(idx.is_empty());
