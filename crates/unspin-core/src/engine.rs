@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
-use crate::fingerprint::Variants;
+use crate::fingerprint::{self, Variants};
 use crate::lexicon::{Candidate, Src, FLAG_LEMMA, FLAG_PREFIX, NO_FREQ};
 use crate::model::{Model, PhraseKind};
 use crate::names::{broken_names, spun_surnames, NameOriginal};
@@ -2232,21 +2232,14 @@ impl Detector {
         let Some(fp) = &self.model.inner.fingerprints else {
             return;
         };
-        // The items a fingerprint is matched against: normalized words, `|` where punctuation
-        // breaks the stream (so no match crosses it), `#` for a number or a hyphen. Their
-        // strings lie in `norms`, one after another.
+        // The items a fingerprint is matched against (`fingerprint::item`): normalized words,
+        // `|` where punctuation breaks the stream (so no match crosses it), `#` and its digits
+        // for a number, `#` for a hyphen. Their strings lie in `norms`, one after another.
         let mut norms = String::new();
         let mut ends: Vec<usize> = Vec::with_capacity(toks.len());
         let mut norm = String::new();
         for t in toks {
-            match t.kind {
-                Kind::Word => {
-                    normalize_word(t.text(text), &mut norm);
-                    norms.push_str(&norm);
-                }
-                Kind::Punct if t.text(text) != "-" => norms.push('|'),
-                _ => norms.push('#'),
-            }
+            norms.push_str(fingerprint::item(t.kind, t.text(text), &mut norm));
             ends.push(norms.len());
         }
         let item = |k: usize| &norms[if k == 0 { 0 } else { ends[k - 1] }..ends[k]];
@@ -2328,15 +2321,13 @@ impl Detector {
             } else {
                 (first, len, Cow::Borrowed(phrase), String::new())
             };
-            // A match must start at a word, and covers the words it holds.
+            // A match must start at a word or a number ("256 pieces"), and covers the items its
+            // phrase spells: "man-made consciousness" its hyphen too.
             let matched = &toks[first..first + len];
-            if matched[0].kind != Kind::Word {
+            if matched[0].kind == Kind::Punct {
                 continue;
             }
-            let Some(last) = matched.iter().rposition(|t| t.kind == Kind::Word) else {
-                continue;
-            };
-            let (start, end) = (matched[0].start as usize, matched[last].end as usize);
+            let (start, end) = (matched[0].start as usize, matched[len - 1].end as usize);
             // Spintax found first owns its bytes: a fingerprint inside braces would overlap it.
             if overlaps_any(&spans[..n_artifacts], start, end, |o| (o.start, o.end)) {
                 continue;
@@ -2418,7 +2409,7 @@ impl Detector {
             return false;
         }
         // The context words, where they are words of the same run.
-        let is_word = |k: usize| !matches!(item(k), "|" | "#");
+        let is_word = |k: usize| fingerprint::is_word_item(item(k));
         let from = (first.saturating_sub(2)..first)
             .rev()
             .take_while(|&k| is_word(k))
@@ -4085,7 +4076,7 @@ mod tests {
               profound learning\tdeep thought\n",
         )]);
         let model = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap();
-        assert_eq!((model.fingerprint_count(), model.composed_count()), (2, 3));
+        assert_eq!((model.fingerprint_count(), model.composed_count()), (4, 3));
         let det = Detector::new(model);
         let r = det.check("We apply Arbitrary timberland to the data.");
         assert_eq!(r.spans.len(), 1);
@@ -4477,6 +4468,28 @@ mod tests {
                 (70, Some("d".into())),
             ]
         );
+    }
+
+    #[test]
+    fn tortured_phrases_with_hyphens_and_numbers_are_found() {
+        // The list writes them whole; a text's tokens split them at the hyphen and between
+        // letters and digits, and a fingerprint is matched as the tokens read.
+        assert_eq!(
+            det().restore("We apply man-made consciousness to the excretion of co2 data."),
+            "We apply artificial intelligence to the emission of co2 data."
+        );
+        let r = det().check("Man-Made Consciousness is here.");
+        assert_eq!(
+            spans_of(&r),
+            [(
+                "Man-Made Consciousness",
+                SpanKind::Fingerprint,
+                Some("Artificial Intelligence")
+            )]
+        );
+        // Another number is another phrase.
+        let t = "The excretion of co3 fell.";
+        assert_eq!(det().restore(t), t);
     }
 
     #[test]

@@ -36,12 +36,75 @@
 //! words that becomes a term when one or two of its words are read so ([`Variants`]). They
 //! compete leftmost-longest with the composed phrases, which win a tie.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use aho_corasick::{AhoCorasick, Input, MatchKind};
 
+use crate::tokenize::{normalize_word, tokenize, Kind};
 use crate::{Error, Result};
+
+/// The item that a token of kind `kind` and text `token` stands for in the stream that
+/// fingerprints are matched against: its normalized word, `#` and its digits for a number,
+/// `#` for a hyphen, `|` for any other punctuation (which a phrase crosses only where it
+/// spells one there too). `buf` holds the item where it is not a constant.
+///
+/// ```
+/// use unspin_core::fingerprint::item;
+/// use unspin_core::tokenize::Kind;
+/// let mut buf = String::new();
+/// assert_eq!(item(Kind::Word, "Profound", &mut buf), "profound");
+/// assert_eq!(item(Kind::Number, "19", &mut buf), "#19");
+/// assert_eq!(item(Kind::Punct, "-", &mut buf), "#");
+/// assert_eq!(item(Kind::Punct, ",", &mut buf), "|");
+/// ```
+pub fn item<'a>(kind: Kind, token: &str, buf: &'a mut String) -> &'a str {
+    match kind {
+        Kind::Word => {
+            normalize_word(token, buf);
+            buf
+        }
+        Kind::Number => {
+            buf.clear();
+            buf.push('#');
+            buf.push_str(token);
+            buf
+        }
+        Kind::Punct if token != "-" => "|",
+        Kind::Punct => "#",
+    }
+}
+
+/// Whether an item ([`item`]) is a word's, not a number's or a separator's.
+pub fn is_word_item(item: &str) -> bool {
+    !item.starts_with(['#', '|'])
+}
+
+/// A phrase as the items ([`item`]) of its tokens, joined by single spaces: the form in which
+/// a text must hold it to match. The list writes "man-made consciousness", a text's tokens read
+/// "man", "-", "made", "consciousness", so the phrase is "man # made consciousness"; "excretion
+/// of co2" is "excretion of co #2". A phrase of lower-case ASCII words alone is its own items,
+/// and is borrowed.
+///
+/// ```
+/// use unspin_core::fingerprint::phrase_items;
+/// assert_eq!(phrase_items("man-made consciousness"), "man # made consciousness");
+/// assert_eq!(phrase_items("precision, accuracy"), "precision | accuracy");
+/// assert_eq!(phrase_items("prophet 12c"), "prophet #12 c");
+/// assert_eq!(phrase_items("profound learning"), "profound learning");
+/// ```
+pub fn phrase_items(phrase: &str) -> Cow<'_, str> {
+    if phrase.bytes().all(|b| b.is_ascii_lowercase() || b == b' ') {
+        return Cow::Borrowed(phrase);
+    }
+    let mut buf = String::new();
+    let items: Vec<String> = tokenize(phrase)
+        .iter()
+        .map(|t| item(t.kind, t.text(phrase), &mut buf).to_string())
+        .collect();
+    Cow::Owned(items.join(" "))
+}
 
 /// A `str` hasher for the phrase-word table: one xxh3 call per word.
 #[derive(Default)]

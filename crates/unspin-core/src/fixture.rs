@@ -78,7 +78,8 @@ pub fn tiny_model_bytes_from(
     );
     c.add(
         crate::T_TORTURED,
-        b"counterfeit consciousness\tartificial intelligence\nprofound learning\tdeep learning\n"
+        b"counterfeit consciousness\tartificial intelligence\nprofound learning\tdeep learning\n\
+          man-made consciousness\tartificial intelligence\nexcretion of co2\temission of co2\n"
             .to_vec(),
     );
     let params = crate::params::Params {

@@ -1,6 +1,6 @@
 //! A complete model: container, lexicon, language model, fingerprints and tuned parameters.
 
-use crate::fingerprint::Fingerprints;
+use crate::fingerprint::{phrase_items, Fingerprints};
 use crate::forest::Forest;
 use crate::format::Container;
 use crate::lexicon::Lexicon;
@@ -9,6 +9,7 @@ use crate::params::Params;
 use crate::tinylm::TinyLm;
 use crate::vectors::WordVectors;
 use crate::{Bytes, Error, Result, Scorer, WordId};
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -239,9 +240,17 @@ impl Model {
         let fingerprints = if tortured.len() + composed.len() == 0 {
             None
         } else {
+            // Matched as a text's tokens read them: "man-made consciousness" is "man # made
+            // consciousness" (`phrase_items`); written whole, no text would ever hold it.
+            let listed: Vec<Cow<str>> = (0..tortured.len())
+                .map(|k| phrase_items(tortured.get(k).0))
+                .collect();
+            let spelled: Vec<Cow<str>> = (0..composed.len())
+                .map(|k| phrase_items(composed.get(k).0))
+                .collect();
             let mut f = Fingerprints::with_composed(
-                (0..tortured.len()).map(|k| tortured.get(k).0),
-                (0..composed.len()).map(|k| composed.get(k).0),
+                listed.iter().map(|p| &**p),
+                spelled.iter().map(|p| &**p),
             )?;
             if !terms.is_empty() {
                 let subs = text(T_TERMSUBS)?;

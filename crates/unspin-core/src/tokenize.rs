@@ -428,9 +428,18 @@ pub fn apply_span_case(replacement: &str, first: Case, all_title: bool) -> Strin
 /// assert_eq!(apply_case_like("stock market", "Inventory market", Case::Title, false), "Stock market");
 /// assert_eq!(apply_case_like("trading", "buying and Selling", Case::Lower, false), "trading");
 /// assert_eq!(apply_case_like("nuclear energy", "ATOMIC Imperativeness", Case::Upper, false), "NUCLEAR ENERGY");
+/// assert_eq!(apply_case_like("artificial intelligence", "Man-Made Consciousness", Case::Title, true), "Artificial Intelligence");
 /// ```
 pub fn apply_case_like(replacement: &str, written: &str, first: Case, all_title: bool) -> String {
-    let cases: Vec<Case> = written.split_whitespace().map(case_of).collect();
+    // A hyphenated word whose parts share a case has theirs: "Man-Made" is in title case.
+    let case_of_word = |w: &str| {
+        let mut parts = w.split('-').filter(|p| !p.is_empty()).map(case_of);
+        match parts.next() {
+            Some(c) if w.contains('-') && parts.all(|p| p == c) => c,
+            _ => case_of(w),
+        }
+    };
+    let cases: Vec<Case> = written.split_whitespace().map(case_of_word).collect();
     if cases.contains(&Case::Upper)
         && cases
             .iter()

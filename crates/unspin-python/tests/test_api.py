@@ -75,7 +75,7 @@ def test_model_properties(tiny_model_path, real):
     m = unspin.Model(tiny_model_path)
     assert m.path == str(tiny_model_path) and not m.embedded
     assert m.size == tiny_model_path.stat().st_size
-    assert m.phrases > 10 and m.candidate_pairs >= 8 and m.fingerprints == 2
+    assert m.phrases > 10 and m.candidate_pairs >= 8 and m.fingerprints == 4
     assert m.composed_fingerprints == 0
     assert '"fixture"' in m.metadata
     assert m.params["min_words"] == 5.0

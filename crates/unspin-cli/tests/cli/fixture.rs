@@ -267,7 +267,7 @@ fn model_env_var_and_model_command() {
     for line in [
         "size: ",
         "phrases: ",
-        "fingerprints: 2",
+        "fingerprints: 4",
         "composed fingerprints: 0",
         "terms for variants: 0",
         "change scorer: linear (c_* parameters)",
