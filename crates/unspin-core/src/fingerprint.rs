@@ -1,9 +1,10 @@
 //! Tortured-phrase fingerprints: leftmost-longest matching of whole-word phrases.
 //!
-//! A fingerprint is a phrase of words separated by single spaces ("profound learning"). It
-//! matches a run of whole items of a text, where an item is a normalized word or a separator
-//! (`|` for punctuation, `#` for a number or a hyphen), never part of a word and never across a
-//! separator that the phrase does not spell. Matches are reported leftmost first, the longest at
+//! A fingerprint is a phrase of items separated by single spaces ("profound learning", "man #
+//! made consciousness": [`phrase_items`]). It matches a run of whole items of a text, where an
+//! item ([`item`]) is a normalized word, a number (`#` and its digits) or a separator (`|` for
+//! punctuation, `#` for a hyphen), never part of a word and never across a separator that the
+//! phrase does not spell. Matches are reported leftmost first, the longest at
 //! each start, and do not overlap; a match may start right where the one before it ends (two
 //! tortured phrases side by side are both found).
 //!
