@@ -433,11 +433,15 @@ pub fn apply_span_case(replacement: &str, first: Case, all_title: bool) -> Strin
 pub fn apply_case_like(replacement: &str, written: &str, first: Case, all_title: bool) -> String {
     // A hyphenated word whose parts share a case has theirs: "Man-Made" is in title case.
     let case_of_word = |w: &str| {
-        let mut parts = w.split('-').filter(|p| !p.is_empty()).map(case_of);
-        match parts.next() {
-            Some(c) if w.contains('-') && parts.all(|p| p == c) => c,
-            _ => case_of(w),
+        if w.contains('-') {
+            let mut parts = w.split('-').filter(|p| !p.is_empty()).map(case_of);
+            if let Some(c) = parts.next() {
+                if parts.all(|p| p == c) {
+                    return c;
+                }
+            }
         }
+        case_of(w)
     };
     let cases: Vec<Case> = written.split_whitespace().map(case_of_word).collect();
     if cases.contains(&Case::Upper)
