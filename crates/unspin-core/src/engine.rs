@@ -2248,7 +2248,7 @@ impl Detector {
         let n_artifacts = spans.len();
         // With the composed phrases turned off, they must not displace listed matches either.
         let with_composed = self.params.composed >= 0.5;
-        let terms = &self.model.inner.terms;
+        let terms = &self.model.inner.term_items;
         let mut odd = |first: usize, len: usize, term: usize| {
             self.variant_fits(&item, ends.len(), first, len, &terms[term])
         };
@@ -2310,13 +2310,38 @@ impl Detector {
             // care" for "health care"): the rest stands as written, and `written` is the whole
             // run, for the evidence.
             let (first, len, correct, written) = if kind == PhraseKind::Term {
-                let read: Vec<&str> = phrase.split(' ').collect();
+                let read: Vec<&str> = self.model.inner.term_items(pattern).split(' ').collect();
                 let differs = |k: &usize| item(first + k) != read[*k];
                 let (Some(a), Some(b)) = ((0..len).find(differs), (0..len).rfind(differs)) else {
                     continue;
                 };
-                let written = (first..first + len).map(item).collect::<Vec<_>>().join(" ");
-                let correct = Cow::Owned(read[a..=b].join(" "));
+                // Words joined by a space, a hyphen or a number's digits as the text has them
+                // ("k-nearest neighbors", "co2 emission").
+                // `read` gives the words in place of the text's, if any.
+                let spell = |from: usize, to: usize, read: Option<&[&str]>| {
+                    let mut out = String::new();
+                    for k in from..to {
+                        let t = toks[first + k];
+                        if k > from {
+                            let prev = toks[first + k - 1];
+                            if fingerprint::is_word_item(item(first + k))
+                                && fingerprint::is_word_item(item(first + k - 1))
+                            {
+                                out.push(' ');
+                            } else {
+                                out.push_str(&text[prev.end as usize..t.start as usize]);
+                            }
+                        }
+                        out.push_str(if fingerprint::is_word_item(item(first + k)) {
+                            read.map_or(item(first + k), |r| r[k])
+                        } else {
+                            t.text(text)
+                        });
+                    }
+                    out
+                };
+                let written = spell(0, len, None);
+                let correct = Cow::Owned(spell(a, b + 1, Some(&read)));
                 (first + a, b + 1 - a, correct, written)
             } else {
                 (first, len, Cow::Borrowed(phrase), String::new())
@@ -2400,8 +2425,12 @@ impl Detector {
         term: &str,
     ) -> bool {
         let lm = &*self.model.inner.lm;
-        let odd =
-            (first..first + len - 1).any(|k| match (lm.lookup(item(k)), lm.lookup(item(k + 1))) {
+        let is_word = |k: usize| fingerprint::is_word_item(item(k));
+        // Word pairs only: a hyphen or a number is no word the LM has stored, and says nothing
+        // of how oddly the words around it read.
+        let odd = (first..first + len - 1)
+            .filter(|&k| is_word(k) && is_word(k + 1))
+            .any(|k| match (lm.lookup(item(k)), lm.lookup(item(k + 1))) {
                 (Some(a), Some(b)) => !lm.has_bigram(a, b),
                 _ => true,
             });
@@ -2409,7 +2438,6 @@ impl Detector {
             return false;
         }
         // The context words, where they are words of the same run.
-        let is_word = |k: usize| fingerprint::is_word_item(item(k));
         let from = (first.saturating_sub(2)..first)
             .rev()
             .take_while(|&k| is_word(k))
@@ -4145,6 +4173,33 @@ mod tests {
         params.term_rank = 0.0;
         let off = Detector::with_params(det.model().clone(), params);
         assert!(off.check(text).spans.iter().all(|s| s.text != "heavy"));
+    }
+
+    #[test]
+    fn variants_of_terms_with_a_hyphen_or_a_number() {
+        // A text's tokens split "x-heavy" at the hyphen and "co2" between letters and digits;
+        // the terms are read the same way, so their variants are found.
+        let bytes = crate::fixture::tiny_model_bytes_with(&[
+            (crate::T_TERMS, b"x-deep learning\nco2 deep learning\n"),
+            (crate::T_TERMSUBS, b"heavy\tdeep\t1\n"),
+        ]);
+        let model = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap();
+        let mut params = Detector::new(model.clone()).params().clone();
+        (params.term_rank, params.term_rank2) = (3.0, 0.0);
+        let det = Detector::with_params(model, params);
+        for (written, term) in [
+            ("x-heavy learning", "x-deep learning"),
+            ("co2 heavy learning", "co2 deep learning"),
+        ] {
+            let text =
+                format!("We apply profound learning to the data. Then we apply {written} to it.");
+            let r = det.check(&text);
+            let s = r.spans.iter().find(|s| s.text == "heavy").unwrap();
+            assert_eq!(s.suggestion.as_deref(), Some("deep"));
+            // The evidence spells both as the text and the list do.
+            let reads = format!("\"{written}\" reads as the term \"{term}\"");
+            assert!(s.evidence.contains(&reads), "{}", s.evidence);
+        }
     }
 
     #[test]

@@ -112,6 +112,9 @@ pub(crate) struct Inner {
     pub composed: PhrasePairs,
     /// [`T_TERMS`]: a variant of term `k` is reported as pattern listed + composed + `k`.
     pub terms: Vec<Box<str>>,
+    /// The same terms as the items a text's tokens give ([`phrase_items`]): "k-nearest
+    /// neighbors" is "k # nearest neighbors", the form that variants are matched and read in.
+    pub term_items: Vec<Box<str>>,
     pub fingerprints: Option<Fingerprints>,
     pub params: Params,
     pub forest: Forest,
@@ -141,6 +144,11 @@ impl Inner {
         }
         let term = &self.terms[pattern - n - self.composed.len()];
         ("", term, PhraseKind::Term)
+    }
+
+    /// Term `pattern`'s items ([`Inner::term_items`]); `pattern` must be a term's.
+    pub(crate) fn term_items(&self, pattern: usize) -> &str {
+        &self.term_items[pattern - self.tortured.len() - self.composed.len()]
     }
 }
 
@@ -237,6 +245,7 @@ impl Model {
         let tortured = pairs(T_TORTURED)?;
         let composed = pairs(T_COMPOSED)?;
         let terms: Vec<Box<str>> = text(T_TERMS)?.lines().map(Box::from).collect();
+        let term_items: Vec<Box<str>> = terms.iter().map(|t| phrase_items(t).into()).collect();
         let fingerprints = if tortured.len() + composed.len() == 0 {
             None
         } else {
@@ -270,7 +279,7 @@ impl Model {
                     })?;
                     triples.push((w, t, r));
                 }
-                f.add_terms(terms.iter().map(|t| &**t), triples);
+                f.add_terms(term_items.iter().map(|t| &**t), triples);
             }
             Some(f)
         };
@@ -304,6 +313,7 @@ impl Model {
                 tortured,
                 composed,
                 terms,
+                term_items,
                 fingerprints,
                 params,
                 forest,
