@@ -4135,16 +4135,22 @@ mod tests {
             .is_empty());
     }
 
-    #[test]
-    fn variants_of_known_terms_in_a_text_with_tortured_phrases() {
+    /// The fixture model with `terms` (one per line) whose words "heavy" may stand for "deep",
+    /// and a detector that reads one word of a run (below rank 3) as a term's.
+    fn term_detector(terms: &[u8]) -> (Detector, Params) {
         let bytes = crate::fixture::tiny_model_bytes_with(&[
-            (crate::T_TERMS, b"deep learning\n"),
+            (crate::T_TERMS, terms),
             (crate::T_TERMSUBS, b"heavy\tdeep\t1\n"),
         ]);
         let model = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap();
         let mut params = Detector::new(model.clone()).params().clone();
         (params.term_rank, params.term_rank2) = (3.0, 0.0);
-        let det = Detector::with_params(model, params.clone());
+        (Detector::with_params(model, params.clone()), params)
+    }
+
+    #[test]
+    fn variants_of_known_terms_in_a_text_with_tortured_phrases() {
+        let (det, mut params) = term_detector(b"deep learning\n");
         let text = "We apply profound learning to the data. Then we apply heavy learning to it.";
         let r = det.check(text);
         // The span is the word read otherwise; the evidence names the whole term.
@@ -4179,14 +4185,7 @@ mod tests {
     fn variants_of_terms_with_a_hyphen_or_a_number() {
         // A text's tokens split "x-heavy" at the hyphen and "co2" between letters and digits;
         // the terms are read the same way, so their variants are found.
-        let bytes = crate::fixture::tiny_model_bytes_with(&[
-            (crate::T_TERMS, b"x-deep learning\nco2 deep learning\n"),
-            (crate::T_TERMSUBS, b"heavy\tdeep\t1\n"),
-        ]);
-        let model = Model::from_bytes(crate::Bytes::from_vec(bytes)).unwrap();
-        let mut params = Detector::new(model.clone()).params().clone();
-        (params.term_rank, params.term_rank2) = (3.0, 0.0);
-        let det = Detector::with_params(model, params);
+        let (det, _) = term_detector(b"x-deep learning\nco2 deep learning\n");
         for (written, term) in [
             ("x-heavy learning", "x-deep learning"),
             ("co2 heavy learning", "co2 deep learning"),
