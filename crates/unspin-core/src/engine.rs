@@ -2315,9 +2315,9 @@ impl Detector {
                 let (Some(a), Some(b)) = ((0..len).find(differs), (0..len).rfind(differs)) else {
                     continue;
                 };
-                // Words joined by a space, a hyphen or a number's digits as the text has them
-                // ("k-nearest neighbors", "co2 emission").
-                // `read` gives the words in place of the text's, if any.
+                // Items `from..to` of the run as the text joins them: words by a space, a
+                // hyphen or a number as written ("k-nearest neighbors", "co2 emission"), with
+                // the term's words from `read` in place of the text's where it is given.
                 let spell = |from: usize, to: usize, read: Option<&[&str]>| {
                     let mut out = String::new();
                     for k in from..to {

@@ -308,9 +308,9 @@ impl Fingerprints {
 
     /// Adds known `terms` of 2-4 items (others are skipped; a term with a hyphen or a number
     /// is given as its [`phrase_items`]), and `subs`: (word, term word, rank), the term words
-    /// a written word may stand for. A term is reported as pattern
-    /// number listed + composed + its position in `terms`. Matched only by
-    /// [`find_all`](Self::find_all) with [`Variants`].
+    /// a written word may stand for. A term is reported as pattern number listed + composed +
+    /// its position in `terms`. Matched only by [`find_all`](Self::find_all) with
+    /// [`Variants`].
     ///
     /// ```
     /// use unspin_core::fingerprint::{Fingerprints, Variants};
