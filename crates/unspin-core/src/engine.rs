@@ -2320,23 +2320,24 @@ impl Detector {
                 // the term's words from `read` in place of the text's where it is given.
                 let spell = |from: usize, to: usize, read: Option<&[&str]>| {
                     let mut out = String::new();
+                    let mut after_word = false;
                     for k in from..to {
                         let t = toks[first + k];
+                        let word = fingerprint::is_word_item(item(first + k));
                         if k > from {
-                            let prev = toks[first + k - 1];
-                            if fingerprint::is_word_item(item(first + k))
-                                && fingerprint::is_word_item(item(first + k - 1))
-                            {
+                            if word && after_word {
                                 out.push(' ');
                             } else {
+                                let prev = toks[first + k - 1];
                                 out.push_str(&text[prev.end as usize..t.start as usize]);
                             }
                         }
-                        out.push_str(if fingerprint::is_word_item(item(first + k)) {
+                        out.push_str(if word {
                             read.map_or(item(first + k), |r| r[k])
                         } else {
                             t.text(text)
                         });
+                        after_word = word;
                     }
                     out
                 };
